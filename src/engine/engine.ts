@@ -1,0 +1,66 @@
+// Start-up of the compute engine: the TF.js wasm backend, with OpenBLAS
+// serving its matrix products when the native addon is available.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all.
+import '@tensorflow/tfjs-layers';
+import { availableParallelism } from 'node:os';
+import { loadNativeGemm } from './native-addon.js';
+import { captureStockKernels, useMatMulKernels } from './matmul-kernels.js';
+import { registerMissingGradients } from './missing-gradients.js';
+
+export interface EngineInfo {
+  /** True when OpenBLAS serves matMul; false on the stock-kernel fallback. */
+  native: boolean;
+  /** OpenBLAS threads (0 on the fallback). */
+  threads: number;
+  /** Why the fast path is off, when it is. */
+  fallbackReason?: string;
+}
+
+export const FAST_PATH_HINT =
+  'install OpenBLAS (apt-get install libopenblas-dev) and rebuild with `npm run build`';
+
+let started: EngineInfo | undefined;
+
+/** Threads for OpenBLAS: GANKIT_THREADS, else the number of cores. */
+function threadCount(): number {
+  const requested = process.env.GANKIT_THREADS;
+  if (requested === undefined || requested === '') return availableParallelism();
+  const threads = Number(requested);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`GANKIT_THREADS must be a positive integer, got "${requested}".`);
+  }
+  return threads;
+}
+
+/**
+ * Starts the wasm backend once per process and installs the fastest matMul
+ * available. With `quiet` unset, the fallback prints one notice to stderr.
+ */
+export async function startEngine(options: { quiet?: boolean } = {}): Promise<EngineInfo> {
+  if (started) return started;
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerMissingGradients();
+
+  const disabled = process.env.GANKIT_NATIVE === '0';
+  const addon = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();
+  if ('unavailable' in addon) {
+    captureStockKernels(undefined);
+    useMatMulKernels('fallback');
+    started = { native: false, threads: 0, fallbackReason: addon.unavailable };
+    if (!options.quiet) {
+      process.stderr.write(
+        `gankit: using the slower stock wasm matMul because ${addon.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`,
+      );
+    }
+    return started;
+  }
+  const threads = threadCount();
+  addon.setThreads(threads);
+  captureStockKernels(addon);
+  useMatMulKernels('native');
+  started = { native: true, threads };
+  return started;
+}

@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The functions the C addon in src/native exports. */
+export interface NativeGemm {
+  matmul(
+    heap: Uint8Array,
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    aOffsets: Uint32Array,
+    bOffsets: Uint32Array,
+    outOffset: number,
+    biasOffset: number,
+    biasSize: number,
+    activation: number,
+    alpha: number,
+    preluOffset: number,
+    preluSize: number,
+  ): void;
+  setThreads(threads: number): void;
+}
+
+/** Where `npm run build` (node-gyp) leaves the compiled addon. */
+export const addonPath = fileURLToPath(
+  new URL('../../../src/native/build/Release/gankit_gemm.node', import.meta.url),
+);
+
+/** Loads the addon, or returns the reason it cannot be used. */
+export function loadNativeGemm(): NativeGemm | { unavailable: string } {
+  if (!existsSync(addonPath)) return { unavailable: 'the native addon has not been built' };
+  try {
+    return createRequire(import.meta.url)(addonPath) as NativeGemm;
+  } catch (error) {
+    return { unavailable: `the native addon failed to load (${(error as Error).message})` };
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * A seeded random number generator (xoshiro128**) whose whole state can be
+ * saved in a checkpoint and restored, so a resumed run draws the same numbers
+ * as one that was never stopped.
+ */
+export interface RngState {
+  words: [number, number, number, number];
+  /** The second normal of the last Box–Muller pair, not yet handed out. */
+  spareNormal: number | null;
+}
+
+function splitMix32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export class Rng {
+  private s: Uint32Array;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) throw new Error(`The seed must be an integer, got ${seed}.`);
+    const next = splitMix32(seed ^ Math.floor(seed / 2 ** 32));
+    this.s = Uint32Array.from([next(), next(), next(), next()]);
+  }
+
+  static fromState(state: RngState): Rng {
+    const rng = new Rng(0);
+    rng.s = Uint32Array.from(state.words);
+    rng.spare = state.spareNormal;
+    return rng;
+  }
+
+  state(): RngState {
+    const [a, b, c, d] = this.s;
+    return { words: [a, b, c, d], spareNormal: this.spare };
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1), with 53 random bits. */
+  uniform(): number {
+    const high = this.nextUint32() >>> 5;
+    const low = this.nextUint32() >>> 6;
+    return (high * 67108864 + low) / 9007199254740992;
+  }
+
+  /** Uniform integer in [0, n). */
+  integer(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** A standard normal, by the Box–Muller transform. */
+  normal(): number {
+    if (this.spare !== null) {
+      const value = this.spare;
+      this.spare = null;
+      return value;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    const angle = 2 * Math.PI * this.uniform();
+    this.spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+
+  /** n standard normals, scaled by `std`. */
+  normals(n: number, std = 1): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.normal() * std;
+    return out;
+  }
+
+  /** n uniforms in [low, high). */
+  uniforms(n: number, low: number, high: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = low + (high - low) * this.uniform();
+    return out;
+  }
+
+  /** A random permutation of 0..n−1 (Fisher–Yates). */
+  permutation(n: number): Uint32Array {
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.integer(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}

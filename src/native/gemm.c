@@ -1,0 +1,182 @@
+// OpenBLAS matrix products on the TF.js wasm backend's heap.
+//
+// The wasm backend keeps every tensor in one linear memory. Rather than copy
+// operands out and results back, this addon receives that memory (a
+// Uint8Array over it) and byte offsets, and lets cblas_sgemm work in place.
+// The fused epilogue (bias, activation) runs here too, so one call does what
+// the stock _FusedMatMul kernel does.
+#include <node_api.h>
+#include <cblas.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+// Declared here rather than taken from OpenBLAS's own headers, so that the
+// addon builds whichever cblas.h the system's alternatives point to.
+extern void openblas_set_num_threads(int num_threads);
+
+// Must match FusableActivation in tfjs-backend-wasm (kernels/types.ts).
+enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, PRELU = 3, LEAKYRELU = 4, SIGMOID = 5, ELU = 6 };
+
+#define CHECK(call)                                                        \
+  do {                                                                     \
+    if ((call) != napi_ok) {                                               \
+      napi_throw_error(env, NULL, "gankit_gemm: bad argument to " #call); \
+      return NULL;                                                         \
+    }                                                                      \
+  } while (0)
+
+static bool get_bytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
+  *data = (uint8_t*)raw;
+  return true;
+}
+
+static bool get_u32_array(napi_env env, napi_value value, uint32_t** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
+  if (type != napi_uint32_array) return false;
+  *data = (uint32_t*)raw;
+  return true;
+}
+
+static void apply_activation(float* out, size_t size, size_t columns, int activation, float alpha,
+                             const float* prelu, size_t prelu_size) {
+  switch (activation) {
+    case RELU:
+      for (size_t i = 0; i < size; i++) out[i] = out[i] > 0 ? out[i] : 0;
+      break;
+    case RELU6:
+      for (size_t i = 0; i < size; i++) out[i] = out[i] < 0 ? 0 : (out[i] > 6 ? 6 : out[i]);
+      break;
+    case LEAKYRELU:
+      for (size_t i = 0; i < size; i++) out[i] = out[i] >= 0 ? out[i] : alpha * out[i];
+      break;
+    case PRELU:
+      // The weights broadcast along the last dimension, as in the stock kernel.
+      for (size_t i = 0; i < size; i++) {
+        float w = prelu[prelu_size == 1 ? 0 : (i % columns) % prelu_size];
+        out[i] = out[i] >= 0 ? out[i] : w * out[i];
+      }
+      break;
+    case SIGMOID:
+      for (size_t i = 0; i < size; i++) out[i] = 1.0f / (1.0f + expf(-out[i]));
+      break;
+    case ELU:
+      for (size_t i = 0; i < size; i++) out[i] = out[i] >= 0 ? out[i] : expm1f(out[i]);
+      break;
+    default:
+      break;
+  }
+}
+
+// matmul(heap, transA, transB, m, n, k, aOffsets, bOffsets, outOffset,
+//        biasOffset, biasSize, activation, alpha, preluOffset, preluSize)
+// aOffsets/bOffsets: one byte offset per output batch (broadcasting resolved
+// by the caller). Offsets of -1 (as numbers) mean "absent".
+static napi_value matmul(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 15) {
+    napi_throw_error(env, NULL, "gankit_gemm.matmul expects 15 arguments");
+    return NULL;
+  }
+  uint8_t* heap;
+  size_t heap_length;
+  if (!get_bytes(env, argv[0], &heap, &heap_length)) {
+    napi_throw_type_error(env, NULL, "gankit_gemm.matmul: heap must be a typed array");
+    return NULL;
+  }
+  bool trans_a, trans_b;
+  int32_t m, n, k, bias_size, activation, prelu_size;
+  double out_offset, bias_offset, alpha, prelu_offset;
+  CHECK(napi_get_value_bool(env, argv[1], &trans_a));
+  CHECK(napi_get_value_bool(env, argv[2], &trans_b));
+  CHECK(napi_get_value_int32(env, argv[3], &m));
+  CHECK(napi_get_value_int32(env, argv[4], &n));
+  CHECK(napi_get_value_int32(env, argv[5], &k));
+  uint32_t *a_offsets, *b_offsets;
+  size_t batches, b_batches;
+  if (!get_u32_array(env, argv[6], &a_offsets, &batches) ||
+      !get_u32_array(env, argv[7], &b_offsets, &b_batches) || batches != b_batches) {
+    napi_throw_type_error(env, NULL, "gankit_gemm.matmul: offsets must be Uint32Arrays of equal length");
+    return NULL;
+  }
+  CHECK(napi_get_value_double(env, argv[8], &out_offset));
+  CHECK(napi_get_value_double(env, argv[9], &bias_offset));
+  CHECK(napi_get_value_int32(env, argv[10], &bias_size));
+  CHECK(napi_get_value_int32(env, argv[11], &activation));
+  CHECK(napi_get_value_double(env, argv[12], &alpha));
+  CHECK(napi_get_value_double(env, argv[13], &prelu_offset));
+  CHECK(napi_get_value_int32(env, argv[14], &prelu_size));
+
+  size_t matrix = (size_t)m * (size_t)n;
+  size_t out_bytes = matrix * batches * sizeof(float);
+  if (out_offset < 0 || (size_t)out_offset + out_bytes > heap_length) {
+    napi_throw_range_error(env, NULL, "gankit_gemm.matmul: output lies outside the heap");
+    return NULL;
+  }
+  float* out = (float*)(heap + (size_t)out_offset);
+  const float* bias = bias_offset >= 0 ? (const float*)(heap + (size_t)bias_offset) : NULL;
+  const float* prelu = prelu_offset >= 0 ? (const float*)(heap + (size_t)prelu_offset) : NULL;
+  int lda = trans_a ? m : k;
+  int ldb = trans_b ? k : n;
+
+  for (size_t batch = 0; batch < batches; batch++) {
+    float* c = out + batch * matrix;
+    float beta = 0.0f;
+    if (bias != NULL) {
+      // Start from the bias rows and accumulate the product onto them (beta = 1):
+      // the bias add costs no extra pass over the output.
+      for (int32_t row = 0; row < m; row++) {
+        float* dst = c + (size_t)row * n;
+        if (bias_size == 1) {
+          for (int32_t col = 0; col < n; col++) dst[col] = bias[0];
+        } else {
+          memcpy(dst, bias, (size_t)n * sizeof(float));
+        }
+      }
+      beta = 1.0f;
+    }
+    if (k == 0) {
+      if (bias == NULL) memset(c, 0, matrix * sizeof(float));
+      continue;
+    }
+    const float* a = (const float*)(heap + a_offsets[batch]);
+    const float* b = (const float*)(heap + b_offsets[batch]);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
+  }
+  apply_activation(out, matrix * batches, (size_t)n, activation, (float)alpha, prelu, (size_t)prelu_size);
+  return NULL;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threads;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(napi_get_value_int32(env, argv[0], &threads));
+  openblas_set_num_threads(threads < 1 ? 1 : threads);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, 2, properties));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
