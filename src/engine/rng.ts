@@ -114,3 +114,12 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** An independent stream for one purpose (weights, training, sample grid) of one seed. */
+export function deriveRng(seed: number, stream: string): Rng {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) hash = Math.imul(hash ^ stream.charCodeAt(i), 0x01000193) >>> 0;
+  const rng = new Rng(seed);
+  const words = rng.state().words.map((word, i) => (word ^ splitMix32(hash + i)()) >>> 0) as RngState['words'];
+  return Rng.fromState({ words, spareNormal: null });
+}

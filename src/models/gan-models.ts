@@ -1,0 +1,66 @@
+// The fixed MLP generator and discriminator of DESIGN.md, as tf.LayersModel
+// so checkpoints are standard TF.js artifacts.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { Rng } from '../engine/rng.js';
+
+export const LATENT_SIZE = 100;
+export const IMAGE_SIZE = 28 * 28;
+export const LEAKY_SLOPE = 0.2;
+
+export const GENERATOR_WIDTHS = [LATENT_SIZE, 256, 512, 1024, IMAGE_SIZE] as const;
+export const DISCRIMINATOR_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 1] as const;
+
+/**
+ * Dense layers with LeakyReLU(0.2) between them; `outputActivation` on the
+ * last one (tanh for G; none for D, whose sigmoid lives in the loss).
+ */
+function buildMlp(role: 'generator' | 'discriminator', widths: readonly number[], outputActivation: 'tanh' | 'linear'): tfl.Sequential {
+  const model = tfl.sequential({ name: role });
+  for (let i = 1; i < widths.length; i++) {
+    const last = i === widths.length - 1;
+    model.add(
+      tfl.layers.dense({
+        units: widths[i],
+        inputShape: i === 1 ? [widths[0]] : undefined,
+        activation: last ? outputActivation : 'linear',
+        name: `${role}_dense${i}`,
+      }),
+    );
+    if (!last) model.add(tfl.layers.leakyReLU({ alpha: LEAKY_SLOPE, name: `${role}_leaky${i}` }));
+  }
+  return model;
+}
+
+/**
+ * Sets every Dense layer's weights as PyTorch's nn.Linear initialises them:
+ * kernel and bias uniform in ±1/√fan_in (kaiming_uniform with a = √5).
+ */
+export function initialiseLikePyTorch(model: tfl.LayersModel, rng: Rng): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Dense') continue;
+    // getWeights() returns the layer's live variables: read their shape, never dispose them.
+    const [fanIn, fanOut] = layer.getWeights()[0].shape;
+    const bound = 1 / Math.sqrt(fanIn);
+    const values = [
+      tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut]),
+      tf.tensor1d(rng.uniforms(fanOut, -bound, bound)),
+    ];
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+/** G: z (100) → 256 → 512 → 1024 → 784, tanh out. */
+export function buildGenerator(rng: Rng): tfl.Sequential {
+  const model = buildMlp('generator', GENERATOR_WIDTHS, 'tanh');
+  initialiseLikePyTorch(model, rng);
+  return model;
+}
+
+/** D: 784 → 1024 → 512 → 256 → 1 logit. */
+export function buildDiscriminator(rng: Rng): tfl.Sequential {
+  const model = buildMlp('discriminator', DISCRIMINATOR_WIDTHS, 'linear');
+  initialiseLikePyTorch(model, rng);
+  return model;
+}

@@ -1,0 +1,108 @@
+// Checkpoints of a training run: both models (standard TF.js artifacts), both
+// optimizers, the RNG and the position in the epoch. Each is written into a
+// temporary directory and renamed into place; `latest.json` is then replaced
+// atomically, so a crash at any moment leaves the previous checkpoint usable.
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RngState } from '../engine/rng.js';
+import { loadModel, saveModel } from '../models/model-files.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from './optimizer-state.js';
+
+/** Where training stands; enough to continue exactly where it stopped. */
+export interface TrainingPosition {
+  /** The epoch in progress, from 0. */
+  epoch: number;
+  /** D steps already taken in that epoch. */
+  stepInEpoch: number;
+  /** D and G steps taken since the start. */
+  dSteps: number;
+  gSteps: number;
+  rng: RngState;
+  /** Training time so far, excluding checkpoints and sample grids. */
+  trainSeconds: number;
+}
+
+export interface CheckpointParts {
+  generator: tfl.LayersModel;
+  discriminator: tfl.LayersModel;
+  generatorOptimizer: tf.Optimizer;
+  discriminatorOptimizer: tf.Optimizer;
+  position: TrainingPosition;
+  /** This epoch's shuffled order of the training images. */
+  order: Uint32Array;
+}
+
+interface StateFile {
+  position: TrainingPosition;
+  optimizers: { generator: SavedOptimizer; discriminator: SavedOptimizer };
+}
+
+const KEEP = 2;
+
+export function checkpointsDirectory(runDir: string): string {
+  return join(runDir, 'checkpoints');
+}
+
+/** The directory of the newest complete checkpoint, or undefined. */
+export function latestCheckpoint(runDir: string): string | undefined {
+  const pointer = join(checkpointsDirectory(runDir), 'latest.json');
+  if (!existsSync(pointer)) return undefined;
+  const { name } = JSON.parse(readFileSync(pointer, 'utf8')) as { name: string };
+  return join(checkpointsDirectory(runDir), name);
+}
+
+export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Promise<string> {
+  const root = checkpointsDirectory(runDir);
+  const name = `step-${String(parts.position.dSteps).padStart(9, '0')}`;
+  const temporary = join(root, `.incomplete-${name}`);
+  rmSync(temporary, { recursive: true, force: true });
+  mkdirSync(temporary, { recursive: true });
+  await saveModel(parts.generator, join(temporary, 'generator'));
+  await saveModel(parts.discriminator, join(temporary, 'discriminator'));
+  const g = await captureOptimizer(parts.generatorOptimizer);
+  const d = await captureOptimizer(parts.discriminatorOptimizer);
+  writeFileSync(join(temporary, 'optimizer-generator.bin'), g.data);
+  writeFileSync(join(temporary, 'optimizer-discriminator.bin'), d.data);
+  writeFileSync(join(temporary, 'order.bin'), new Uint8Array(parts.order.buffer, parts.order.byteOffset, parts.order.byteLength));
+  const state: StateFile = { position: parts.position, optimizers: { generator: g.saved, discriminator: d.saved } };
+  writeFileSync(join(temporary, 'state.json'), JSON.stringify(state, null, 2));
+
+  const final = join(root, name);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(temporary, final);
+  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ name }));
+  // Keep the newest few complete checkpoints.
+  const complete = readdirSync(root).filter((entry) => entry.startsWith('step-')).sort();
+  for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) rmSync(join(root, old), { recursive: true });
+  return final;
+}
+
+/** Loads the models of a checkpoint directory. */
+export async function loadCheckpointModels(
+  directory: string,
+): Promise<{ generator: tfl.LayersModel; discriminator: tfl.LayersModel }> {
+  return {
+    generator: await loadModel(join(directory, 'generator')),
+    discriminator: await loadModel(join(directory, 'discriminator')),
+  };
+}
+
+/** Reads the position and order of a checkpoint, and restores both optimizers' state into the given ones. */
+export async function restoreTrainingState(
+  directory: string,
+  optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer },
+): Promise<{ position: TrainingPosition; order: Uint32Array }> {
+  const state = JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8')) as StateFile;
+  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileSync(join(directory, 'optimizer-generator.bin')));
+  await restoreOptimizer(
+    optimizers.discriminator,
+    state.optimizers.discriminator,
+    readFileSync(join(directory, 'optimizer-discriminator.bin')),
+  );
+  const orderBytes = readFileSync(join(directory, 'order.bin'));
+  const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
+  return { position: state.position, order };
+}

@@ -1,0 +1,38 @@
+// An optimizer's state as bytes and back, so a resumed run continues with the
+// same moments and step count.
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface SavedOptimizer {
+  specs: tf.io.WeightsManifestEntry[];
+  /** Adam's running β1^t and β2^t. tfjs's setWeights recomputes them with pow(),
+   * which differs from the running product in the last bits; restoring them
+   * exactly makes a resumed run bit-identical to an uninterrupted one. */
+  adamPowers?: [number, number];
+}
+
+interface AdamInternals {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+export async function captureOptimizer(optimizer: tf.Optimizer): Promise<{ saved: SavedOptimizer; data: Uint8Array }> {
+  const weights = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  const adam = optimizer as unknown as AdamInternals;
+  const saved: SavedOptimizer = { specs };
+  if (adam.accBeta1 && adam.accBeta2) {
+    saved.adamPowers = [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]];
+  }
+  return { saved, data: new Uint8Array(data as ArrayBuffer) };
+}
+
+export async function restoreOptimizer(optimizer: tf.Optimizer, saved: SavedOptimizer, data: Uint8Array): Promise<void> {
+  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  const named = tf.io.decodeWeights(buffer, saved.specs);
+  await optimizer.setWeights(saved.specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] })));
+  const adam = optimizer as unknown as AdamInternals;
+  if (saved.adamPowers && adam.accBeta1 && adam.accBeta2) {
+    adam.accBeta1.assign(tf.scalar(saved.adamPowers[0]));
+    adam.accBeta2.assign(tf.scalar(saved.adamPowers[1]));
+  }
+}
