@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEngine } from '../../src/engine/engine.js';
+import { latestCheckpoint, loadCheckpointModels } from '../../src/training/checkpoint.js';
+import { readMetrics } from '../../src/training/metrics-log.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/training/train-config.js';
+import { train, TrainingDiverged } from '../../src/training/trainer.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+await startEngine({ quiet: true });
+
+// 320 images at batch 64: 5 D steps per epoch.
+const config: TrainConfig = { ...TRAIN_DEFAULTS, limit: 320, epochs: 2, logEvery: 2, seed: 3 };
+
+async function finalWeights(runDir: string): Promise<Float32Array[]> {
+  const { generator, discriminator } = await loadCheckpointModels(latestCheckpoint(runDir)!);
+  return [...generator.getWeights(), ...discriminator.getWeights()].map((w) => w.dataSync() as Float32Array);
+}
+
+test('a run writes config.json, metrics.jsonl, a grid per epoch and checkpoints', async () => {
+  const runDir = join(tempDir(), 'run');
+  const outcome = await train(config, runDir);
+  assert.equal(outcome.status, 'completed');
+  assert.deepEqual({ epoch: outcome.position.epoch, d: outcome.position.dSteps, g: outcome.position.gSteps }, { epoch: 2, d: 10, g: 10 });
+  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+  assert.equal(saved.config.lrG, 2e-4);
+  assert.equal(saved.data.stepsPerEpoch, 5);
+  assert.deepEqual(readdirSync(join(runDir, 'samples')).sort(), ['epoch-001.png', 'epoch-002.png']);
+  const metrics = readMetrics(join(runDir, 'metrics.jsonl'));
+  assert.deepEqual(metrics.map((m) => m.step), [2, 4, 5, 6, 8, 10]);
+  for (const line of metrics) {
+    for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake', 'stepsPerSecond'] as const) assert.ok(Number.isFinite(line[key]), key);
+    assert.ok(line.dReal > 0 && line.dReal < 1 && line.dFake > 0 && line.dFake < 1);
+  }
+  const checkpoint = latestCheckpoint(runDir)!;
+  for (const file of ['generator/model.json', 'generator/weights.bin', 'discriminator/model.json', 'optimizer-generator.bin', 'state.json']) {
+    assert.ok(existsSync(join(checkpoint, file)), file);
+  }
+});
+
+test('the same seed gives the same run', async () => {
+  const a = join(tempDir(), 'a');
+  const b = join(tempDir(), 'b');
+  await train({ ...config, epochs: 1 }, a);
+  await train({ ...config, epochs: 1 }, b);
+  assert.deepEqual(await finalWeights(a), await finalWeights(b));
+});
+
+test('--resume after a finished epoch, or after a stop mid-epoch, reaches the same weights as an uninterrupted run', async () => {
+  const uninterrupted = join(tempDir(), 'whole');
+  await train(config, uninterrupted);
+  const expected = await finalWeights(uninterrupted);
+
+  const byEpoch = join(tempDir(), 'by-epoch');
+  await train({ ...config, epochs: 1 }, byEpoch);
+  await train(config, byEpoch, { resume: true });
+  assert.deepEqual(await finalWeights(byEpoch), expected);
+
+  const stopped = join(tempDir(), 'stopped');
+  let steps = 0;
+  const outcome = await train(config, stopped, { hooks: { onStep: () => steps++, stopRequested: () => steps === 3 } });
+  assert.equal(outcome.status, 'stopped');
+  assert.deepEqual({ epoch: outcome.position.epoch, step: outcome.position.stepInEpoch }, { epoch: 0, step: 3 });
+  await train(config, stopped, { resume: true });
+  assert.deepEqual(await finalWeights(stopped), expected);
+  // The log of a resumed run is the log of the uninterrupted one, step for step.
+  const steps1 = readMetrics(join(uninterrupted, 'metrics.jsonl')).map((m) => m.step);
+  const steps2 = readMetrics(join(stopped, 'metrics.jsonl')).map((m) => m.step);
+  assert.deepEqual(steps2.filter((s) => s !== 3), steps1);
+});
+
+test('a run refuses to overwrite another, and --resume needs a checkpoint', async () => {
+  const runDir = join(tempDir(), 'run');
+  await assert.rejects(train(config, runDir, { resume: true }), /has no checkpoint to resume from/);
+  await train({ ...config, epochs: 1 }, runDir);
+  await assert.rejects(train(config, runDir), /already holds a run; pass --resume/);
+});
+
+test('a loss that becomes non-finite stops the run and keeps the last good checkpoint', async () => {
+  const runDir = join(tempDir(), 'diverging');
+  // A huge learning rate sends the weights, then the logits, to infinity within the first epoch.
+  const diverging = train({ ...config, lrD: 1e36, lrG: 1e36 }, runDir);
+  await assert.rejects(diverging, (error: unknown) => {
+    assert.ok(error instanceof TrainingDiverged);
+    assert.match(error.message, /loss became NaN or infinite at epoch 1, step \d+; the last good checkpoint is kept in .*step-000000000/);
+    return true;
+  });
+  assert.match(latestCheckpoint(runDir)!, /step-000000000$/);
+});
