@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseIdx } from '../../src/data/idx.js';
+import { readGrayPng } from '../../src/data/png-codec.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const bin = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
+
+function gankit(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function assertOneSentence(stderr: string) {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('--version and --help on each command', () => {
+  const version = gankit('--version');
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout.trim(), JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+  for (const command of ['train', 'generate']) {
+    const help = gankit(command, '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: gankit /);
+  }
+});
+
+test('unknown or invalid flags get one sentence and exit code 2', () => {
+  for (const args of [
+    ['train', '--out', 'x', '--bogus'],
+    ['train', '--out', 'x', '--epochs', 'zero'],
+    ['train', '--out', 'x', '--beta1', '1.5'],
+    ['train', '--out', 'x', '--objective', 'nope'],
+    ['generate', '--run', 'x', '--pixels', 'weird'],
+    ['frobnicate'],
+  ]) {
+    const result = gankit(...args);
+    assert.equal(result.code, 2, args.join(' '));
+    assertOneSentence(result.stderr);
+  }
+});
+
+test('bad data gets one sentence naming the file, and exit code 1', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
+  const result = gankit('train', '--data', dir, '--out', join(dir, 'run'));
+  assert.equal(result.code, 1);
+  assertOneSentence(result.stderr.replace(/^gankit: using the slower.*\n/, ''));
+  assert.match(result.stderr, /train-images-idx3-ubyte is not an IDX file/);
+});
+
+test('train, then generate PNGs, an IDX file and a grid with both pixel mappings', () => {
+  const dir = tempDir();
+  const run = join(dir, 'run');
+  const trained = gankit('train', '--limit', '128', '--epochs', '1', '--out', run);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /Finished at epoch 1/);
+
+  const pngs = join(dir, 'pngs');
+  const generated = gankit('generate', '--run', run, '--n', '25', '--out', pngs, '--grid', join(dir, 'grid.png'));
+  assert.equal(generated.code, 0, generated.stderr);
+  const names = readdirSync(pngs).sort((a, b) => parseInt(a) - parseInt(b));
+  assert.deepEqual(names, Array.from({ length: 25 }, (_, i) => `${i}.png`));
+  const image = readGrayPng(join(pngs, '0.png'));
+  assert.deepEqual([image.width, image.height], [28, 28]);
+  const grid = readGrayPng(join(dir, 'grid.png'));
+  assert.deepEqual([grid.width, grid.height], [2 + 10 * 30, 2 + 3 * 30]);
+
+  const clamped = join(dir, 'clamped');
+  assert.equal(gankit('generate', '--run', run, '--n', '25', '--out', clamped, '--pixels', 'clamp').code, 0);
+  // Same seed, same latents: clamp maps x to 255·x where symmetric maps it to 255·(x+1)/2.
+  const symmetricPixels = image.pixels;
+  const clampPixels = readGrayPng(join(clamped, '0.png')).pixels;
+  for (let i = 0; i < 784; i++) {
+    const x = (symmetricPixels[i] / 255) * 2 - 1;
+    assert.ok(Math.abs(clampPixels[i] - Math.max(0, Math.min(255, 255 * x))) <= 3, `pixel ${i}`);
+  }
+
+  const idx = join(dir, 'samples-idx3-ubyte');
+  assert.equal(gankit('generate', '--run', run, '--n', '25', '--format', 'idx', '--out', idx).code, 0);
+  const parsed = parseIdx(readFileSync(idx), idx);
+  assert.deepEqual(parsed.dims, [25, 28, 28]);
+  assert.deepEqual(Array.from(parsed.values.subarray(0, 784)), Array.from(symmetricPixels));
+  assert.ok(existsSync(join(run, 'samples', 'epoch-001.png')));
+});
