@@ -6,41 +6,15 @@ import { train } from '../training/trainer.js';
 import { beta, nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
-interface TrainFlags {
-  data: string;
-  objective: string;
-  epochs: number;
-  batch: number;
-  lrG: number;
-  lrD: number;
-  beta1: number;
-  beta2: number;
-  dSteps: number;
-  seed: number;
-  out: string;
-  resume?: boolean;
-  limit?: number;
-  logEvery: number;
-}
+/** Commander's parsed flags: the config's fields, plus where the run lives. */
+type TrainFlags = Omit<TrainConfig, 'limit'> & { out: string; resume?: boolean; limit?: number };
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '–');
 
 async function runTrain(flags: TrainFlags): Promise<void> {
   const engine = await startEngine();
-  const config: TrainConfig = {
-    data: flags.data,
-    limit: flags.limit ?? null,
-    objective: flags.objective,
-    epochs: flags.epochs,
-    batch: flags.batch,
-    lrG: flags.lrG,
-    lrD: flags.lrD,
-    beta1: flags.beta1,
-    beta2: flags.beta2,
-    dSteps: flags.dSteps,
-    seed: flags.seed,
-    logEvery: flags.logEvery,
-  };
+  const { out, resume, limit, ...settings } = flags;
+  const config: TrainConfig = { ...settings, limit: limit ?? null };
   const progress = createProgress(
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake} | ETA {eta_formatted}',
   );
@@ -53,8 +27,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   process.on('SIGINT', onInterrupt);
   let lastEpochLogged = 0;
   try {
-    const outcome = await train(config, flags.out, {
-      resume: flags.resume,
+    const outcome = await train(config, out, {
+      resume,
       engine,
       hooks: {
         onStart: (total, done) => progress.start(total, done, {}),

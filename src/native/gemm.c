@@ -27,25 +27,13 @@ enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, PRELU = 3, LEAKYRELU = 4, SIG
     }                                                                      \
   } while (0)
 
-static bool get_bytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
+// The data of a typed array; with `expected` >= 0, only of that element type.
+static bool get_typed_array(napi_env env, napi_value value, int expected, void** data, size_t* length) {
   napi_typedarray_type type;
   napi_value buffer;
   size_t offset;
-  void* raw;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
-  *data = (uint8_t*)raw;
-  return true;
-}
-
-static bool get_u32_array(napi_env env, napi_value value, uint32_t** data, size_t* length) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  void* raw;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
-  if (type != napi_uint32_array) return false;
-  *data = (uint32_t*)raw;
-  return true;
+  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &offset) != napi_ok) return false;
+  return expected < 0 || (int)type == expected;
 }
 
 static void apply_activation(float* out, size_t size, size_t columns, int activation, float alpha,
@@ -92,7 +80,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   }
   uint8_t* heap;
   size_t heap_length;
-  if (!get_bytes(env, argv[0], &heap, &heap_length)) {
+  if (!get_typed_array(env, argv[0], -1, (void**)&heap, &heap_length)) {
     napi_throw_type_error(env, NULL, "gankit_gemm.matmul: heap must be a typed array");
     return NULL;
   }
@@ -106,8 +94,8 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int32(env, argv[5], &k));
   uint32_t *a_offsets, *b_offsets;
   size_t batches, b_batches;
-  if (!get_u32_array(env, argv[6], &a_offsets, &batches) ||
-      !get_u32_array(env, argv[7], &b_offsets, &b_batches) || batches != b_batches) {
+  if (!get_typed_array(env, argv[6], napi_uint32_array, (void**)&a_offsets, &batches) ||
+      !get_typed_array(env, argv[7], napi_uint32_array, (void**)&b_offsets, &b_batches) || batches != b_batches) {
     napi_throw_type_error(env, NULL, "gankit_gemm.matmul: offsets must be Uint32Arrays of equal length");
     return NULL;
   }

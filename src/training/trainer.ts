@@ -20,6 +20,7 @@ import {
   saveCheckpoint,
   type TrainingPosition,
 } from './checkpoint.js';
+import { discriminatorStep, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -110,12 +111,6 @@ function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.T
   });
 }
 
-function readScalar(tensor: tf.Tensor): number {
-  const value = tensor.dataSync()[0];
-  tensor.dispose();
-  return value;
-}
-
 /**
  * Trains a GAN into `runDir`. With `resume`, continues from the run's latest
  * checkpoint (config.json's settings, with `config.epochs` as the new total).
@@ -179,8 +174,15 @@ export async function train(
     );
   }
 
-  const gVariables = trainableVariables(generator);
-  const dVariables = trainableVariables(discriminator);
+  const gan: GanParts = {
+    generator,
+    discriminator,
+    generatorVariables: trainableVariables(generator),
+    discriminatorVariables: trainableVariables(discriminator),
+    generatorOptimizer: optimizers.generator,
+    discriminatorOptimizer: optimizers.discriminator,
+    objective,
+  };
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
   const means = new IntervalMeans();
   const total = config.epochs * stepsPerEpoch;
@@ -226,31 +228,15 @@ export async function train(
       const started = performance.now();
       const start = position.stepInEpoch * config.batch;
       const real = gatherBatch(images, order.subarray(start, start + config.batch));
-      const fake = tf.tidy(() => mlpForward(generator, latents(rng, config.batch)));
-      let dReal = 0;
-      let dFake = 0;
-      const dLoss = readScalar(
-        optimizers.discriminator.minimize(
-          () => {
-            const realLogits = mlpForward(discriminator, real);
-            const fakeLogits = mlpForward(discriminator, fake);
-            dReal = tf.mean(tf.sigmoid(realLogits)).dataSync()[0];
-            dFake = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0];
-            return objective.discriminatorLoss(realLogits, fakeLogits);
-          },
-          true,
-          dVariables,
-        )!,
-      );
-      tf.dispose([real, fake]);
+      const fakeZ = latents(rng, config.batch);
+      const { loss: dLoss, dReal, dFake } = discriminatorStep(gan, real, fakeZ);
+      tf.dispose([real, fakeZ]);
       if (!Number.isFinite(dLoss)) throw diverged('D');
       position.dSteps += 1;
       position.stepInEpoch += 1;
       if (position.dSteps % config.dSteps === 0) {
         const z = latents(rng, config.batch);
-        lastG = readScalar(
-          optimizers.generator.minimize(() => objective.generatorLoss(mlpForward(discriminator, mlpForward(generator, z))), true, gVariables)!,
-        );
+        lastG = generatorStep(gan, z);
         z.dispose();
         if (!Number.isFinite(lastG)) throw diverged('G');
         position.gSteps += 1;

@@ -1,0 +1,143 @@
+// npm run bench: one training step (D step + G step) at batch 64 and 256 on
+// the stock wasm kernels, the fallback (stock + explicit transposes), the
+// native OpenBLAS kernels and PyTorch; a full MNIST epoch with its peak RSS;
+// generating 10,000 PNGs. Writes bench/results/*.json and prints ratios to
+// PyTorch, measured in one run (these machines are shared and noisy).
+import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEngine } from '../src/engine/engine.js';
+import { useMatMulKernels, type MatMulKernels } from '../src/engine/matmul-kernels.js';
+import { Rng } from '../src/engine/rng.js';
+import { buildDiscriminator, buildGenerator, IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
+import { trainableVariables } from '../src/models/mlp-forward.js';
+import { findObjective } from '../src/objectives/registry.js';
+import { discriminatorStep, generatorStep, type GanParts } from '../src/training/gan-step.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = join(root, 'bench', 'results');
+const BATCHES = [64, 256];
+
+function makeGan(): GanParts {
+  const rng = new Rng(0);
+  const generator = buildGenerator(rng);
+  const discriminator = buildDiscriminator(rng);
+  return {
+    generator,
+    discriminator,
+    generatorVariables: trainableVariables(generator),
+    discriminatorVariables: trainableVariables(discriminator),
+    generatorOptimizer: tf.train.adam(2e-4, 0.9, 0.999),
+    discriminatorOptimizer: tf.train.adam(2e-4, 0.9, 0.999),
+    objective: findObjective('nonsaturating')!,
+  };
+}
+
+/** Best mean over rounds of `steps` training steps, in ms. */
+function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number): number {
+  useMatMulKernels(kernels);
+  const gan = makeGan();
+  const rng = new Rng(1);
+  const real = tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
+  const step = () => {
+    const z1 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+    discriminatorStep(gan, real, z1);
+    const z2 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+    generatorStep(gan, z2);
+    tf.dispose([z1, z2]);
+  };
+  step();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let s = 0; s < steps; s++) step();
+    best = Math.min(best, (performance.now() - start) / steps);
+  }
+  real.dispose();
+  return best;
+}
+
+function pytorchReference(): { version: string; msPerStep: Record<string, Record<string, number>> } | { skipped: string } {
+  const result = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'gan_step.py'), ...BATCHES.map(String)], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    const reason = /No module named 'torch'/.test(result.stderr ?? '')
+      ? "Debian's python3-torch is not installed (apt-get install python3-torch)"
+      : `the reference failed: ${(result.stderr || String(result.error)).trim().split('\n').pop()}`;
+    return { skipped: reason };
+  }
+  const parsed = JSON.parse(result.stdout) as { torch: string; ms_per_step: Record<string, Record<string, number>> };
+  return { version: parsed.torch, msPerStep: parsed.ms_per_step };
+}
+
+function gankit(args: string[]) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['-r', join(root, 'bench', 'peak-rss.cjs'), join(root, 'bin', 'gankit.js'), ...args], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`gankit ${args.join(' ')} failed:\n${result.stderr}`);
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMb = Number(/PEAK_RSS_KB=(\d+)/.exec(result.stderr)![1]) / 1024;
+  return { seconds, peakRssMb, stdout: result.stdout };
+}
+
+function save(name: string, data: object): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(data, null, 2)}\n`);
+}
+
+const engine = await startEngine();
+if (!engine.native) process.stderr.write('bench: the native kernel is unavailable; its rows are skipped.\n');
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString(), engine };
+
+// 1. One training step.
+const kinds: MatMulKernels[] = engine.native ? ['stock', 'fallback', 'native'] : ['stock', 'fallback'];
+const stepMs: Record<string, Record<string, number>> = {};
+for (const kind of kinds) {
+  stepMs[kind] = {};
+  for (const batch of BATCHES) {
+    // The stock kernels take about a second a step: time fewer of them.
+    const steps = kind === 'stock' ? 3 : 20;
+    stepMs[kind][batch] = timeStep(kind, batch, steps, kind === 'stock' ? 1 : 3);
+    process.stderr.write(`bench: ${kind} batch ${batch}: ${stepMs[kind][batch].toFixed(1)} ms/step\n`);
+  }
+}
+if (engine.native) useMatMulKernels('native');
+const torch = pytorchReference();
+const torchBest: Record<string, number> = {};
+if ('msPerStep' in torch) {
+  for (const batch of BATCHES) torchBest[batch] = Math.min(...Object.values(torch.msPerStep).map((byBatch) => byBatch[batch]));
+}
+save('train-step', { machine, msPerStep: stepMs, pytorch: torch, pytorchBestOf1And2Threads: torchBest });
+
+// 2. A full MNIST epoch at batch 64 (time and peak RSS), then 10,000 PNGs from it.
+const scratch = mkdtempSync(join(tmpdir(), 'gankit-bench-'));
+const run = join(scratch, 'run');
+const epoch = gankit(['train', '--epochs', '1', '--out', run, '--log-every', '1000']);
+const trainSeconds = Number(/\(([\d.]+) s of training\)/.exec(epoch.stdout)![1]);
+const generation = gankit(['generate', '--run', run, '--n', '10000', '--out', join(scratch, 'pngs')]);
+rmSync(scratch, { recursive: true, force: true });
+save('epoch-and-generation', {
+  machine,
+  mnistEpochBatch64: { trainSeconds, wallSeconds: epoch.seconds, peakRssMb: epoch.peakRssMb },
+  generate10000Png: { wallSeconds: generation.seconds, peakRssMb: generation.peakRssMb },
+});
+
+// 3. The table.
+const rows: string[][] = [['', ...BATCHES.map((b) => `batch ${b} ms`), ...BATCHES.map((b) => `÷ PyTorch @${b}`)]];
+const ratio = (ms: number, batch: number) => (torchBest[batch] ? (ms / torchBest[batch]).toFixed(2) : 'n/a');
+for (const kind of kinds) {
+  rows.push([`tfjs wasm, ${kind}`, ...BATCHES.map((b) => stepMs[kind][b].toFixed(1)), ...BATCHES.map((b) => ratio(stepMs[kind][b], b))]);
+}
+if ('msPerStep' in torch) rows.push([`PyTorch ${torch.version} (best of 1, 2 threads)`, ...BATCHES.map((b) => torchBest[b].toFixed(1)), '1.00', '1.00']);
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+console.log('One training step (D step + G step):');
+for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
+console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of training (${epoch.seconds.toFixed(1)} s wall), peak RSS ${epoch.peakRssMb.toFixed(0)} MB`);
+console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
+console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json`);
