@@ -26,7 +26,7 @@ function stale(stampFile, hash) {
 }
 
 // 1. Dependencies.
-const lockHash = hashOf(['package.json', 'package-lock.json']);
+const lockHash = hashOf(['package-lock.json']);
 const depsStamp = join(root, 'node_modules', '.gankit-deps');
 if (stale(depsStamp, lockHash)) {
   process.stderr.write('gankit setup: installing dependencies (npm ci)\n');

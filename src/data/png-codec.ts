@@ -33,5 +33,6 @@ export function readGrayPng(path: string): GrayImage {
 export function encodeGrayPng(image: GrayImage): Buffer {
   const png = new PNG({ width: image.width, height: image.height, colorType: 0, inputColorType: 0, bitDepth: 8 });
   png.data = Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength);
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8 });
+  // Level 6 (zlib's default) instead of pngjs's 9: a third of the time, a few bytes more per digit.
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, deflateLevel: 6 });
 }

@@ -18,10 +18,10 @@ export async function generateImages(
 ): Promise<void> {
   for (let first = 0; first < count; first += batchSize) {
     const size = Math.min(batchSize, count - first);
-    const images = tf.tidy(() => {
-      const z = tf.tensor2d(rng.normals(size * LATENT_SIZE), [size, LATENT_SIZE]);
-      return mlpForward(generator, z).dataSync() as Float32Array;
-    });
+    // tidy() returns the tensor, not its values: it would walk a returned array element by element.
+    const output = tf.tidy(() => mlpForward(generator, tf.tensor2d(rng.normals(size * LATENT_SIZE), [size, LATENT_SIZE])));
+    const images = output.dataSync() as Float32Array;
+    output.dispose();
     if (images.length !== size * IMAGE_SIZE) throw new Error('The generator returned an unexpected shape.');
     await onBatch(images, first);
   }

@@ -105,7 +105,9 @@ function makeOptimizers(config: TrainConfig) {
 }
 
 function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
-  const images = tf.tidy(() => mlpForward(generator, gridZ).dataSync() as Float32Array);
+  const output = tf.tidy(() => mlpForward(generator, gridZ));
+  const images = output.dataSync() as Float32Array;
+  output.dispose();
   writeGridPng(join(files.samples, `epoch-${String(epoch).padStart(3, '0')}.png`), images, GRID_SIDE * GRID_SIDE, {
     columns: GRID_SIDE,
   });

@@ -11,7 +11,11 @@ import { tempDir } from '../helpers/temp-dir.js';
 const bin = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
 
 function gankit(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
+  return gankitWith({}, ...args);
+}
+
+function gankitWith(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1', ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -54,6 +58,15 @@ test('bad data gets one sentence naming the file, and exit code 1', () => {
   assert.equal(result.code, 1);
   assertOneSentence(result.stderr.replace(/^gankit: using the slower.*\n/, ''));
   assert.match(result.stderr, /train-images-idx3-ubyte is not an IDX file/);
+});
+
+test('GANKIT_NATIVE=0 runs the stock kernels with one notice on how to get the fast path', () => {
+  const dir = tempDir();
+  const result = gankitWith({ GANKIT_NATIVE: '0' }, 'train', '--limit', '64', '--epochs', '1', '--out', join(dir, 'run'));
+  assert.equal(result.code, 0, result.stderr);
+  const notices = result.stderr.split('\n').filter((line) => line.includes('slower stock wasm matMul'));
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /GANKIT_NATIVE=0 is set; for the fast path, install OpenBLAS \(apt-get install libopenblas-dev\) and rebuild with `npm run build`/);
 });
 
 test('train, then generate PNGs, an IDX file and a grid with both pixel mappings', () => {
