@@ -9,64 +9,121 @@ import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../report/sample-grid.js';
-import { generateImages } from '../sampling/generate-images.js';
-import { latestCheckpoint, loadCheckpointModels } from '../training/checkpoint.js';
-import { nonNegativeInteger, positiveInteger } from './arguments.js';
+import { loadShapedDiscriminator } from '../sampling/discriminator-shaping.js';
+import {
+  collaborativeSource,
+  generateImages,
+  generatorSource,
+  rejectionSource,
+  type ImageSource,
+} from '../sampling/generate-images.js';
+import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
+import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
+import { openRun, type TrainedRun } from '../training/trained-run.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
+import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
 
-interface GenerateFlags {
+interface GenerateFlags extends CsFlags {
   run: string;
   n: number;
   out?: string;
   grid?: string;
+  interpolate?: string;
   format: 'png' | 'idx';
   pixels: PixelMapping;
   seed: number;
   batch: number;
+  sampler: SamplerName;
+  zStd: number;
+  lsiSteps: number;
+  dirichletK: number;
+  truncation: number;
+  refine: 'none' | 'cs' | 'drs';
+  drsBurnIn: number;
+  drsPercentile: number;
 }
 
 const GRID_MAX = 100;
+const INTERPOLATION_ROWS = 10;
+const SIDE = 28;
+
+async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ source: ImageSource; description: string }> {
+  const sampler = makeSampler(flags.sampler, {
+    zStd: flags.zStd,
+    steps: flags.lsiSteps,
+    dirichletK: flags.dirichletK,
+    truncation: flags.truncation,
+  });
+  const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'));
+  if (flags.refine === 'cs') {
+    const shaped = await loadShapedDiscriminator(run.directory);
+    const discriminator = shaped ?? run.discriminator;
+    const cs = csOptionsFrom(flags, discriminator, run.config.data);
+    return {
+      source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs),
+      description: `${flags.sampler} + CS (layer ${cs.layer}, K=${cs.steps}, λ=${cs.rate}, η=${cs.eta.toFixed(4)}, ${shaped ? 'shaped' : 'unshaped'} D)`,
+    };
+  }
+  if (flags.refine === 'drs') {
+    const options = { ...DRS_DEFAULTS, burnIn: flags.drsBurnIn, gammaPercentile: flags.drsPercentile };
+    return {
+      source: rejectionSource(base, run.discriminator, deriveRng(flags.seed, 'drs'), options, flags.batch),
+      description: `${flags.sampler} + DRS (burn-in ${options.burnIn}, γ at the ${options.gammaPercentile}th percentile)`,
+    };
+  }
+  return { source: base, description: flags.sampler };
+}
+
+function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string): void {
+  const steps = flags.lsiSteps;
+  const interpolate = flags.sampler === 'slerp' ? slerp(steps, flags.zStd) : lsi(steps, flags.zStd);
+  const strips = generatorSource(run.generator, interpolate, deriveRng(flags.seed, 'interpolate')).next(INTERPOLATION_ROWS * steps);
+  mkdirSync(dirname(path), { recursive: true });
+  writeGridPng(path, strips, INTERPOLATION_ROWS * steps, { columns: steps, pixels: flags.pixels });
+}
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {
-  if (!flags.out && !flags.grid) throw new DataError('Nothing to write: give --out, --grid or both.');
-  const checkpoint = latestCheckpoint(flags.run);
-  if (!checkpoint) throw new DataError(`${flags.run} has no checkpoint; train it first with gankit train --out ${flags.run}.`);
+  if (!flags.out && !flags.grid && !flags.interpolate) {
+    throw new DataError('Nothing to write: give --out, --grid, --interpolate or several.');
+  }
   await startEngine();
-  const { generator } = await loadCheckpointModels(checkpoint);
-  const rng = deriveRng(flags.seed, 'generate');
-  const side = 28;
+  const run = await openRun(flags.run);
+  if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate);
+  const { source, description } = await imageSource(flags, run);
   const idxBytes = flags.format === 'idx' ? new Uint8Array(flags.n * IMAGE_SIZE) : undefined;
   const gridCount = Math.min(flags.n, GRID_MAX);
   const gridImages = new Float32Array(gridCount * IMAGE_SIZE);
   if (flags.out && flags.format === 'png') mkdirSync(flags.out, { recursive: true });
-  const progress = createProgress('generate |{bar}| {value}/{total} images | ETA {eta_formatted}');
-  progress.start(flags.n, 0);
   const started = performance.now();
-  await generateImages(
-    generator,
-    flags.n,
-    rng,
-    (images, first) => {
-      if (first < gridCount) gridImages.set(images.subarray(0, (gridCount - first) * IMAGE_SIZE), first * IMAGE_SIZE);
-      if (!flags.out) return;
-      const bytes = toBytes(images, flags.pixels);
-      if (idxBytes) {
-        idxBytes.set(bytes, first * IMAGE_SIZE);
-        return;
-      }
-      const count = bytes.length / IMAGE_SIZE;
-      for (let i = 0; i < count; i++) {
-        const pixels = bytes.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
-        writeFileSync(join(flags.out, `${first + i}.png`), encodeGrayPng({ width: side, height: side, pixels }));
-      }
-      progress.update(first + count);
-    },
-    flags.batch,
-  );
-  progress.stop();
+  if (flags.out || flags.grid) {
+    const progress = createProgress('generate |{bar}| {value}/{total} images | ETA {eta_formatted}');
+    progress.start(flags.n, 0);
+    await generateImages(
+      source,
+      flags.out ? flags.n : gridCount,
+      (images, first) => {
+        if (first < gridCount) gridImages.set(images.subarray(0, (gridCount - first) * IMAGE_SIZE), first * IMAGE_SIZE);
+        const count = images.length / IMAGE_SIZE;
+        progress.update(first + count);
+        if (!flags.out) return;
+        const bytes = toBytes(images, flags.pixels);
+        if (idxBytes) {
+          idxBytes.set(bytes, first * IMAGE_SIZE);
+          return;
+        }
+        for (let i = 0; i < count; i++) {
+          const pixels = bytes.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
+          writeFileSync(join(flags.out, `${first + i}.png`), encodeGrayPng({ width: SIDE, height: SIDE, pixels }));
+        }
+      },
+      flags.batch,
+    );
+    progress.stop();
+  }
   if (flags.out && idxBytes) {
     mkdirSync(dirname(flags.out), { recursive: true });
-    writeIdxUint8(flags.out, [flags.n, side, side], idxBytes);
+    writeIdxUint8(flags.out, [flags.n, SIDE, SIDE], idxBytes);
   }
   if (flags.grid) {
     mkdirSync(dirname(flags.grid), { recursive: true });
@@ -76,17 +133,21 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   const written = [
     flags.out ? (idxBytes ? `${flags.n} images to ${flags.out}` : `${flags.out}/0.png … ${flags.n - 1}.png`) : '',
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
+    flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
-  process.stdout.write(`Wrote ${written.join(' and ')} in ${seconds.toFixed(1)} s.\n`);
+  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s with ${description}.\n`);
+  const report = Object.entries(source.report());
+  if (report.length > 0) process.stdout.write(`${report.map(([key, value]) => `${key} ${Number(value.toFixed(4))}`).join(', ')}\n`);
 }
 
 export function generateCommand(): Command {
-  return new Command('generate')
+  const command = new Command('generate')
     .description("draw samples from a trained run's generator")
     .requiredOption('--run <dir>', 'run directory written by gankit train')
     .option('--n <count>', 'number of samples', positiveInteger, 10000)
     .option('--out <path>', 'directory for 0.png … (n−1).png; with --format idx, the IDX file to write')
     .option('--grid <file.png>', 'also write a grid of the first (up to 100) samples')
+    .option('--interpolate <file.png>', `also write ${INTERPOLATION_ROWS} interpolation strips, rows from z1 to z2 (slerp with --sampler slerp)`)
     .addOption(new Option('--format <format>', 'png files or one IDX file').choices(['png', 'idx']).default('png'))
     .addOption(
       new Option('--pixels <mapping>', 'symmetric: [-1,1]→[0,255]; clamp: round(255·clamp(x,0,1)), as the course generate.py')
@@ -95,5 +156,13 @@ export function generateCommand(): Command {
     )
     .option('--seed <s>', 'seed of the latents', nonNegativeInteger, 0)
     .option('--batch <n>', 'samples per forward pass', positiveInteger, 500)
-    .action(runGenerate);
+    .addOption(new Option('--sampler <name>', 'latent sampler').choices(SAMPLER_NAMES).default('gaussian'))
+    .option('--z-std <s>', 'standard deviation of the latents', positiveNumber, SAMPLER_DEFAULTS.zStd)
+    .option('--lsi-steps <n>', 'points per interpolation group (lsi, dirichlet, slerp, --interpolate)', positiveInteger, SAMPLER_DEFAULTS.steps)
+    .option('--dirichlet-k <k>', 'latents combined by the dirichlet sampler', positiveInteger, SAMPLER_DEFAULTS.dirichletK)
+    .option('--truncation <t>', 'truncation sampler: redraw components with |z_i| > t', positiveNumber, SAMPLER_DEFAULTS.truncation)
+    .addOption(new Option('--refine <method>', 'cs: collaborative sampling; drs: discriminator rejection sampling').choices(['none', 'cs', 'drs']).default('none'))
+    .option('--drs-burn-in <n>', "proposals that estimate D's maximum logit", positiveInteger, DRS_DEFAULTS.burnIn)
+    .option('--drs-percentile <p>', 'γ: this percentile of F over the burn-in', positiveNumber, DRS_DEFAULTS.gammaPercentile);
+  return addCsOptions(command).action(runGenerate);
 }

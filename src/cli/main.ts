@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
 import { TrainingDiverged } from '../training/trainer.js';
 import { generateCommand } from './generate-command.js';
+import { shapeCommand } from './shape-command.js';
 import { trainCommand } from './train-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,7 +16,7 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [trainCommand(), generateCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), generateCommand(), shapeCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

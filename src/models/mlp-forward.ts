@@ -15,10 +15,10 @@ interface LeakyLike {
   alpha: number;
 }
 
-/** Runs layers [from, end) of a Sequential MLP of Dense and LeakyReLU layers. */
-export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0): tf.Tensor2D {
+/** Runs layers [from, to) of a Sequential MLP of Dense and LeakyReLU layers. */
+export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, to = model.layers.length): tf.Tensor2D {
   let x = input as tf.Tensor2D;
-  for (const layer of model.layers.slice(from)) {
+  for (const layer of model.layers.slice(from, to)) {
     const kind = layer.getClassName();
     if (kind === 'Dense') {
       const dense = layer as unknown as DenseLike;

@@ -1,28 +1,113 @@
-// Drawing images from a trained generator, batch by batch.
+// Sources of generated images: a latent sampler feeding G, optionally refined
+// by collaborative sampling or filtered by discriminator rejection sampling.
+// Sources compose: CS and DRS draw their proposals from any latent sampler.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
+import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
+import type { LatentSampler } from './latent-samplers.js';
+import { RejectionSampler, type DrsOptions } from './rejection-sampling.js';
 
-/**
- * Calls `onBatch` with consecutive batches of G(z), z ~ N(0, I), until `count`
- * images are drawn. Each batch is count × 784 values in [-1, 1].
- */
-export async function generateImages(
+export interface ImageSource {
+  /** The next `count` images, count × 784 values in [-1, 1]. */
+  next(count: number): Float32Array;
+  /** What to report about the sampling so far (acceptance rate, D scores, …). */
+  report(): Record<string, number>;
+}
+
+/** Runs a model on a [n, width] array; tidy() gets the tensor, never the array (it would walk it). */
+function run(model: tfl.LayersModel, values: Float32Array, width: number): Float32Array {
+  const output = tf.tidy(() => mlpForward(model, tf.tensor2d(values, [values.length / width, width])));
+  const result = output.dataSync() as Float32Array;
+  output.dispose();
+  return result;
+}
+
+/** G(z) with z from the sampler. */
+export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng): ImageSource {
+  return { next: (count) => run(generator, sampler(rng, count), LATENT_SIZE), report: () => ({}) };
+}
+
+/** G(z) refined by collaborative sampling against `discriminator`. */
+export function collaborativeSource(
   generator: tfl.LayersModel,
-  count: number,
+  discriminator: tfl.LayersModel,
+  sampler: LatentSampler,
   rng: Rng,
+  options: CsOptions,
+): ImageSource {
+  let count = 0;
+  let before = 0;
+  let after = 0;
+  let steps = 0;
+  let accepted = 0;
+  return {
+    next(size) {
+      const z = tf.tensor2d(sampler(rng, size), [size, LATENT_SIZE]);
+      const result = collaborativeSample(generator, discriminator, z, options);
+      z.dispose();
+      for (let i = 0; i < size; i++) {
+        before += result.scoresBefore[i];
+        after += result.scoresAfter[i];
+        steps += result.stepsTaken[i];
+        if (result.scoresAfter[i] >= options.eta) accepted += 1;
+      }
+      count += size;
+      return result.images;
+    },
+    report: () => ({
+      eta: options.eta,
+      meanScoreBefore: before / count,
+      meanScoreAfter: after / count,
+      meanSteps: steps / count,
+      fractionReachingEta: accepted / count,
+    }),
+  };
+}
+
+/** Proposals from `base`, kept with the DRS acceptance probability. */
+export function rejectionSource(
+  base: ImageSource,
+  discriminator: tfl.LayersModel,
+  rng: Rng,
+  options: DrsOptions,
+  batch: number,
+): ImageSource {
+  const logits = (images: Float32Array) => run(discriminator, images, IMAGE_SIZE);
+  const burnIn: number[] = [];
+  for (let drawn = 0; drawn < options.burnIn; drawn += batch) {
+    burnIn.push(...logits(base.next(Math.min(batch, options.burnIn - drawn))));
+  }
+  const sampler = new RejectionSampler(burnIn, options);
+  return {
+    next(size) {
+      const out = new Float32Array(size * IMAGE_SIZE);
+      let kept = 0;
+      while (kept < size) {
+        const proposals = base.next(batch);
+        const scores = logits(proposals);
+        for (let i = 0; i < scores.length && kept < size; i++) {
+          if (!sampler.accept(scores[i], rng)) continue;
+          out.set(proposals.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), kept * IMAGE_SIZE);
+          kept += 1;
+        }
+      }
+      return out;
+    },
+    report: () => ({ ...base.report(), acceptanceRate: sampler.acceptanceRate, proposals: sampler.proposed, gamma: sampler.gamma }),
+  };
+}
+
+/** Draws `count` images from `source` in batches, handing each to `onBatch`. */
+export async function generateImages(
+  source: ImageSource,
+  count: number,
   onBatch: (images: Float32Array, first: number) => void | Promise<void>,
   batchSize = 500,
 ): Promise<void> {
   for (let first = 0; first < count; first += batchSize) {
-    const size = Math.min(batchSize, count - first);
-    // tidy() returns the tensor, not its values: it would walk a returned array element by element.
-    const output = tf.tidy(() => mlpForward(generator, tf.tensor2d(rng.normals(size * LATENT_SIZE), [size, LATENT_SIZE])));
-    const images = output.dataSync() as Float32Array;
-    output.dispose();
-    if (images.length !== size * IMAGE_SIZE) throw new Error('The generator returned an unexpected shape.');
-    await onBatch(images, first);
+    await onBatch(source.next(Math.min(batchSize, count - first)), first);
   }
 }

@@ -1,0 +1,42 @@
+// Flags shared by `generate` and `shape`: collaborative sampling's settings.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { Command, Option } from 'commander';
+import { loadImageSet } from '../data/image-set.js';
+import { IMAGE_SIZE } from '../models/gan-models.js';
+import { CS_DEFAULTS, meanRealScore, type CsOptions } from '../sampling/collaborative-sampling.js';
+import { nonNegativeInteger, positiveNumber } from './arguments.js';
+
+export interface CsFlags {
+  csLayer: number;
+  csSteps: number;
+  csRate: number;
+  csEta?: number;
+  csSelect: 'last' | 'best';
+  data?: string;
+}
+
+const ETA_IMAGES = 1000;
+
+export function addCsOptions(command: Command): Command {
+  return command
+    .option('--cs-layer <l>', "refine the output of G's hidden layer l (1-3); 0: the pixels", nonNegativeInteger, CS_DEFAULTS.layer)
+    .option('--cs-steps <K>', 'at most K refinement steps', nonNegativeInteger, CS_DEFAULTS.steps)
+    .option('--cs-rate <λ>', 'refinement step size', positiveNumber, CS_DEFAULTS.rate)
+    .option('--cs-eta <η>', 'stop refining a sample once D(x) ≥ η (default: mean D(x) on 1,000 real images)', positiveNumber)
+    .addOption(new Option('--cs-select <which>', 'keep the last step, or the best-scored (official code)').choices(['last', 'best']).default(CS_DEFAULTS.select))
+    .option('--data <source>', "real images for η's default (default: the run's training data)");
+}
+
+/** The CS settings, with η measured on real images when not given. */
+export function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersModel, runData: string): CsOptions {
+  let eta = flags.csEta;
+  if (eta === undefined) {
+    const real = loadImageSet(flags.data ?? runData, { limit: ETA_IMAGES });
+    const batch = tf.tensor2d(real.pixels, [real.count, IMAGE_SIZE]);
+    eta = meanRealScore(discriminator, batch);
+    batch.dispose();
+  }
+  return { layer: flags.csLayer, steps: flags.csSteps, rate: flags.csRate, eta, select: flags.csSelect };
+}
+

@@ -1,0 +1,94 @@
+// Discriminator shaping (Liu, Kothari & Alahi 2020): with G frozen, fine-tune
+// D on real batches against collaboratively refined samples, so that D's
+// gradients guide refinement better. The shaped D is saved in the run.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Rng } from '../engine/rng.js';
+import type { ImageSet } from '../data/image-set.js';
+import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
+import { loadModel, saveModel } from '../models/model-files.js';
+import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
+import { binaryCrossEntropy } from '../objectives/minimax.js';
+import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
+
+export interface ShapingOptions {
+  epochs: number;
+  /** Adam's learning rate: 1e-5, as in the official code. */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  batch: number;
+  cs: CsOptions;
+}
+
+export interface ShapingProgress {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  loss: number;
+}
+
+const SHAPED_DIRECTORY = 'shaped';
+
+/** Where a run keeps its shaped discriminator. */
+export function shapedDiscriminatorDirectory(runDir: string): string {
+  return join(runDir, SHAPED_DIRECTORY, 'discriminator');
+}
+
+/** The run's shaped D, when `gankit shape` has made one. */
+export async function loadShapedDiscriminator(runDir: string): Promise<tfl.LayersModel | undefined> {
+  const directory = shapedDiscriminatorDirectory(runDir);
+  return existsSync(join(directory, 'model.json')) ? loadModel(directory) : undefined;
+}
+
+/** Fine-tunes `discriminator` in place; `onStep` sees each step's loss. */
+export function shapeDiscriminator(
+  generator: tfl.LayersModel,
+  discriminator: tfl.LayersModel,
+  images: ImageSet,
+  rng: Rng,
+  options: ShapingOptions,
+  onStep?: (progress: ShapingProgress) => void,
+): void {
+  const optimizer = tf.train.adam(options.lr, options.beta1, options.beta2);
+  const variables = trainableVariables(discriminator);
+  const stepsPerEpoch = Math.floor(images.count / options.batch);
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const order = rng.permutation(images.count);
+    for (let step = 0; step < stepsPerEpoch; step++) {
+      const batch = new Float32Array(options.batch * IMAGE_SIZE);
+      for (let row = 0; row < options.batch; row++) {
+        const index = order[step * options.batch + row];
+        batch.set(images.pixels.subarray(index * IMAGE_SIZE, (index + 1) * IMAGE_SIZE), row * IMAGE_SIZE);
+      }
+      const z = tf.tensor2d(rng.normals(options.batch * LATENT_SIZE), [options.batch, LATENT_SIZE]);
+      const refined = collaborativeSample(generator, discriminator, z, options.cs);
+      const real = tf.tensor2d(batch, [options.batch, IMAGE_SIZE]);
+      const fake = tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]);
+      const cost = optimizer.minimize(
+        () => binaryCrossEntropy(mlpForward(discriminator, real), mlpForward(discriminator, fake)),
+        true,
+        variables,
+      )!;
+      const loss = cost.dataSync()[0];
+      tf.dispose([z, real, fake, cost]);
+      onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss });
+    }
+  }
+  optimizer.dispose();
+}
+
+/** Saves the shaped D and its settings into the run, replacing any earlier one whole. */
+export async function saveShapedDiscriminator(runDir: string, discriminator: tfl.LayersModel, settings: object): Promise<string> {
+  const final = join(runDir, SHAPED_DIRECTORY);
+  const temporary = join(runDir, `.incomplete-${SHAPED_DIRECTORY}`);
+  rmSync(temporary, { recursive: true, force: true });
+  mkdirSync(temporary, { recursive: true });
+  await saveModel(discriminator, join(temporary, 'discriminator'));
+  writeFileSync(join(temporary, 'shaping.json'), JSON.stringify(settings, null, 2));
+  rmSync(final, { recursive: true, force: true });
+  renameSync(temporary, final);
+  return final;
+}
