@@ -120,14 +120,34 @@ const run = join(scratch, 'run');
 const epoch = gankit(['train', '--epochs', '1', '--out', run, '--log-every', '1000']);
 const trainSeconds = Number(/\(([\d.]+) s of training\)/.exec(epoch.stdout)![1]);
 const generation = gankit(['generate', '--run', run, '--n', '10000', '--out', join(scratch, 'pngs')]);
-rmSync(scratch, { recursive: true, force: true });
 save('epoch-and-generation', {
   machine,
   mnistEpochBatch64: { trainSeconds, wallSeconds: epoch.seconds, peakRssMb: epoch.peakRssMb },
   generate10000Png: { wallSeconds: generation.seconds, peakRssMb: generation.peakRssMb },
 });
 
-// 3. The table.
+// 3. 10,000 samples (as PNGs) with each sampler and refiner, from the one-epoch run.
+const SAMPLING: Record<string, string[]> = {
+  gaussian: ['--sampler', 'gaussian'],
+  lsi: ['--sampler', 'lsi'],
+  dirichlet: ['--sampler', 'dirichlet'],
+  slerp: ['--sampler', 'slerp'],
+  truncation: ['--sampler', 'truncation'],
+  'cs (layer 3, K=50)': ['--refine', 'cs', '--cs-layer', '3', '--cs-steps', '50'],
+  'lsi + cs': ['--sampler', 'lsi', '--refine', 'cs'],
+  drs: ['--refine', 'drs'],
+};
+const samplingSeconds: Record<string, number> = {};
+for (const [name, args] of Object.entries(SAMPLING)) {
+  const out = join(scratch, `sampling-${Object.keys(samplingSeconds).length}`);
+  samplingSeconds[name] = gankit(['generate', '--run', run, '--n', '10000', '--out', out, ...args]).seconds;
+  rmSync(out, { recursive: true, force: true });
+  process.stderr.write(`bench: 10,000 samples with ${name}: ${samplingSeconds[name].toFixed(1)} s\n`);
+}
+save('sampling', { machine, note: 'wall seconds for 10,000 PNGs from a one-epoch MNIST run, start-up included', seconds: samplingSeconds });
+rmSync(scratch, { recursive: true, force: true });
+
+// 4. The tables.
 const rows: string[][] = [['', ...BATCHES.map((b) => `batch ${b} ms`), ...BATCHES.map((b) => `÷ PyTorch @${b}`)]];
 const ratio = (ms: number, batch: number) => (torchBest[batch] ? (ms / torchBest[batch]).toFixed(2) : 'n/a');
 for (const kind of kinds) {
@@ -140,4 +160,6 @@ for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]))
 if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
 console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of training (${epoch.seconds.toFixed(1)} s wall), peak RSS ${epoch.peakRssMb.toFixed(0)} MB`);
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
-console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json`);
+console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
+for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
+console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json, sampling.json`);

@@ -5,7 +5,8 @@ import { Command, Option } from 'commander';
 import { loadImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { CS_DEFAULTS, meanRealScore, type CsOptions } from '../sampling/collaborative-sampling.js';
-import { nonNegativeInteger, positiveNumber } from './arguments.js';
+import { integerInRange, nonNegativeInteger, positiveNumber } from './arguments.js';
+import { GENERATOR_WIDTHS } from '../models/gan-models.js';
 
 export interface CsFlags {
   csLayer: number;
@@ -17,10 +18,11 @@ export interface CsFlags {
 }
 
 const ETA_IMAGES = 1000;
+const HIDDEN_LAYERS = GENERATOR_WIDTHS.length - 2;
 
 export function addCsOptions(command: Command): Command {
   return command
-    .option('--cs-layer <l>', "refine the output of G's hidden layer l (1-3); 0: the pixels", nonNegativeInteger, CS_DEFAULTS.layer)
+    .option('--cs-layer <l>', "refine the output of G's hidden layer l (1-3); 0: the pixels", integerInRange(0, HIDDEN_LAYERS), CS_DEFAULTS.layer)
     .option('--cs-steps <K>', 'at most K refinement steps', nonNegativeInteger, CS_DEFAULTS.steps)
     .option('--cs-rate <λ>', 'refinement step size', positiveNumber, CS_DEFAULTS.rate)
     .option('--cs-eta <η>', 'stop refining a sample once D(x) ≥ η (default: mean D(x) on 1,000 real images)', positiveNumber)
