@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { loadNativeGemm } from './native-addon.js';
 import { captureStockKernels, useMatMulKernels } from './matmul-kernels.js';
 import { registerMissingGradients } from './missing-gradients.js';
+import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
 
 export interface EngineInfo {
   /** True when OpenBLAS serves matMul; false on the stock-kernel fallback. */
@@ -43,6 +44,7 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   await tf.setBackend('wasm');
   await tf.ready();
   registerMissingGradients();
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
 
   const disabled = process.env.GANKIT_NATIVE === '0';
   const addon = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();

@@ -1,0 +1,16 @@
+/** n feature vectors of d dimensions, row-major. */
+export interface FeatureMatrix {
+  values: Float32Array | Float64Array;
+  rows: number;
+  dims: number;
+}
+
+export function featureMatrix(values: Float32Array | Float64Array, dims: number): FeatureMatrix {
+  if (values.length % dims !== 0) throw new RangeError(`${values.length} values do not make rows of ${dims}.`);
+  return { values, rows: values.length / dims, dims };
+}
+
+/** A matrix from nested rows, for tests and small inputs. */
+export function fromRows(rows: number[][]): FeatureMatrix {
+  return featureMatrix(Float64Array.from(rows.flat()), rows[0].length);
+}
