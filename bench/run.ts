@@ -16,6 +16,13 @@ import { buildDiscriminator, buildGenerator, IMAGE_SIZE, LATENT_SIZE } from '../
 import { trainableVariables } from '../src/models/mlp-forward.js';
 import { findObjective } from '../src/objectives/registry.js';
 import { discriminatorStep, generatorStep, type GanParts } from '../src/training/gan-step.js';
+import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
+import { densityCoverage } from '../src/metrics/density-coverage.js';
+import type { EvaluationResult } from '../src/metrics/evaluation.js';
+import { loadFeatureExtractor } from '../src/metrics/feature-extractor.js';
+import { featureMatrix } from '../src/metrics/feature-matrix.js';
+import { fid } from '../src/metrics/fid.js';
+import { precisionRecall } from '../src/metrics/precision-recall.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
@@ -145,9 +152,39 @@ for (const [name, args] of Object.entries(SAMPLING)) {
   process.stderr.write(`bench: 10,000 samples with ${name}: ${samplingSeconds[name].toFixed(1)} s\n`);
 }
 save('sampling', { machine, note: 'wall seconds for 10,000 PNGs from a one-epoch MNIST run, start-up included', seconds: samplingSeconds });
+// 4. Evaluation of the 10,000 generated PNGs against MNIST test: time, and agreement with
+// the numpy/scipy reference on the same features.
+const pngs = join(scratch, 'pngs');
+const evaluation = gankit(['evaluate', '--samples', pngs, '--json', '--out', join(scratch, 'eval.json')]);
+const evaluated = JSON.parse(evaluation.stdout) as EvaluationResult;
+const extractor = await loadFeatureExtractor();
+const featuresOf = (set: ImageSet) => {
+  const parts: Float32Array[] = [];
+  for (let first = 0; first < set.count; first += 500) {
+    const count = Math.min(500, set.count - first);
+    parts.push(extractor.extract(set.pixels.subarray(first * 784, (first + count) * 784), count, 28, 28).features.values as Float32Array);
+  }
+  const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
+  return featureMatrix(values, values.length / set.count);
+};
+const realFeatures = featuresOf(loadImageSet('mnist', { split: 'test' }));
+const fakeFeatures = featuresOf(loadImageSet(pngs));
+const ours = { fid: fid(realFeatures, fakeFeatures), ...precisionRecall(realFeatures, fakeFeatures), ...densityCoverage(realFeatures, fakeFeatures) };
+writeFileSync(join(scratch, 'real.f32'), new Uint8Array(realFeatures.values.buffer));
+writeFileSync(join(scratch, 'fake.f32'), new Uint8Array(fakeFeatures.values.buffer));
+const reference = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'metrics.py'), join(scratch, 'real.f32'), join(scratch, 'fake.f32'), String(realFeatures.dims)], { encoding: 'utf8' });
+const referenceMetrics = reference.status === 0 ? (JSON.parse(reference.stdout) as Record<string, number>) : undefined;
+const agreement = referenceMetrics
+  ? {
+      fidRelativeDifference: Math.abs(ours.fid - referenceMetrics.fid) / Math.abs(referenceMetrics.fid),
+      identical: (['precision', 'recall', 'density', 'coverage'] as const).every((key) => ours[key] === referenceMetrics[key]),
+    }
+  : { skipped: `the numpy/scipy reference failed: ${reference.stderr?.trim().split('\n').pop()}` };
+save('evaluate', { machine, evaluateSeconds: evaluated.seconds, wallSeconds: evaluation.seconds, ours, reference: referenceMetrics ?? null, agreement });
 rmSync(scratch, { recursive: true, force: true });
 
-// 4. The tables.
+// 5. The tables.
 const rows: string[][] = [['', ...BATCHES.map((b) => `batch ${b} ms`), ...BATCHES.map((b) => `÷ PyTorch @${b}`)]];
 const ratio = (ms: number, batch: number) => (torchBest[batch] ? (ms / torchBest[batch]).toFixed(2) : 'n/a');
 for (const kind of kinds) {
@@ -162,4 +199,5 @@ console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of train
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
-console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json, sampling.json`);
+console.log(`evaluate, 10,000 vs 10,000: ${evaluated.seconds.toFixed(1)} s (${evaluation.seconds.toFixed(1)} s wall); vs numpy/scipy: ${JSON.stringify(agreement)}`);
+console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json, sampling.json, evaluate.json`);

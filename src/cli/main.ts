@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
 import { TrainingDiverged } from '../training/trainer.js';
+import { evaluateCommand } from './evaluate-command.js';
+import { featuresCommand } from './features-command.js';
 import { generateCommand } from './generate-command.js';
 import { shapeCommand } from './shape-command.js';
 import { trainCommand } from './train-command.js';
@@ -16,7 +18,7 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [trainCommand(), generateCommand(), shapeCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

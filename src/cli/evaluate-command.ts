@@ -1,0 +1,123 @@
+import { Command, Option } from 'commander';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startEngine } from '../engine/engine.js';
+import { deriveRng } from '../engine/rng.js';
+import { DataError } from '../data/data-error.js';
+import { readIdx } from '../data/idx.js';
+import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { fromBytes } from '../data/pixels.js';
+import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
+import { evaluate, type EvaluationResult, type Images } from '../metrics/evaluation.js';
+import { generatorSource } from '../sampling/generate-images.js';
+import { gaussian } from '../sampling/latent-samplers.js';
+import { openRun } from '../training/trained-run.js';
+import { nonNegativeInteger, positiveInteger } from './arguments.js';
+import { createProgress } from './progress.js';
+
+interface EvaluateFlags {
+  samples?: string;
+  run?: string;
+  n: number;
+  data: string;
+  real: 'test' | 'train';
+  k: number;
+  densityK: number;
+  features?: string;
+  layer?: string;
+  memorisation?: boolean;
+  seed: number;
+  out?: string;
+  json?: boolean;
+}
+
+function readSamples(path: string): Images {
+  if (!existsSync(path)) throw new DataError(`${path} does not exist.`);
+  if (statSync(path).isDirectory()) {
+    const set: ImageSet = loadImageSet(path);
+    return { pixels: set.pixels, count: set.count, height: set.height, width: set.width, source: path };
+  }
+  const idx = readIdx(path);
+  if (idx.dims.length !== 3) throw new DataError(`${path} holds a ${idx.dims.length}-dimensional array; images need 3 dimensions.`);
+  const [count, height, width] = idx.dims;
+  if (count === 0) throw new DataError(`${path} holds no images.`);
+  return { pixels: fromBytes(idx.values), count, height, width, source: path };
+}
+
+async function generated(flags: EvaluateFlags): Promise<Images> {
+  const run = await openRun(flags.run!);
+  const source = generatorSource(run.generator, gaussian(1), deriveRng(flags.seed, 'generate'));
+  const pixels = new Float32Array(flags.n * 784);
+  for (let first = 0; first < flags.n; first += 500) pixels.set(source.next(Math.min(500, flags.n - first)), first * 784);
+  return { pixels, count: flags.n, height: 28, width: 28, source: `${flags.run} (${flags.n} Gaussian samples, seed ${flags.seed})` };
+}
+
+function table(result: EvaluationResult): string {
+  const rows: Array<[string, string]> = [
+    ['FID', result.fid.toFixed(3)],
+    [`precision (k=${result.k.precisionRecall})`, result.precision.toFixed(4)],
+    [`recall (k=${result.k.precisionRecall})`, result.recall.toFixed(4)],
+    [`density (k=${result.k.densityCoverage})`, result.density.toFixed(4)],
+    [`coverage (k=${result.k.densityCoverage})`, result.coverage.toFixed(4)],
+    [`KID (${result.kid.subsets}×${result.kid.subsetSize})`, `${result.kid.mean.toFixed(5)} ± ${result.kid.std.toFixed(5)}`],
+  ];
+  if (result.modes) {
+    rows.push(['classes with ≥ 1%', String(result.modes.classesCovered)]);
+    rows.push(['KL from uniform', result.modes.klFromUniform.toFixed(4)]);
+    rows.push(['mean confidence', result.modes.meanConfidence.toFixed(4)]);
+    rows.push(['class histogram', result.modes.histogram.map((p) => (100 * p).toFixed(1)).join(' ')]);
+  }
+  if (result.memorisation) {
+    const m = result.memorisation;
+    rows.push(['sample→train NN (p1 p5 p25 p50)', Object.values(m.sampleToTrain).map((v) => v.toFixed(2)).join(' ')]);
+    rows.push(['train→train NN (p1 p5 p25 p50)', Object.values(m.trainToTrain).map((v) => v.toFixed(2)).join(' ')]);
+    rows.push(['samples below train p1', m.fractionBelowTrainP1.toFixed(4)]);
+  }
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return [
+    `${result.samples.count} samples (${result.samples.source}) vs ${result.real.count} real (${result.real.source})`,
+    `features: ${result.features.network} (${result.features.dims}-d); ${result.seconds.toFixed(1)} s`,
+    ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
+  ].join('\n');
+}
+
+async function runEvaluate(flags: EvaluateFlags): Promise<void> {
+  if (Boolean(flags.samples) === Boolean(flags.run)) throw new DataError('Give exactly one of --samples and --run.');
+  if (flags.layer && !flags.features) throw new DataError('--layer needs --features.');
+  await startEngine();
+  const extractor = await loadFeatureExtractor(flags.features, flags.layer);
+  const fake = flags.samples ? readSamples(flags.samples) : await generated(flags);
+  const realSet = loadImageSet(flags.data, { split: flags.real });
+  const real: Images = { ...realSet };
+  const memorisationTrain = flags.memorisation ? { ...loadImageSet(flags.data, { split: 'train' }) } : undefined;
+  const progress = createProgress('evaluate |{bar}| {value}/{total} images featurised | ETA {eta_formatted}');
+  progress.start(fake.count + real.count, 0);
+  const result = evaluate(fake, real, extractor, { k: flags.k, densityK: flags.densityK, seed: flags.seed, memorisationTrain }, (done) =>
+    progress.update(done),
+  );
+  progress.stop();
+  const out =
+    flags.out ??
+    (flags.run ? join(flags.run, 'eval.json') : statSync(flags.samples!).isDirectory() ? join(flags.samples!, 'eval.json') : join(dirname(flags.samples!), 'eval.json'));
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('FID, precision, recall, density, coverage, KID and mode statistics of generated images')
+    .option('--samples <path>', 'generated images: a folder of PNGs (as gankit generate writes) or an IDX file')
+    .option('--run <dir>', 'a trained run: draws --n Gaussian samples from its generator')
+    .option('--n <count>', 'samples to draw with --run', positiveInteger, 10000)
+    .option('--data <source>', 'the real images: mnist or a directory of IDX files / PNGs', 'mnist')
+    .addOption(new Option('--real <split>', 'which real split to compare with').choices(['test', 'train']).default('test'))
+    .option('--k <k>', 'k of precision and recall', positiveInteger, 3)
+    .option('--density-k <k>', 'k of density and coverage', positiveInteger, 5)
+    .option('--features <path>', 'a TF.js model (layers or graph; its model.json or folder) to take features from')
+    .option('--layer <name>', 'the layer (or graph node) of --features whose output are the features')
+    .option('--memorisation', "also compare each sample with its nearest training image (pixel L2)")
+    .option('--seed <s>', 'seed of the samples drawn with --run and of the KID subsets', nonNegativeInteger, 0)
+    .option('--out <file>', 'where to write eval.json (default: in the run, or beside the samples)')
+    .option('--json', 'print the result as JSON instead of a table')
+    .action(runEvaluate);
+}

@@ -1,0 +1,107 @@
+// Every metric of a set of generated images against a set of real ones.
+import { deriveRng } from '../engine/rng.js';
+import { DataError } from '../data/data-error.js';
+import { CLASSES } from '../models/feature-network.js';
+import { densityCoverage } from './density-coverage.js';
+import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
+import type { FeatureExtractor } from './feature-extractor.js';
+import { fid } from './fid.js';
+import { kid, type KidResult } from './kid.js';
+import { memorisation, type MemorisationReport } from './memorisation.js';
+import { modeStatistics, type ModeStatistics } from './mode-statistics.js';
+import { precisionRecall } from './precision-recall.js';
+
+export interface Images {
+  pixels: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  source: string;
+}
+
+export interface EvaluationOptions {
+  /** k of precision and recall. */
+  k: number;
+  /** k of density and coverage. */
+  densityK: number;
+  seed: number;
+  /** Training images for the memorisation check, when asked for. */
+  memorisationTrain?: Images;
+}
+
+export interface EvaluationResult {
+  fid: number;
+  precision: number;
+  recall: number;
+  density: number;
+  coverage: number;
+  kid: KidResult;
+  modes?: ModeStatistics;
+  memorisation?: MemorisationReport;
+  samples: { count: number; source: string };
+  real: { count: number; source: string };
+  features: { network: string; dims: number };
+  k: { precisionRecall: number; densityCoverage: number };
+  seconds: number;
+}
+
+const BATCH = 500;
+
+function extractAll(extractor: FeatureExtractor, images: Images, onBatch: (done: number) => void): { features: FeatureMatrix; logits?: Float32Array } {
+  const size = images.height * images.width;
+  const parts: FeatureMatrix[] = [];
+  const logits: Float32Array[] = [];
+  for (let first = 0; first < images.count; first += BATCH) {
+    const count = Math.min(BATCH, images.count - first);
+    const out = extractor.extract(images.pixels.subarray(first * size, (first + count) * size), count, images.height, images.width);
+    parts.push(out.features);
+    if (out.logits) logits.push(out.logits);
+    onBatch(first + count);
+  }
+  const dims = parts[0].dims;
+  const values = new Float32Array(images.count * dims);
+  let offset = 0;
+  for (const part of parts) {
+    values.set(part.values, offset);
+    offset += part.values.length;
+  }
+  const joined = logits.length ? Float32Array.from(logits.flatMap((l) => Array.from(l))) : undefined;
+  return { features: featureMatrix(values, dims), logits: joined };
+}
+
+export function evaluate(
+  fake: Images,
+  real: Images,
+  extractor: FeatureExtractor,
+  options: EvaluationOptions,
+  onProgress?: (done: number, total: number) => void,
+): EvaluationResult {
+  const started = performance.now();
+  const needed = Math.max(options.k, options.densityK) + 1;
+  for (const set of [fake, real]) {
+    if (set.count < needed) throw new DataError(`${set.source} has ${set.count} images; the k-NN metrics need at least ${needed}.`);
+  }
+  if (fake.height * fake.width !== real.height * real.width) {
+    throw new DataError(`${fake.source} holds ${fake.height}×${fake.width} images but ${real.source} holds ${real.height}×${real.width}.`);
+  }
+  const total = fake.count + real.count;
+  const fakeOut = extractAll(extractor, fake, (done) => onProgress?.(done, total));
+  const realOut = extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
+  const pr = precisionRecall(realOut.features, fakeOut.features, options.k);
+  const dc = densityCoverage(realOut.features, fakeOut.features, options.densityK);
+  return {
+    fid: fid(realOut.features, fakeOut.features),
+    ...pr,
+    ...dc,
+    kid: kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
+    modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
+    memorisation: options.memorisationTrain
+      ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width)
+      : undefined,
+    samples: { count: fake.count, source: fake.source },
+    real: { count: real.count, source: real.source },
+    features: { network: extractor.identity, dims: fakeOut.features.dims },
+    k: { precisionRecall: options.k, densityCoverage: options.densityK },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
