@@ -12,9 +12,9 @@ export const CLASSES = 10;
 export function buildFeatureNetwork(rng: Rng): tfl.Sequential {
   const seed = () => rng.nextUint32();
   const model = tfl.sequential({ name: 'feature_network' });
-  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv1' }));
+  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv1' }));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  model.add(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv2' }));
+  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv2' }));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
   model.add(tfl.layers.flatten({ name: 'flatten' }));
   model.add(tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: FEATURE_LAYER }));

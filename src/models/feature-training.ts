@@ -14,7 +14,7 @@ export interface FeatureTrainingOptions {
   seed: number;
 }
 
-export const FEATURE_TRAINING_DEFAULTS: FeatureTrainingOptions = { epochs: 5, batch: 64, lr: 1e-3, seed: 0 };
+export const FEATURE_TRAINING_DEFAULTS: FeatureTrainingOptions = { epochs: 4, batch: 64, lr: 1e-3, seed: 0 };
 
 function gather(images: ImageSet, indices: Uint32Array): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const pixels = new Float32Array(indices.length * 784);

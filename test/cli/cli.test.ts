@@ -1,23 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseIdx } from '../../src/data/idx.js';
 import { readGrayPng } from '../../src/data/png-codec.js';
+import { gankit, gankitWith } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const bin = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
-
-function gankit(...args: string[]) {
-  return gankitWith({}, ...args);
-}
-
-function gankitWith(env: Record<string, string>, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1', ...env } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function assertOneSentence(stderr: string) {
   const lines = stderr.trim().split('\n');

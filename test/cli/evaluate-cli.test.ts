@@ -1,17 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeGrayPng } from '../../src/data/png-codec.js';
+import { MNIST_FEATURE_NETWORK } from '../../src/metrics/feature-extractor.js';
+import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const bin = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
-const gankit = (...args: string[]) => {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-};
 
 const dir = tempDir();
 const run = join(dir, 'run');
@@ -43,11 +37,11 @@ test('--memorisation and --features/--layer with any layers model', () => {
   assert.equal(result.code, 0, result.stderr);
   const m = JSON.parse(result.stdout).memorisation;
   assert.ok(m.sampleToTrain.p1 > 0 && m.trainToTrain.p50 > 0 && m.fractionBelowTrainP1 >= 0 && m.fractionBelowTrainP1 <= 1);
-  const network = fileURLToPath(new URL('../../../assets/feature-network/mnist/model.json', import.meta.url));
-  const custom = gankit('evaluate', '--samples', samples, '--features', network, '--layer', 'flatten', '--json', '--out', join(dir, 'c.json'));
+  const network = MNIST_FEATURE_NETWORK;
+  const custom = gankit('evaluate', '--samples', samples, '--features', network, '--layer', 'logits', '--json', '--out', join(dir, 'c.json'));
   assert.equal(custom.code, 0, custom.stderr);
   const parsed = JSON.parse(custom.stdout);
-  assert.equal(parsed.features.dims, 7 * 7 * 32);
+  assert.equal(parsed.features.dims, 10);
   assert.equal(parsed.modes, undefined);
   const missing = gankit('evaluate', '--samples', samples, '--features', network, '--layer', 'nope');
   assert.equal(missing.code, 1);

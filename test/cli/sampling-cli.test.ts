@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readGrayPng } from '../../src/data/png-codec.js';
 import { SAMPLER_NAMES } from '../../src/sampling/latent-samplers.js';
+import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const bin = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
-const gankit = (...args: string[]) => {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-};
 
 const dir = tempDir();
 const run = join(dir, 'run');

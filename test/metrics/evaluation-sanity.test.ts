@@ -28,7 +28,9 @@ test('the shipped feature network reaches at least 99.0% on MNIST test', async (
 
 test('test vs itself: FID 0, precision = recall = 1', () => {
   const result = evaluate(real, real, extractor, options);
-  assert.ok(Math.abs(result.fid) < 1e-6, `${result.fid}`);
+  // Exactly 0 in exact arithmetic; float64 square roots of the singular covariance's
+  // (dead ReLU units') rounding-level eigenvalues leave a residue around 1e-5.
+  assert.ok(Math.abs(result.fid) < 1e-3, `${result.fid}`);
   assert.equal(result.precision, 1);
   assert.equal(result.recall, 1);
   assert.equal(result.coverage, 1);
