@@ -5,8 +5,13 @@
 import type { FeatureMatrix } from './feature-matrix.js';
 import { forEachPairWithin, kNearestRadii } from './nearest-neighbours.js';
 
-export function densityCoverage(real: FeatureMatrix, fake: FeatureMatrix, k = 5): { density: number; coverage: number } {
-  const radii = kNearestRadii(real, k);
+/** `radii`: the real points' k-th NN distances, when the caller has them already. */
+export function densityCoverage(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  k = 5,
+  radii = kNearestRadii(real, k)[0],
+): { density: number; coverage: number } {
   let memberships = 0;
   const covered = new Uint8Array(real.rows);
   forEachPairWithin(fake, real, radii, true, (_fake, realIndex) => {

@@ -9,6 +9,7 @@ import { fid } from './fid.js';
 import { kid, type KidResult } from './kid.js';
 import { memorisation, type MemorisationReport } from './memorisation.js';
 import { modeStatistics, type ModeStatistics } from './mode-statistics.js';
+import { kNearestRadii } from './nearest-neighbours.js';
 import { precisionRecall } from './precision-recall.js';
 
 export interface Images {
@@ -87,8 +88,10 @@ export function evaluate(
   const total = fake.count + real.count;
   const fakeOut = extractAll(extractor, fake, (done) => onProgress?.(done, total));
   const realOut = extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
-  const pr = precisionRecall(realOut.features, fakeOut.features, options.k);
-  const dc = densityCoverage(realOut.features, fakeOut.features, options.densityK);
+  // One pass over the real-real distances gives both k's radii.
+  const [realRadiiPr, realRadiiDc] = kNearestRadii(realOut.features, options.k, options.densityK);
+  const pr = precisionRecall(realOut.features, fakeOut.features, options.k, realRadiiPr);
+  const dc = densityCoverage(realOut.features, fakeOut.features, options.densityK, realRadiiDc);
   return {
     fid: fid(realOut.features, fakeOut.features),
     ...pr,

@@ -36,63 +36,72 @@ export function exactSquaredDistance(a: FeatureMatrix, i: number, b: FeatureMatr
 export function forEachDistanceRow(a: FeatureMatrix, b: FeatureMatrix, visit: (row: number, approx: Float32Array) => void): void {
   const bTensor = tf.tensor2d(Float32Array.from(b.values), [b.rows, b.dims]);
   const bNorms = tf.tensor1d(Float32Array.from(squaredNorms(b)));
+  const aNorms = squaredNorms(a);
   for (let start = 0; start < a.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, a.rows - start);
+    // ‖b‖² − 2a·b in one fused product (‖b‖² as the bias); ‖a‖² is added row by row below.
     const block = tf.tidy(() => {
       const x = tf.tensor2d(Float32Array.from(a.values.subarray(start * a.dims, (start + rows) * a.dims)), [rows, a.dims]);
-      const xNorms = tf.sum(tf.square(x), 1, true);
-      return tf.add(tf.sub(xNorms, tf.mul(tf.matMul(x, bTensor, false, true), 2)), bNorms);
+      return tf.fused.matMul({ a: tf.mul(x, -2), b: bTensor, transposeB: true, bias: bNorms });
     });
     const values = block.dataSync() as Float32Array;
     block.dispose();
-    for (let r = 0; r < rows; r++) visit(start + r, values.subarray(r * b.rows, (r + 1) * b.rows));
+    for (let r = 0; r < rows; r++) {
+      const row = values.subarray(r * b.rows, (r + 1) * b.rows);
+      const norm = aNorms[start + r];
+      for (let j = 0; j < row.length; j++) row[j] += norm;
+      visit(start + r, row);
+    }
   }
   tf.dispose([bTensor, bNorms]);
 }
 
-/** The k-th smallest of `values` (k from 1), by quickselect on a copy. */
-function kthSmallest(values: Float32Array, k: number, skip: number): number {
-  const copy = Float64Array.from(values);
-  if (skip >= 0) copy[skip] = Infinity;
-  let low = 0;
-  let high = copy.length - 1;
-  const target = k - 1;
-  while (low < high) {
-    const pivot = copy[(low + high) >> 1];
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (copy[i] < pivot) i++;
-      while (copy[j] > pivot) j--;
-      if (i <= j) {
-        [copy[i], copy[j]] = [copy[j], copy[i]];
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) high = j;
-    else if (target >= i) low = i;
-    else break;
-  }
-  return copy[target];
-}
+/** Candidates kept per row beyond k: room for float32 near-ties at the k-th distance. */
+const SPARE_CANDIDATES = 16;
 
-/** Exact distance from each row to its k-th nearest other row of the same set. */
-export function kNearestRadii(m: FeatureMatrix, k: number): Float64Array {
-  if (m.rows <= k) throw new RangeError(`k-NN radii with k = ${k} need more than ${k} samples, got ${m.rows}.`);
+/**
+ * Exact distance from each row to its k-th nearest other row of the same set,
+ * for each k in `ks`: one pass over the distances for all of them.
+ */
+export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[] {
+  const kMax = Math.max(...ks);
+  if (m.rows <= kMax) throw new RangeError(`k-NN radii with k = ${kMax} need more than ${kMax} samples, got ${m.rows}.`);
   const norms = squaredNorms(m);
-  const radii = new Float64Array(m.rows);
+  const largestNorm = norms.reduce((a, b) => Math.max(a, b), 0);
+  const radii = ks.map(() => new Float64Array(m.rows));
+  const keep = Math.min(kMax + SPARE_CANDIDATES, m.rows - 1);
+  const values = new Float64Array(keep);
+  const indices = new Int32Array(keep);
   forEachDistanceRow(m, m, (row, approx) => {
-    const kth = kthSmallest(approx, k, row);
-    // Every row that could be among the k nearest once distances are exact.
-    const exact: number[] = [];
+    // The `keep` smallest approximate distances, sorted, by insertion (most values fail the first test).
+    let size = 0;
     for (let j = 0; j < approx.length; j++) {
       if (j === row) continue;
-      const slack = RELATIVE_SLACK * (norms[row] + norms[j]) + 1e-12;
-      if (approx[j] <= kth + 2 * slack) exact.push(exactSquaredDistance(m, row, m, j));
+      const value = approx[j];
+      if (size === keep && value >= values[keep - 1]) continue;
+      let at = size < keep ? size++ : keep - 1;
+      while (at > 0 && values[at - 1] > value) {
+        values[at] = values[at - 1];
+        indices[at] = indices[at - 1];
+        at--;
+      }
+      values[at] = value;
+      indices[at] = j;
     }
-    exact.sort((x, y) => x - y);
-    radii[row] = Math.sqrt(exact[k - 1]);
+    const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
+    // A row left out has approx ≥ the last kept value, so exact ≥ that minus its rounding bound.
+    const floorOfOthers = size === keep ? values[keep - 1] - (RELATIVE_SLACK * (norms[row] + largestNorm) + 1e-12) : Infinity;
+    ks.forEach((k, which) => {
+      // Rows beyond the kept ones could be nearer than the k-th only within rounding: then rank them all exactly.
+      if (floorOfOthers <= exact[k - 1]) {
+        const all: number[] = [];
+        for (let j = 0; j < m.rows; j++) if (j !== row) all.push(exactSquaredDistance(m, row, m, j));
+        all.sort((x, y) => x - y);
+        radii[which][row] = Math.sqrt(all[k - 1]);
+      } else {
+        radii[which][row] = Math.sqrt(exact[k - 1]);
+      }
+    });
   });
   return radii;
 }

@@ -12,9 +12,15 @@ function fractionCovered(points: FeatureMatrix, centres: FeatureMatrix, radii: F
   return covered.reduce((sum, v) => sum + v, 0) / points.rows;
 }
 
-export function precisionRecall(real: FeatureMatrix, fake: FeatureMatrix, k = 3): { precision: number; recall: number } {
+/** `realRadii`: the real points' k-th NN distances, when the caller has them already. */
+export function precisionRecall(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  k = 3,
+  realRadii = kNearestRadii(real, k)[0],
+): { precision: number; recall: number } {
   return {
-    precision: fractionCovered(fake, real, kNearestRadii(real, k)),
-    recall: fractionCovered(real, fake, kNearestRadii(fake, k)),
+    precision: fractionCovered(fake, real, realRadii),
+    recall: fractionCovered(real, fake, kNearestRadii(fake, k)[0]),
   };
 }

@@ -26,7 +26,7 @@ test('density and coverage on the same vectors, k = 5 and k = 1', () => {
 test('k-NN radii equal a brute-force float64 computation on random features', () => {
   const rng = new Rng(4);
   const m = featureMatrix(rng.normals(1500 * 16), 16);
-  const radii = kNearestRadii(m, 3);
+  const [radii, radii5] = kNearestRadii(m, 3, 5);
   for (const i of [0, 7, 500, 1499]) {
     const distances: number[] = [];
     for (let j = 0; j < m.rows; j++) {
@@ -37,6 +37,7 @@ test('k-NN radii equal a brute-force float64 computation on random features', ()
     }
     distances.sort((a, b) => a - b);
     assert.equal(radii[i], distances[2]);
+    assert.equal(radii5[i], distances[4]);
   }
 });
 
