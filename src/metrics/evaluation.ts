@@ -2,15 +2,13 @@
 import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../data/data-error.js';
 import { CLASSES } from '../models/feature-network.js';
-import { densityCoverage } from './density-coverage.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 import { fid } from './fid.js';
 import { kid, type KidResult } from './kid.js';
 import { memorisation, type MemorisationReport } from './memorisation.js';
 import { modeStatistics, type ModeStatistics } from './mode-statistics.js';
-import { kNearestRadii } from './nearest-neighbours.js';
-import { precisionRecall } from './precision-recall.js';
+import { neighbourhoodMetrics } from './prdc.js';
 
 export interface Images {
   pixels: Float32Array;
@@ -88,14 +86,10 @@ export function evaluate(
   const total = fake.count + real.count;
   const fakeOut = extractAll(extractor, fake, (done) => onProgress?.(done, total));
   const realOut = extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
-  // One pass over the real-real distances gives both k's radii.
-  const [realRadiiPr, realRadiiDc] = kNearestRadii(realOut.features, options.k, options.densityK);
-  const pr = precisionRecall(realOut.features, fakeOut.features, options.k, realRadiiPr);
-  const dc = densityCoverage(realOut.features, fakeOut.features, options.densityK, realRadiiDc);
+  const neighbourhoods = neighbourhoodMetrics(realOut.features, fakeOut.features, options.k, options.densityK);
   return {
     fid: fid(realOut.features, fakeOut.features),
-    ...pr,
-    ...dc,
+    ...neighbourhoods,
     kid: kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
     modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
     memorisation: options.memorisationTrain

@@ -8,7 +8,7 @@ import type { FeatureMatrix } from './feature-matrix.js';
 
 const BLOCK_ROWS = 1024;
 /** Bound on float32 error of a squared distance, relative to ‖a‖² + ‖b‖². */
-const RELATIVE_SLACK = 1e-5;
+export const RELATIVE_SLACK = 1e-5;
 
 export function squaredNorms(m: FeatureMatrix): Float64Array {
   const norms = new Float64Array(m.rows);
@@ -67,19 +67,33 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
   const kMax = Math.max(...ks);
   if (m.rows <= kMax) throw new RangeError(`k-NN radii with k = ${kMax} need more than ${kMax} samples, got ${m.rows}.`);
   const norms = squaredNorms(m);
-  const largestNorm = norms.reduce((a, b) => Math.max(a, b), 0);
   const radii = ks.map(() => new Float64Array(m.rows));
   const keep = Math.min(kMax + SPARE_CANDIDATES, m.rows - 1);
   const values = new Float64Array(keep);
   const indices = new Int32Array(keep);
   forEachDistanceRow(m, m, (row, approx) => {
     // The `keep` smallest approximate distances, sorted, by insertion (most values fail the first test).
+    // `floorOfOthers` is the least any row not kept can be once exact: its approx minus its rounding bound.
     let size = 0;
+    let floorOfOthers = Infinity;
+    const rowSlack = RELATIVE_SLACK * norms[row] + 1e-12;
     for (let j = 0; j < approx.length; j++) {
       if (j === row) continue;
       const value = approx[j];
-      if (size === keep && value >= values[keep - 1]) continue;
-      let at = size < keep ? size++ : keep - 1;
+      if (size === keep && value >= values[keep - 1]) {
+        const floor = value - rowSlack - RELATIVE_SLACK * norms[j];
+        if (floor < floorOfOthers) floorOfOthers = floor;
+        continue;
+      }
+      let at: number;
+      if (size === keep) {
+        // The last kept row is pushed out: it joins the others.
+        const floor = values[keep - 1] - rowSlack - RELATIVE_SLACK * norms[indices[keep - 1]];
+        if (floor < floorOfOthers) floorOfOthers = floor;
+        at = keep - 1;
+      } else {
+        at = size++;
+      }
       while (at > 0 && values[at - 1] > value) {
         values[at] = values[at - 1];
         indices[at] = indices[at - 1];
@@ -89,10 +103,8 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
       indices[at] = j;
     }
     const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
-    // A row left out has approx ≥ the last kept value, so exact ≥ that minus its rounding bound.
-    const floorOfOthers = size === keep ? values[keep - 1] - (RELATIVE_SLACK * (norms[row] + largestNorm) + 1e-12) : Infinity;
     ks.forEach((k, which) => {
-      // Rows beyond the kept ones could be nearer than the k-th only within rounding: then rank them all exactly.
+      // Rows left out could be nearer than the k-th only within rounding: then rank them all exactly.
       if (floorOfOthers <= exact[k - 1]) {
         const all: number[] = [];
         for (let j = 0; j < m.rows; j++) if (j !== row) all.push(exactSquaredDistance(m, row, m, j));
@@ -104,33 +116,4 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
     });
   });
   return radii;
-}
-
-/**
- * Calls `inside(i, j)` for every pair with d(a_i, b_j) ≤ radius_j (or <, when
- * `strict`), with distances exact in float64.
- */
-export function forEachPairWithin(
-  a: FeatureMatrix,
-  b: FeatureMatrix,
-  radii: Float64Array,
-  strict: boolean,
-  inside: (i: number, j: number) => void,
-): void {
-  const aNorms = squaredNorms(a);
-  const bNorms = squaredNorms(b);
-  const squaredRadii = radii.map((r) => r * r);
-  forEachDistanceRow(a, b, (i, approx) => {
-    for (let j = 0; j < approx.length; j++) {
-      const limit = squaredRadii[j];
-      const slack = RELATIVE_SLACK * (aNorms[i] + bNorms[j]) + 1e-12;
-      if (approx[j] > limit + slack) continue;
-      if (approx[j] < limit - slack) {
-        inside(i, j);
-        continue;
-      }
-      const exact = Math.sqrt(exactSquaredDistance(a, i, b, j));
-      if (strict ? exact < radii[j] : exact <= radii[j]) inside(i, j);
-    }
-  });
 }

@@ -1,0 +1,55 @@
+// Precision, recall, density and coverage in one pass over the fake × real
+// distances (after the two k-NN radius passes): each pair is tested against
+// every threshold it matters for, in float64 wherever float32 rounding could
+// decide the comparison.
+//
+// - Precision and recall (Kynkäänniemi et al. 2019): inside means distance ≤
+//   the k-th NN radius, as in the official code.
+// - Density and coverage (Naeem et al. 2020): strict <, real radii only.
+import type { FeatureMatrix } from './feature-matrix.js';
+import { exactSquaredDistance, forEachDistanceRow, kNearestRadii, RELATIVE_SLACK, squaredNorms } from './nearest-neighbours.js';
+
+export interface NeighbourhoodMetrics {
+  precision: number;
+  recall: number;
+  density: number;
+  coverage: number;
+}
+
+export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k = 3, densityK = 5): NeighbourhoodMetrics {
+  const [realK, realDensityK] = kNearestRadii(real, k, densityK);
+  const [fakeK] = kNearestRadii(fake, k);
+  const squared = (radii: Float64Array) => radii.map((r) => r * r);
+  const realK2 = squared(realK);
+  const realD2 = squared(realDensityK);
+  const fakeK2 = squared(fakeK);
+  const realNorms = squaredNorms(real);
+  const fakeNorms = squaredNorms(fake);
+  const fakeInsideReal = new Uint8Array(fake.rows);
+  const realInsideFake = new Uint8Array(real.rows);
+  const realCovered = new Uint8Array(real.rows);
+  let memberships = 0;
+  forEachDistanceRow(fake, real, (i, approx) => {
+    let exact = -1;
+    const distance = (j: number) => (exact >= 0 ? exact : (exact = Math.sqrt(exactSquaredDistance(fake, i, real, j))));
+    for (let j = 0; j < approx.length; j++) {
+      const value = approx[j];
+      const slack = RELATIVE_SLACK * (fakeNorms[i] + realNorms[j]) + 1e-12;
+      exact = -1;
+      // Each test: certainly in, certainly out, or decided by the exact distance.
+      if (value <= realK2[j] + slack && (value < realK2[j] - slack || distance(j) <= realK[j])) fakeInsideReal[i] = 1;
+      if (value <= fakeK2[i] + slack && (value < fakeK2[i] - slack || distance(j) <= fakeK[i])) realInsideFake[j] = 1;
+      if (value <= realD2[j] + slack && (value < realD2[j] - slack || distance(j) < realDensityK[j])) {
+        memberships += 1;
+        realCovered[j] = 1;
+      }
+    }
+  });
+  const mean = (flags: Uint8Array) => flags.reduce((sum, v) => sum + v, 0) / flags.length;
+  return {
+    precision: mean(fakeInsideReal),
+    recall: mean(realInsideFake),
+    density: memberships / (densityK * fake.rows),
+    coverage: mean(realCovered),
+  };
+}
