@@ -32,19 +32,23 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
   });
   const dots = gram.dataSync();
   gram.dispose();
+  const cube = (dot: number) => {
+    const t = dot / a.dims + 1;
+    return t * t * t;
+  };
+  // Upper triangle only (the kernel is symmetric), region by region: x–x pairs and the whole
+  // x–y block in the first m rows, y–y pairs below.
   let kxx = 0;
-  let kyy = 0;
   let kxy = 0;
-  for (let i = 0; i < n; i++) {
+  let kyy = 0;
+  for (let i = 0; i < m; i++) {
     const row = i * n;
-    // Upper triangle only (the kernel is symmetric): it holds each within-set pair once and the whole cross block.
-    for (let j = i + 1; j < n; j++) {
-      const t = dots[row + j] / a.dims + 1;
-      const value = t * t * t;
-      if (j < m) kxx += value;
-      else if (i >= m) kyy += value;
-      else kxy += value;
-    }
+    for (let j = i + 1; j < m; j++) kxx += cube(dots[row + j]);
+    for (let j = m; j < n; j++) kxy += cube(dots[row + j]);
+  }
+  for (let i = m; i < n; i++) {
+    const row = i * n;
+    for (let j = i + 1; j < n; j++) kyy += cube(dots[row + j]);
   }
   return (2 * kxx) / (m * (m - 1)) + (2 * kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
 }
