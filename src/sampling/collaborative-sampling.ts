@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward } from '../models/mlp-forward.js';
+import { takeValues } from '../engine/tensor-values.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
 
 export interface CsOptions {
@@ -47,7 +48,7 @@ function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Ten
 
 /** σ(D(x)) per sample. */
 function scores(discriminator: tfl.LayersModel, images: tf.Tensor2D): Float32Array {
-  return tf.tidy(() => tf.sigmoid(mlpForward(discriminator, images)).dataSync() as Float32Array);
+  return takeValues(tf.tidy(() => tf.sigmoid(mlpForward(discriminator, images))));
 }
 
 /**

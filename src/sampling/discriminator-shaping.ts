@@ -6,7 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rng } from '../engine/rng.js';
-import type { ImageSet } from '../data/image-set.js';
+import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { loadModel, saveModel } from '../models/model-files.js';
 import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
@@ -58,11 +58,7 @@ export function shapeDiscriminator(
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const order = rng.permutation(images.count);
     for (let step = 0; step < stepsPerEpoch; step++) {
-      const batch = new Float32Array(options.batch * IMAGE_SIZE);
-      for (let row = 0; row < options.batch; row++) {
-        const index = order[step * options.batch + row];
-        batch.set(images.pixels.subarray(index * IMAGE_SIZE, (index + 1) * IMAGE_SIZE), row * IMAGE_SIZE);
-      }
+      const batch = gatherImages(images, order.subarray(step * options.batch, (step + 1) * options.batch));
       const z = tf.tensor2d(rng.normals(options.batch * LATENT_SIZE), [options.batch, LATENT_SIZE]);
       const refined = collaborativeSample(generator, discriminator, z, options.cs);
       const real = tf.tensor2d(batch, [options.batch, IMAGE_SIZE]);

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
@@ -17,12 +18,9 @@ export interface ImageSource {
   report(): Record<string, number>;
 }
 
-/** Runs a model on a [n, width] array; tidy() gets the tensor, never the array (it would walk it). */
+/** Runs a model on a [n, width] array. */
 function run(model: tfl.LayersModel, values: Float32Array, width: number): Float32Array {
-  const output = tf.tidy(() => mlpForward(model, tf.tensor2d(values, [values.length / width, width])));
-  const result = output.dataSync() as Float32Array;
-  output.dispose();
-  return result;
+  return takeValues(tf.tidy(() => mlpForward(model, tf.tensor2d(values, [values.length / width, width]))));
 }
 
 /** G(z) with z from the sampler. */

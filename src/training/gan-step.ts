@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward } from '../models/mlp-forward.js';
+import { takeValues } from '../engine/tensor-values.js';
 import type { Objective } from '../objectives/objective.js';
 
 export interface GanParts {
@@ -23,9 +24,7 @@ export interface DiscriminatorStepResult {
 }
 
 function scalarValue(tensor: tf.Scalar | null): number {
-  const value = tensor!.dataSync()[0];
-  tensor!.dispose();
-  return value;
+  return takeValues(tensor!)[0];
 }
 
 /** Updates D on a real batch against G(z); G is not differentiated. */

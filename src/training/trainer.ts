@@ -5,9 +5,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveRng, Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
 import { DataError } from '../data/data-error.js';
-import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { gatherImages, loadImageSet, type ImageSet } from '../data/image-set.js';
 import { buildDiscriminator, buildGenerator, IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
 import { findObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
@@ -88,9 +89,7 @@ function checkImages(images: ImageSet, batch: number): void {
 
 /** Copies the images at `indices` into one [n, 784] tensor. */
 function gatherBatch(images: ImageSet, indices: Uint32Array): tf.Tensor2D {
-  const batch = new Float32Array(indices.length * IMAGE_SIZE);
-  indices.forEach((index, row) => batch.set(images.pixels.subarray(index * IMAGE_SIZE, (index + 1) * IMAGE_SIZE), row * IMAGE_SIZE));
-  return tf.tensor2d(batch, [indices.length, IMAGE_SIZE]);
+  return tf.tensor2d(gatherImages(images, indices), [indices.length, IMAGE_SIZE]);
 }
 
 function latents(rng: Rng, count: number): tf.Tensor2D {
@@ -105,9 +104,7 @@ function makeOptimizers(config: TrainConfig) {
 }
 
 function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
-  const output = tf.tidy(() => mlpForward(generator, gridZ));
-  const images = output.dataSync() as Float32Array;
-  output.dispose();
+  const images = takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
   writeGridPng(join(files.samples, `epoch-${String(epoch).padStart(3, '0')}.png`), images, GRID_SIDE * GRID_SIDE, {
     columns: GRID_SIDE,
   });
