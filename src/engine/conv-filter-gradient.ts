@@ -1,20 +1,15 @@
 // The wasm backend has no Conv2DBackpropFilter kernel, so no convolution
-// could train on it. This one lays the input's patches out as rows (im2col)
-// and hands dW = patchesᵀ · dy to whichever matMul kernel is installed
-// (OpenBLAS or the fallback).
+// could train on it. This one hands dW = patchesᵀ · dy to whichever matMul
+// kernel is installed (OpenBLAS or the fallback).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { im2col } from './im2col.js';
 
 interface KernelArgs {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: BackendWasm;
   attrs: NamedAttrMap;
-}
-
-function heapFloats(backend: BackendWasm, tensor: TensorInfo): Float32Array {
-  const { memoryOffset } = backend.dataIdMap.get(tensor.dataId) as unknown as { memoryOffset: number };
-  return new Float32Array(backend.wasm.HEAPU8.buffer, memoryOffset, tf.util.sizeFromShape(tensor.shape));
 }
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
@@ -29,38 +24,9 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
     attrs.pad as 'same' | 'valid' | number,
     attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  const patchSize = filterHeight * filterWidth * inChannels;
-  const rows = batchSize * outHeight * outWidth;
-  const patches = backend.makeOutput([rows, patchSize], 'float32');
-  // Views after every allocation: makeOutput may grow (and replace) the heap.
-  const patchValues = heapFloats(backend, patches);
-  const input = heapFloats(backend, x);
-  patchValues.fill(0);
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  let row = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++, row++) {
-        const rowStart = row * patchSize;
-        for (let fy = 0; fy < filterHeight; fy++) {
-          const iy = oy * info.strideHeight - top + fy;
-          if (iy < 0 || iy >= inHeight) continue;
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const ix = ox * info.strideWidth - left + fx;
-            if (ix < 0 || ix >= inWidth) continue;
-            const source = ((b * inHeight + iy) * inWidth + ix) * inChannels;
-            const target = rowStart + (fy * filterWidth + fx) * inChannels;
-            // A plain loop: channels are few, and subarray() per pixel costs more than the copy.
-            for (let c = 0; c < inChannels; c++) patchValues[target + c] = input[source + c];
-          }
-        }
-      }
-    }
-  }
+  const patches = im2col(backend, x, info);
   const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
-  const dy2d = { ...dy, shape: [rows, outChannels] };
+  const dy2d = { ...dy, shape: [patches.shape[0], info.outChannels] };
   const product = matMul({ inputs: { a: patches, b: dy2d }, backend, attrs: { transposeA: true, transposeB: false } }) as TensorInfo;
   backend.disposeData(patches.dataId);
   return { ...product, shape: filterShape };

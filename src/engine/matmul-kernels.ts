@@ -5,8 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeGemm } from './native-addon.js';
+import { memoryOffset } from './wasm-heap.js';
+import { im2colConvKernels } from './conv-forward.js';
 
-const MATMUL_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const MATMUL_KERNELS = ['BatchMatMul', '_FusedMatMul'];
+const CONV_KERNELS = ['Conv2D', 'FusedConv2D'];
 
 // Must match FusableActivation in tfjs-backend-wasm and enum Activation in gemm.c.
 const ACTIVATION_CODES: Record<string, number> = {
@@ -23,15 +26,6 @@ interface KernelArgs {
   inputs: Record<string, TensorInfo> & { bias?: TensorInfo; preluActivationWeights?: TensorInfo };
   backend: BackendWasm;
   attrs: NamedAttrMap;
-}
-
-interface TensorMemory {
-  memoryOffset: number;
-  shape: number[];
-}
-
-function memoryOf(backend: BackendWasm, tensor: TensorInfo): TensorMemory {
-  return backend.dataIdMap.get(tensor.dataId) as unknown as TensorMemory;
 }
 
 /**
@@ -104,19 +98,18 @@ function nativeProduct(
   let biasOffset = -1;
   let biasSize = 0;
   if (epilogue.bias) {
-    const bias = memoryOf(backend, epilogue.bias);
+    const bias = epilogue.bias;
     biasSize = tf.util.sizeFromShape(bias.shape);
     if (bias.shape.length !== 1 || (biasSize !== n && biasSize !== 1)) {
       throw new Error(`_FusedMatMul supports a rank-1 bias of size ${n} or 1, got shape [${bias.shape}].`);
     }
-    biasOffset = bias.memoryOffset;
+    biasOffset = memoryOffset(backend, bias);
   }
   let preluOffset = -1;
   let preluSize = 0;
   if (epilogue.preluWeights) {
-    const weights = memoryOf(backend, epilogue.preluWeights);
-    preluOffset = weights.memoryOffset;
-    preluSize = tf.util.sizeFromShape(weights.shape);
+    preluOffset = memoryOffset(backend, epilogue.preluWeights);
+    preluSize = tf.util.sizeFromShape(epilogue.preluWeights.shape);
   }
   // Read the heap after makeOutput: an allocation may have grown (and replaced) it.
   gemm.matmul(
@@ -126,9 +119,9 @@ function nativeProduct(
     m,
     n,
     innerA,
-    batchOffsets(batchShape, a.shape, memoryOf(backend, a).memoryOffset),
-    batchOffsets(batchShape, b.shape, memoryOf(backend, b).memoryOffset),
-    memoryOf(backend, out).memoryOffset,
+    batchOffsets(batchShape, a.shape, memoryOffset(backend, a)),
+    batchOffsets(batchShape, b.shape, memoryOffset(backend, b)),
+    memoryOffset(backend, out),
     biasOffset,
     biasSize,
     activation,
@@ -206,7 +199,7 @@ let nativeGemm: NativeGemm | undefined;
 /** Remembers the stock kernels; call once after the wasm backend is registered. */
 export function captureStockKernels(gemm: NativeGemm | undefined): void {
   if (stockKernels) return;
-  stockKernels = MATMUL_KERNELS.map((name) => {
+  stockKernels = [...MATMUL_KERNELS, ...CONV_KERNELS].map((name) => {
     const config = tf.getKernel(name, 'wasm');
     if (!config) throw new Error(`The wasm backend has no ${name} kernel.`);
     return config;
@@ -218,8 +211,14 @@ export function captureStockKernels(gemm: NativeGemm | undefined): void {
 export function useMatMulKernels(kind: MatMulKernels): void {
   if (!stockKernels) throw new Error('startEngine() must run before the matMul kernels are chosen.');
   if (kind === 'native' && !nativeGemm) throw new Error('The native matMul kernel is not available.');
+  const stockOf = (names: string[]) => stockKernels!.filter((config) => names.includes(config.kernelName));
+  // Convolutions become matrix products only where the product is fast.
   const configs =
-    kind === 'native' ? nativeKernels(nativeGemm!) : kind === 'fallback' ? transposingKernels(stockKernels) : stockKernels;
+    kind === 'native'
+      ? [...nativeKernels(nativeGemm!), ...im2colConvKernels(stockOf(CONV_KERNELS), nativeGemm!)]
+      : kind === 'fallback'
+        ? [...transposingKernels(stockOf(MATMUL_KERNELS)), ...stockOf(CONV_KERNELS)]
+        : stockKernels;
   if (installed === configs) return;
   for (const config of configs) {
     tf.unregisterKernel(config.kernelName, 'wasm');

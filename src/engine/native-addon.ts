@@ -21,6 +21,8 @@ export interface NativeGemm {
     preluOffset: number,
     preluSize: number,
   ): void;
+  /** Patches of an NHWC tensor as rows; geometry as in gemm.c. */
+  im2col(heap: Uint8Array, inOffset: number, outOffset: number, geometry: Int32Array): void;
   setThreads(threads: number): void;
 }
 

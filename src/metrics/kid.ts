@@ -3,7 +3,7 @@
 // subsets of both sets.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
-import { takeValues } from '../engine/tensor-values.js';
+import { readInPlace } from '../engine/wasm-heap.js';
 import type { FeatureMatrix } from './feature-matrix.js';
 
 export interface KidResult {
@@ -31,7 +31,6 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
     const stacked = tf.concat([gatherRows(a, xs), gatherRows(b, ys)]);
     return tf.matMul(stacked, stacked, false, true);
   });
-  const dots = takeValues(gram);
   const cube = (dot: number) => {
     const t = dot / a.dims + 1;
     return t * t * t;
@@ -41,15 +40,17 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
   let kxx = 0;
   let kxy = 0;
   let kyy = 0;
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let j = i + 1; j < m; j++) kxx += cube(dots[row + j]);
-    for (let j = m; j < n; j++) kxy += cube(dots[row + j]);
-  }
-  for (let i = m; i < n; i++) {
-    const row = i * n;
-    for (let j = i + 1; j < n; j++) kyy += cube(dots[row + j]);
-  }
+  readInPlace(gram, (dots) => {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      for (let j = i + 1; j < m; j++) kxx += cube(dots[row + j]);
+      for (let j = m; j < n; j++) kxy += cube(dots[row + j]);
+    }
+    for (let i = m; i < n; i++) {
+      const row = i * n;
+      for (let j = i + 1; j < n; j++) kyy += cube(dots[row + j]);
+    }
+  });
   return (2 * kxx) / (m * (m - 1)) + (2 * kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
 }
 

@@ -7,7 +7,7 @@
 //   the k-th NN radius, as in the official code.
 // - Density and coverage (Naeem et al. 2020): strict <, real radii only.
 import type { FeatureMatrix } from './feature-matrix.js';
-import { exactSquaredDistance, forEachDistanceRow, kNearestRadii, RELATIVE_SLACK, squaredNorms } from './nearest-neighbours.js';
+import { exactSquaredDistance, forEachDistanceRow, kNearestRadii, largest, RELATIVE_SLACK, squaredNorms } from './nearest-neighbours.js';
 
 export interface NeighbourhoodMetrics {
   precision: number;
@@ -28,12 +28,18 @@ export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k
   const fakeInsideReal = new Uint8Array(fake.rows);
   const realInsideFake = new Uint8Array(real.rows);
   const realCovered = new Uint8Array(real.rows);
+  // Beyond these bounds a pair passes no test, whatever the rounding: most pairs stop at them.
+  const largestFakeNorm = largest(fakeNorms);
+  const largestRealNorm = largest(realNorms);
+  const realReach = realNorms.map((norm, j) => Math.max(realK2[j], realD2[j]) + RELATIVE_SLACK * (norm + largestFakeNorm) + 1e-12);
   let memberships = 0;
   forEachDistanceRow(fake, real, (i, approx) => {
+    const fakeReach = fakeK2[i] + RELATIVE_SLACK * (fakeNorms[i] + largestRealNorm) + 1e-12;
     let exact = -1;
     const distance = (j: number) => (exact >= 0 ? exact : (exact = Math.sqrt(exactSquaredDistance(fake, i, real, j))));
     for (let j = 0; j < approx.length; j++) {
       const value = approx[j];
+      if (value > fakeReach && value > realReach[j]) continue;
       const slack = RELATIVE_SLACK * (fakeNorms[i] + realNorms[j]) + 1e-12;
       exact = -1;
       // Each test: certainly in, certainly out, or decided by the exact distance.

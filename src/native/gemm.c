@@ -148,6 +148,62 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// im2col(heap, inOffset, outOffset, geometry): the NHWC input's patches as rows
+// [batch·outH·outW, fH·fW·C], zero where they overhang the padding. geometry is
+// an Int32Array: batch, inH, inW, C, outH, outW, fH, fW, strideH, strideW,
+// dilationH, dilationW, padTop, padLeft.
+static napi_value im2col(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint8_t* heap;
+  size_t heap_length;
+  int32_t* g;
+  size_t g_length;
+  double in_offset, out_offset;
+  if (argc != 4 || !get_typed_array(env, argv[0], napi_uint8_array, (void**)&heap, &heap_length) ||
+      !get_typed_array(env, argv[3], napi_int32_array, (void**)&g, &g_length) || g_length != 14) {
+    napi_throw_type_error(env, NULL, "gankit_gemm.im2col: expected (Uint8Array, number, number, Int32Array(14))");
+    return NULL;
+  }
+  CHECK(napi_get_value_double(env, argv[1], &in_offset));
+  CHECK(napi_get_value_double(env, argv[2], &out_offset));
+  const int32_t batch = g[0], in_h = g[1], in_w = g[2], channels = g[3], out_h = g[4], out_w = g[5];
+  const int32_t f_h = g[6], f_w = g[7], stride_h = g[8], stride_w = g[9], dil_h = g[10], dil_w = g[11];
+  const int32_t pad_top = g[12], pad_left = g[13];
+  const size_t patch = (size_t)f_h * f_w * channels;
+  const size_t in_bytes = (size_t)batch * in_h * in_w * channels * sizeof(float);
+  const size_t out_bytes = (size_t)batch * out_h * out_w * patch * sizeof(float);
+  if (in_offset < 0 || out_offset < 0 || (size_t)in_offset + in_bytes > heap_length ||
+      (size_t)out_offset + out_bytes > heap_length) {
+    napi_throw_range_error(env, NULL, "gankit_gemm.im2col: a tensor lies outside the heap");
+    return NULL;
+  }
+  const float* input = (const float*)(heap + (size_t)in_offset);
+  float* row = (float*)(heap + (size_t)out_offset);
+  const size_t pixel = (size_t)channels * sizeof(float);
+  for (int32_t b = 0; b < batch; b++) {
+    const float* image = input + (size_t)b * in_h * in_w * channels;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      for (int32_t ox = 0; ox < out_w; ox++, row += patch) {
+        float* dst = row;
+        for (int32_t fy = 0; fy < f_h; fy++) {
+          const int32_t iy = oy * stride_h - pad_top + fy * dil_h;
+          for (int32_t fx = 0; fx < f_w; fx++, dst += channels) {
+            const int32_t ix = ox * stride_w - pad_left + fx * dil_w;
+            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+              memset(dst, 0, pixel);
+            } else {
+              memcpy(dst, image + ((size_t)iy * in_w + ix) * channels, pixel);
+            }
+          }
+        }
+      }
+    }
+  }
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -161,9 +217,10 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL},
+      {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 2, properties));
+  CHECK(napi_define_properties(env, exports, 3, properties));
   return exports;
 }
 
