@@ -5,17 +5,18 @@
 // PyTorch, measured in one run (these machines are shared and noisy).
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEngine } from '../src/engine/engine.js';
+import { gankit, machineInfo, resultsDir, root, save } from './bench-io.js';
 import { useMatMulKernels, type MatMulKernels } from '../src/engine/matmul-kernels.js';
 import { Rng } from '../src/engine/rng.js';
-import { buildDiscriminator, buildGenerator, IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
-import { trainableVariables } from '../src/models/mlp-forward.js';
-import { findObjective } from '../src/objectives/registry.js';
-import { discriminatorStep, generatorStep, type GanParts } from '../src/training/gan-step.js';
+import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
+import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
+import { newGan } from '../src/training/gan-parts.js';
+import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
+import { configFor, requireObjective } from '../src/training/train-config.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
 import { densityCoverage } from '../src/metrics/density-coverage.js';
 import type { EvaluationResult } from '../src/metrics/evaluation.js';
@@ -24,34 +25,17 @@ import { featureMatrix } from '../src/metrics/feature-matrix.js';
 import { fid } from '../src/metrics/fid.js';
 import { precisionRecall } from '../src/metrics/precision-recall.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const resultsDir = join(root, 'bench', 'results');
 const BATCHES = [64, 256];
 
-function makeGan(): GanParts {
-  const rng = new Rng(0);
-  const generator = buildGenerator(rng);
-  const discriminator = buildDiscriminator(rng);
-  return {
-    generator,
-    discriminator,
-    generatorVariables: trainableVariables(generator),
-    discriminatorVariables: trainableVariables(discriminator),
-    generatorOptimizer: tf.train.adam(2e-4, 0.9, 0.999),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.9, 0.999),
-    objective: findObjective('nonsaturating')!,
-  };
-}
-
 /** Best mean over rounds of `steps` training steps, in ms. */
-function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number): number {
+function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number, objective = 'nonsaturating'): number {
   useMatMulKernels(kernels);
-  const gan = makeGan();
+  const gan = newGan(configFor(objective), requireObjective(objective), new Rng(0));
   const rng = new Rng(1);
   const real = tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
   const step = () => {
     const z1 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
-    discriminatorStep(gan, real, z1);
+    discriminatorStep(gan, real, z1, rng);
     const z2 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
     generatorStep(gan, z2);
     tf.dispose([z1, z2]);
@@ -81,25 +65,9 @@ function pytorchReference(): { version: string; msPerStep: Record<string, Record
   return { version: parsed.torch, msPerStep: parsed.ms_per_step };
 }
 
-function gankit(args: string[]) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, ['-r', join(root, 'bench', 'peak-rss.cjs'), join(root, 'bin', 'gankit.js'), ...args], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`gankit ${args.join(' ')} failed:\n${result.stderr}`);
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = Number(/PEAK_RSS_KB=(\d+)/.exec(result.stderr)![1]) / 1024;
-  return { seconds, peakRssMb, stdout: result.stdout };
-}
-
-function save(name: string, data: object): void {
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(data, null, 2)}\n`);
-}
-
 const engine = await startEngine();
 if (!engine.native) process.stderr.write('bench: the native kernel is unavailable; its rows are skipped.\n');
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString(), engine };
+const machine = machineInfo(engine);
 
 // 1. One training step.
 const kinds: MatMulKernels[] = engine.native ? ['stock', 'fallback', 'native'] : ['stock', 'fallback'];
@@ -120,6 +88,16 @@ if ('msPerStep' in torch) {
   for (const batch of BATCHES) torchBest[batch] = Math.min(...Object.values(torch.msPerStep).map((byBatch) => byBatch[batch]));
 }
 save('train-step', { machine, msPerStep: stepMs, pytorch: torch, pytorchBestOf1And2Threads: torchBest });
+
+// 1b. One step (one D step + one G step, n_critic aside) of every objective at batch 64.
+const objectiveKernels: MatMulKernels = engine.native ? 'native' : 'fallback';
+const objectiveMs: Record<string, number> = {};
+for (const name of OBJECTIVE_NAMES) {
+  objectiveMs[name] = timeStep(objectiveKernels, 64, 20, 3, name);
+  process.stderr.write(`bench: ${name}: ${objectiveMs[name].toFixed(1)} ms/step\n`);
+}
+const relativeToVanilla = Object.fromEntries(Object.entries(objectiveMs).map(([name, ms]) => [name, ms / objectiveMs.nonsaturating]));
+save('objectives', { machine, kernels: objectiveKernels, batch: 64, msPerStep: objectiveMs, relativeToNonsaturating: relativeToVanilla, target: 'wgan-gp ≤ 2.5× nonsaturating' });
 
 // 2. A full MNIST epoch at batch 64 (time and peak RSS), then 10,000 PNGs from it.
 const scratch = mkdtempSync(join(tmpdir(), 'gankit-bench-'));
@@ -195,9 +173,11 @@ const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 console.log('One training step (D step + G step):');
 for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
+console.log('One step (D + G) at batch 64 by objective (ms, and ÷ nonsaturating):');
+for (const [name, ms] of Object.entries(objectiveMs)) console.log(`  ${name.padEnd(16)} ${ms.toFixed(1).padStart(7)}  ${relativeToVanilla[name].toFixed(2)}`);
 console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of training (${epoch.seconds.toFixed(1)} s wall), peak RSS ${epoch.peakRssMb.toFixed(0)} MB`);
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
 console.log(`evaluate, 10,000 vs 10,000: ${evaluated.seconds.toFixed(1)} s (${evaluation.seconds.toFixed(1)} s wall); vs numpy/scipy: ${JSON.stringify(agreement)}`);
-console.log(`Results: ${resultsDir}/train-step.json, epoch-and-generation.json, sampling.json, evaluate.json`);
+console.log(`Results: ${resultsDir}/train-step.json, objectives.json, epoch-and-generation.json, sampling.json, evaluate.json`);

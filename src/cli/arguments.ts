@@ -21,6 +21,12 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('It must be a number ≥ 0.');
+  return n;
+}
+
 /** Adam's β: in [0, 1). */
 export function beta(value: string): number {
   const n = Number(value);

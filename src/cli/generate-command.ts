@@ -19,7 +19,7 @@ import {
 } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
-import { openRun, type TrainedRun } from '../training/trained-run.js';
+import { logitDiscriminator, openRun, type TrainedRun } from '../training/trained-run.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -58,7 +58,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
   const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'));
   if (flags.refine === 'cs') {
     const shaped = await loadShapedDiscriminator(run.directory);
-    const discriminator = shaped ?? run.discriminator;
+    const discriminator = shaped ?? logitDiscriminator(run);
     const cs = csOptionsFrom(flags, discriminator, run.config.data);
     return {
       source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs),
@@ -68,7 +68,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
   if (flags.refine === 'drs') {
     const options = { ...DRS_DEFAULTS, burnIn: flags.drsBurnIn, gammaPercentile: flags.drsPercentile };
     return {
-      source: rejectionSource(base, run.discriminator, deriveRng(flags.seed, 'drs'), options, flags.batch),
+      source: rejectionSource(base, logitDiscriminator(run), deriveRng(flags.seed, 'drs'), options, flags.batch),
       description: `${flags.sampler} + DRS (burn-in ${options.burnIn}, γ at the ${options.gammaPercentile}th percentile)`,
     };
   }

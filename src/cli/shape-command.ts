@@ -3,7 +3,7 @@ import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
 import { saveShapedDiscriminator, shapeDiscriminator } from '../sampling/discriminator-shaping.js';
-import { openRun } from '../training/trained-run.js';
+import { logitDiscriminator, openRun } from '../training/trained-run.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -21,7 +21,7 @@ async function runShape(flags: ShapeFlags): Promise<void> {
   await startEngine();
   const run = await openRun(flags.run);
   // Shaping starts from the trained D; η is measured with it.
-  const cs = csOptionsFrom(flags, run.discriminator, run.config.data);
+  const cs = csOptionsFrom(flags, logitDiscriminator(run), run.config.data);
   const images = loadImageSet(flags.data ?? run.config.data, { limit: flags.limit });
   const progress = createProgress('shape epoch {epoch} |{bar}| {percentage}% | D loss {loss} | ETA {eta_formatted}');
   const stepsPerEpoch = Math.floor(images.count / flags.batch);

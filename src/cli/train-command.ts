@@ -1,22 +1,32 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEngine } from '../engine/engine.js';
+import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
+import { configFor, TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
 import { train } from '../training/trainer.js';
-import { beta, nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
+import { beta, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
-/** Commander's parsed flags: the config's fields, plus where the run lives. */
-type TrainFlags = Omit<TrainConfig, 'limit'> & { out: string; resume?: boolean; limit?: number };
+/** Commander's parsed flags: the config's fields (unset ones take the objective's defaults), plus where the run lives. */
+type TrainFlags = Partial<TrainConfig> & { objective: string; out: string; resume?: boolean; limit?: number; gradClip?: number };
+
+/** `--pretrain js:5` → { divergence: 'js', epochs: 5 }. */
+function pretrainSchedule(value: string): TrainConfig['pretrain'] {
+  const match = /^([a-z-]+):(\d+)$/.exec(value.trim());
+  if (!match || !F_DIVERGENCE_NAMES.includes(match[1]) || Number(match[2]) < 1) {
+    throw new InvalidArgumentError(`It must be DIVERGENCE:EPOCHS, with DIVERGENCE one of ${F_DIVERGENCE_NAMES.join(', ')}, e.g. js:5.`);
+  }
+  return { divergence: match[1], epochs: Number(match[2]) };
+}
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '–');
 
 async function runTrain(flags: TrainFlags): Promise<void> {
   const engine = await startEngine();
-  const { out, resume, limit, ...settings } = flags;
-  const config: TrainConfig = { ...settings, limit: limit ?? null };
+  const { out, resume, limit, objective, ...settings } = flags;
+  const config = configFor(objective, { ...settings, limit: limit ?? null });
   const progress = createProgress(
-    'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake} | ETA {eta_formatted}',
+    'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
   );
   let stop = false;
   const onInterrupt = () => {
@@ -40,12 +50,17 @@ async function runTrain(flags: TrainFlags): Promise<void> {
             gLoss: fixed(report.gLoss),
             dReal: fixed(report.dReal),
             dFake: fixed(report.dFake),
+            // The objective's own estimates: Wasserstein distance, divergence, penalty, BEGAN's M and k.
+            extra: Object.entries(report.logs)
+              .filter(([name]) => name !== 'dReal' && name !== 'dFake')
+              .map(([name, value]) => ` ${name} ${fixed(value)}`)
+              .join(''),
           };
           progress.update(report.done, payload);
           if (!process.stderr.isTTY && report.stepInEpoch === report.stepsPerEpoch && report.epoch > lastEpochLogged) {
             lastEpochLogged = report.epoch;
             process.stderr.write(
-              `epoch ${payload.epoch}: D ${payload.dLoss} G ${payload.gLoss} D(x) ${payload.dReal} D(G(z)) ${payload.dFake}\n`,
+              `epoch ${payload.epoch}: D ${payload.dLoss} G ${payload.gLoss} D(x) ${payload.dReal} D(G(z)) ${payload.dFake}${payload.extra}\n`,
             );
           }
         },
@@ -75,11 +90,17 @@ export function trainCommand(): Command {
     .addOption(new Option('--objective <name>', 'training objective').choices(OBJECTIVE_NAMES).default(d.objective))
     .option('--epochs <n>', 'epochs to train (with --resume: the new total)', positiveInteger, d.epochs)
     .option('--batch <n>', 'batch size', positiveInteger, d.batch)
-    .option('--lr-g <rate>', "generator's Adam learning rate", positiveNumber, d.lrG)
-    .option('--lr-d <rate>', "discriminator's Adam learning rate", positiveNumber, d.lrD)
-    .option('--beta1 <b>', "Adam's β1", beta, d.beta1)
-    .option('--beta2 <b>', "Adam's β2", beta, d.beta2)
-    .option('--d-steps <k>', 'discriminator steps per generator step', positiveInteger, d.dSteps)
+    .addOption(new Option('--optimizer <name>', "optimizer (default: the objective's)").choices(['adam', 'rmsprop']))
+    .option('--lr-g <rate>', "generator's learning rate (default: the objective's)", positiveNumber)
+    .option('--lr-d <rate>', "discriminator's learning rate (default: the objective's)", positiveNumber)
+    .option('--beta1 <b>', "Adam's β1 (default: the objective's)", beta)
+    .option('--beta2 <b>', "Adam's β2 (default: the objective's)", beta)
+    .option('--d-steps <k>', "discriminator steps per generator step (default: the objective's)", positiveInteger)
+    .option('--pretrain <divergence:epochs>', 'train with an f-divergence first, e.g. js:5, then switch to --objective', pretrainSchedule)
+    .addOption(new Option('--fgan-g-loss <kind>', "f-GAN's G update: standard (−E[f*(T)]) or alt (maximise E[T])").choices(['standard', 'alt']).default(d.fganGLoss))
+    .option('--grad-clip <norm>', "clip each network's gradients to this global L2 norm (default: off)", positiveNumber)
+    .option('--d-weight-decay <w>', 'L2 weight decay of the discriminator', nonNegativeNumber, d.dWeightDecay)
+    .option('--wgan-warmup', "WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th", d.wganWarmup)
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)
     .option('--log-every <steps>', 'D steps between lines of metrics.jsonl', positiveInteger, d.logEvery)

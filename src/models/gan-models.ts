@@ -10,6 +10,8 @@ export const LEAKY_SLOPE = 0.2;
 
 export const GENERATOR_WIDTHS = [LATENT_SIZE, 256, 512, 1024, IMAGE_SIZE] as const;
 export const DISCRIMINATOR_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 1] as const;
+/** BEGAN's D: an autoencoder built from the same widths. */
+export const AUTOENCODER_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 512, 1024, IMAGE_SIZE] as const;
 
 /**
  * Dense layers with LeakyReLU(0.2) between them; `outputActivation` on the
@@ -61,6 +63,13 @@ export function buildGenerator(rng: Rng): tfl.Sequential {
 /** D: 784 → 1024 → 512 → 256 → 1 logit. */
 export function buildDiscriminator(rng: Rng): tfl.Sequential {
   const model = buildMlp('discriminator', DISCRIMINATOR_WIDTHS, 'linear');
+  initialiseLikePyTorch(model, rng);
+  return model;
+}
+
+/** BEGAN's D: 784 → 1024 → 512 → 256 → 512 → 1024 → 784, a linear reconstruction. */
+export function buildAutoencoderDiscriminator(rng: Rng): tfl.Sequential {
+  const model = buildMlp('discriminator', AUTOENCODER_WIDTHS, 'linear');
   initialiseLikePyTorch(model, rng);
   return model;
 }

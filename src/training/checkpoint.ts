@@ -20,7 +20,11 @@ export interface TrainingPosition {
   /** D and G steps taken since the start. */
   dSteps: number;
   gSteps: number;
+  /** D steps since the last G step. */
+  dStepsSinceG: number;
   rng: RngState;
+  /** The objective's own state (BEGAN's k_t). */
+  objectiveState?: Record<string, number>;
   /** Training time so far, excluding checkpoints and sample grids. */
   trainSeconds: number;
 }
@@ -104,5 +108,6 @@ export async function restoreTrainingState(
   );
   const orderBytes = readFileSync(join(directory, 'order.bin'));
   const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
-  return { position: state.position, order };
+  // Checkpoints from before n_critic schedules lack dStepsSinceG; they all took one D step per G step.
+  return { position: { ...state.position, dStepsSinceG: state.position.dStepsSinceG ?? 0 }, order };
 }

@@ -1,10 +1,12 @@
 // One D step and one G step of GAN training, shared by the training loop and
-// the benchmark so that what is timed is what trains.
+// the benchmark so that what is timed is what trains. The objective supplies
+// the losses; the updates optionally clip gradients by global norm and decay D's weights.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { mlpForward } from '../models/mlp-forward.js';
+import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
-import type { Objective } from '../objectives/objective.js';
+import { mlpForward } from '../models/mlp-forward.js';
+import type { Critic, Loss, Objective } from '../objectives/objective.js';
 
 export interface GanParts {
   generator: tfl.LayersModel;
@@ -14,48 +16,55 @@ export interface GanParts {
   generatorOptimizer: tf.Optimizer;
   discriminatorOptimizer: tf.Optimizer;
   objective: Objective;
+  /** Clip each network's gradients to this global L2 norm (null: no clipping). */
+  gradClip: number | null;
+  /** L2 weight decay of D, added to its gradients as PyTorch's weight_decay does. */
+  dWeightDecay: number;
 }
 
-export interface DiscriminatorStepResult {
+export interface StepResult {
   loss: number;
-  /** Mean σ(D(x)) on the real batch and σ(D(G(z))) on the fake batch. */
-  dReal: number;
-  dFake: number;
+  /** The objective's logged scalars (dReal and dFake for every D step). */
+  logs: Record<string, number>;
 }
 
-function scalarValue(tensor: tf.Scalar | null): number {
-  return takeValues(tensor!)[0];
+/** As torch.nn.utils.clip_grad_norm_: scale every gradient by min(1, C / (‖g‖ + 1e-6)). */
+function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): tf.NamedTensorMap {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6)));
+  return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]));
 }
+
+function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () => Loss, clip: number | null, decay: number): StepResult {
+  const logs: Record<string, number> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const { loss, logs: scalars } = lossOf();
+    for (const [name, scalar] of Object.entries(scalars)) logs[name] = scalar.dataSync()[0];
+    return loss;
+  }, variables);
+  const adjusted = tf.tidy(() => {
+    let result = clip === null ? grads : clipByGlobalNorm(grads, clip);
+    if (decay > 0) result = Object.fromEntries(variables.map((v) => [v.name, tf.add(result[v.name], tf.mul(decay, v))]));
+    return result;
+  });
+  optimizer.applyGradients(adjusted);
+  tf.dispose([grads, adjusted]);
+  return { loss: takeValues(value)[0], logs };
+}
+
+const criticOf = (gan: GanParts): Critic => (images) => mlpForward(gan.discriminator, images);
 
 /** Updates D on a real batch against G(z); G is not differentiated. */
-export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D): DiscriminatorStepResult {
+export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): StepResult {
   const fake = tf.tidy(() => mlpForward(gan.generator, z));
-  let dReal = 0;
-  let dFake = 0;
-  const loss = scalarValue(
-    gan.discriminatorOptimizer.minimize(
-      () => {
-        const realLogits = mlpForward(gan.discriminator, real);
-        const fakeLogits = mlpForward(gan.discriminator, fake);
-        dReal = tf.mean(tf.sigmoid(realLogits)).dataSync()[0];
-        dFake = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0];
-        return gan.objective.discriminatorLoss(realLogits, fakeLogits);
-      },
-      true,
-      gan.discriminatorVariables,
-    ),
-  );
+  const batch = { critic: criticOf(gan), real, fake, rng };
+  const result = update(gan.discriminatorOptimizer, gan.discriminatorVariables, () => gan.objective.discriminatorLoss(batch), gan.gradClip, gan.dWeightDecay);
   fake.dispose();
-  return { loss, dReal, dFake };
+  gan.objective.afterDiscriminatorStep?.(gan.discriminatorVariables, result.logs);
+  return result;
 }
 
-/** Updates G through D on fresh latents; returns G's loss. */
-export function generatorStep(gan: GanParts, z: tf.Tensor2D): number {
-  return scalarValue(
-    gan.generatorOptimizer.minimize(
-      () => gan.objective.generatorLoss(mlpForward(gan.discriminator, mlpForward(gan.generator, z))),
-      true,
-      gan.generatorVariables,
-    ),
-  );
+/** Updates G through D on fresh latents. */
+export function generatorStep(gan: GanParts, z: tf.Tensor2D): StepResult {
+  return update(gan.generatorOptimizer, gan.generatorVariables, () => gan.objective.generatorLoss(criticOf(gan), mlpForward(gan.generator, z)), gan.gradClip, 0);
 }

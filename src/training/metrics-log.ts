@@ -7,13 +7,18 @@ export interface MetricsLine {
   /** D steps since the start of the run. */
   step: number;
   gSteps: number;
-  dLoss: number;
-  gLoss: number;
-  /** Mean D(x) = σ(logit) on real batches, and mean D(G(z)) on fake ones. */
-  dReal: number;
-  dFake: number;
+  /** The objective in force (it changes after f-GAN pretraining). */
+  objective?: string;
+  /** Means over the interval; absent when no step of that kind fell in it. */
+  dLoss?: number;
+  gLoss?: number;
+  /** D's mean score on real batches and on fake ones, in the objective's units (σ(logit) for the default). */
+  dReal?: number;
+  dFake?: number;
   stepsPerSecond: number;
   trainSeconds: number;
+  /** The objective's other logged values: wasserstein, divergence, penalty, convergence, k. */
+  [logged: string]: number | string | undefined;
 }
 
 export function appendMetrics(path: string, line: MetricsLine): void {
@@ -48,6 +53,11 @@ export class IntervalMeans {
   mean(name: string): number {
     const entry = this.sums.get(name);
     return entry && entry.count > 0 ? entry.total / entry.count : NaN;
+  }
+
+  /** Every mean of the interval, by name. */
+  means(): Record<string, number> {
+    return Object.fromEntries([...this.sums.keys()].map((name) => [name, this.mean(name)]));
   }
 
   count(name: string): number {

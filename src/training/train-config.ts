@@ -1,3 +1,8 @@
+import { DataError } from '../data/data-error.js';
+import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
+import type { FGanGeneratorLoss } from '../objectives/fgan.js';
+import type { Objective } from '../objectives/objective.js';
+
 /** Every setting of a training run; config.json records it, resolved. */
 export interface TrainConfig {
   /** `mnist`, or a directory of IDX files or PNG images. */
@@ -7,29 +12,64 @@ export interface TrainConfig {
   objective: string;
   epochs: number;
   batch: number;
+  optimizer: 'adam' | 'rmsprop';
   lrG: number;
   lrD: number;
+  /** Adam's betas (RMSProp ignores them). */
   beta1: number;
   beta2: number;
   /** D steps per G step. */
   dSteps: number;
+  /** Train with this f-divergence for the first `epochs` epochs, then switch to `objective`. */
+  pretrain: { divergence: string; epochs: number } | null;
+  /** f-GAN's G update. */
+  fganGLoss: FGanGeneratorLoss;
+  /** Global-norm gradient clipping of both networks; null for none. */
+  gradClip: number | null;
+  /** L2 weight decay of D. */
+  dWeightDecay: number;
+  /** WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th. */
+  wganWarmup: boolean;
   seed: number;
   /** D steps between lines of metrics.jsonl. */
   logEvery: number;
 }
 
-/** The course's defaults: Adam 2e-4, betas (0.9, 0.999), batch 64, 100 epochs, one D step per G step. */
+/** The course's defaults: the non-saturating GAN, Adam 2e-4, betas (0.9, 0.999), batch 64, 100 epochs, one D step per G step. */
 export const TRAIN_DEFAULTS: TrainConfig = {
   data: 'mnist',
   limit: null,
   objective: 'nonsaturating',
   epochs: 100,
   batch: 64,
+  optimizer: 'adam',
   lrG: 2e-4,
   lrD: 2e-4,
   beta1: 0.9,
   beta2: 0.999,
   dSteps: 1,
+  pretrain: null,
+  fganGLoss: 'standard',
+  gradClip: null,
+  dWeightDecay: 0,
+  wganWarmup: false,
   seed: 0,
   logEvery: 100,
 };
+
+/** The objective `name` (a fresh instance), or a DataError naming the choices. */
+export function requireObjective(name: string, config: Pick<TrainConfig, 'fganGLoss'> = TRAIN_DEFAULTS): Objective {
+  const objective = createObjective(name, { fganGeneratorLoss: config.fganGLoss });
+  if (!objective) throw new DataError(`Unknown objective "${name}"; choose one of ${OBJECTIVE_NAMES.join(', ')}.`);
+  return objective;
+}
+
+/**
+ * A full config for `objective`: the objective's own optimizer settings (from
+ * its paper), then `overrides` wherever they are defined.
+ */
+export function configFor(objective: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const { optimizer, lrG, lrD, beta1, beta2, dSteps } = requireObjective(objective).defaults;
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return { ...TRAIN_DEFAULTS, optimizer, lrG, lrD, beta1, beta2, dSteps, ...given, objective };
+}

@@ -23,3 +23,14 @@ export async function openRun(directory: string): Promise<TrainedRun> {
   const { config } = JSON.parse(readFileSync(configPath, 'utf8')) as { config: TrainConfig };
   return { directory, checkpoint, config, ...(await loadCheckpointModels(checkpoint)) };
 }
+
+/** The run's D for the refiners (collaborative sampling, shaping, rejection sampling), which read it as one logit. */
+export function logitDiscriminator(run: TrainedRun): tfl.LayersModel {
+  if (run.discriminator.outputs[0].shape[1] !== 1) {
+    throw new DataError(
+      `${run.directory} was trained with ${run.config.objective}, whose D is an autoencoder; ` +
+        'collaborative sampling, shaping and rejection sampling need a D with one output.',
+    );
+  }
+  return run.discriminator;
+}

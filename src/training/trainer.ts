@@ -1,5 +1,6 @@
 // The training loop: D steps on shuffled real batches against fresh fakes,
-// a G step after every `dSteps` D steps, metrics, sample grids, checkpoints.
+// a G step after every `dSteps` D steps (or WGAN's warm-up schedule), metrics,
+// sample grids, checkpoints. The objective supplies the losses.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,9 +10,8 @@ import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
 import { DataError } from '../data/data-error.js';
 import { gatherImages, loadImageSet, type ImageSet } from '../data/image-set.js';
-import { buildDiscriminator, buildGenerator, IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
-import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
-import { findObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
+import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
+import { mlpForward } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
 import { writeGridPng } from '../report/sample-grid.js';
 import {
@@ -21,9 +21,10 @@ import {
   saveCheckpoint,
   type TrainingPosition,
 } from './checkpoint.js';
+import { assembleGan, newGan, optimizerRecord } from './gan-parts.js';
 import { discriminatorStep, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
-import type { TrainConfig } from './train-config.js';
+import { requireObjective, TRAIN_DEFAULTS, type TrainConfig } from './train-config.js';
 
 const GRID_SIDE = 10;
 
@@ -40,6 +41,8 @@ export interface StepReport {
   gLoss: number;
   dReal: number;
   dFake: number;
+  /** The objective's other logged values of the last D step (Wasserstein estimate, penalty, ...). */
+  logs: Record<string, number>;
 }
 
 export interface TrainHooks {
@@ -70,12 +73,6 @@ function runFiles(runDir: string): RunFiles {
   return { config: join(runDir, 'config.json'), metrics: join(runDir, 'metrics.jsonl'), samples: join(runDir, 'samples') };
 }
 
-function requireObjective(name: string): Objective {
-  const objective = findObjective(name);
-  if (!objective) throw new DataError(`Unknown objective "${name}"; choose one of ${OBJECTIVE_NAMES.join(', ')}.`);
-  return objective;
-}
-
 function checkImages(images: ImageSet, batch: number): void {
   if (images.height * images.width !== IMAGE_SIZE) {
     throw new DataError(
@@ -96,11 +93,21 @@ function latents(rng: Rng, count: number): tf.Tensor2D {
   return tf.tensor2d(rng.normals(count * LATENT_SIZE), [count, LATENT_SIZE]);
 }
 
-function makeOptimizers(config: TrainConfig) {
-  return {
-    generator: tf.train.adam(config.lrG, config.beta1, config.beta2),
-    discriminator: tf.train.adam(config.lrD, config.beta1, config.beta2),
-  };
+/** The objective of each epoch: the pretraining f-divergence first, when asked for. */
+function objectiveSchedule(config: TrainConfig): (epoch: number) => Objective {
+  const main = requireObjective(config.objective, config);
+  if (!config.pretrain) return () => main;
+  const pretrain = requireObjective(`fgan:${config.pretrain.divergence}`, config);
+  if (main.discriminator !== pretrain.discriminator) {
+    throw new DataError(`--pretrain needs an objective whose D has one output; ${main.name} uses an autoencoder.`);
+  }
+  const until = config.pretrain.epochs;
+  return (epoch) => (epoch < until ? pretrain : main);
+}
+
+/** D steps before the next G step: n_critic, or WGAN's warm-up of 100 for the first 25 G steps and every 500th. */
+function criticSteps(config: TrainConfig, gSteps: number): number {
+  return config.wganWarmup && (gSteps < 25 || gSteps % 500 === 0) ? 100 : config.dSteps;
 }
 
 function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
@@ -128,42 +135,56 @@ export async function train(
   }
   if (options.resume) {
     const saved = JSON.parse(readFileSync(files.config, 'utf8')) as { config: TrainConfig };
-    config = { ...saved.config, epochs: config.epochs };
+    config = { ...TRAIN_DEFAULTS, ...saved.config, epochs: config.epochs };
   }
-  const objective = requireObjective(config.objective);
+  const objectiveAt = objectiveSchedule(config);
+  const objective = objectiveAt(config.epochs);
   const images = loadImageSet(config.data, { split: 'train', limit: config.limit ?? undefined });
   checkImages(images, config.batch);
   const stepsPerEpoch = Math.floor(images.count / config.batch);
 
   mkdirSync(files.samples, { recursive: true });
-  const optimizers = makeOptimizers(config);
-  let generator: tfl.LayersModel;
-  let discriminator: tfl.LayersModel;
+  let gan: GanParts;
   let position: TrainingPosition;
   let order: Uint32Array;
   let rng: Rng;
   if (checkpointDir && options.resume) {
-    ({ generator, discriminator } = await loadCheckpointModels(checkpointDir));
-    ({ position, order } = await restoreTrainingState(checkpointDir, optimizers));
+    const { generator, discriminator } = await loadCheckpointModels(checkpointDir);
+    gan = assembleGan(generator, discriminator, config, objective);
+    ({ position, order } = await restoreTrainingState(checkpointDir, {
+      generator: gan.generatorOptimizer,
+      discriminator: gan.discriminatorOptimizer,
+    }));
     rng = Rng.fromState(position.rng);
+    if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
     truncateMetrics(files.metrics, position.dSteps);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
-    const weightsRng = deriveRng(config.seed, 'weights');
-    generator = buildGenerator(weightsRng);
-    discriminator = buildDiscriminator(weightsRng);
+    gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
     rng = deriveRng(config.seed, 'training');
     order = rng.permutation(images.count);
-    position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, rng: rng.state(), trainSeconds: 0 };
+    position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, dStepsSinceG: 0, rng: rng.state(), trainSeconds: 0 };
     writeFileSync(
       files.config,
       JSON.stringify(
         {
           config,
-          objective: { name: objective.name, description: objective.description },
-          optimizer: { name: 'adam', lrG: config.lrG, lrD: config.lrD, betas: [config.beta1, config.beta2] },
+          objective: {
+            name: objective.name,
+            description: objective.description,
+            constants: objective.constants,
+            paperDefaults: objective.defaults,
+            pretrain: config.pretrain && { objective: `fgan:${config.pretrain.divergence}`, epochs: config.pretrain.epochs },
+          },
+          optimizer: optimizerRecord(config),
           data: { source: images.source, images: images.count, stepsPerEpoch, pixelRange: [-1, 1] },
-          models: { generator: 'z(100)→256→512→1024→784, LeakyReLU(0.2), tanh', discriminator: '784→1024→512→256→1 logit, LeakyReLU(0.2)' },
+          models: {
+            generator: 'z(100)→256→512→1024→784, LeakyReLU(0.2), tanh',
+            discriminator:
+              objective.discriminator === 'autoencoder'
+                ? '784→1024→512→256→512→1024→784 autoencoder, LeakyReLU(0.2)'
+                : '784→1024→512→256→1 logit, LeakyReLU(0.2)',
+          },
           engine: options.engine ?? null,
           created: new Date().toISOString(),
         },
@@ -172,16 +193,7 @@ export async function train(
       ),
     );
   }
-
-  const gan: GanParts = {
-    generator,
-    discriminator,
-    generatorVariables: trainableVariables(generator),
-    discriminatorVariables: trainableVariables(discriminator),
-    generatorOptimizer: optimizers.generator,
-    discriminatorOptimizer: optimizers.discriminator,
-    objective,
-  };
+  const { generator, discriminator } = gan;
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
   const means = new IntervalMeans();
   const total = config.epochs * stepsPerEpoch;
@@ -192,7 +204,8 @@ export async function train(
 
   const checkpoint = async () => {
     position.rng = rng.state();
-    lastCheckpoint = await saveCheckpoint(runDir, { generator, discriminator, generatorOptimizer: optimizers.generator, discriminatorOptimizer: optimizers.discriminator, position, order });
+    position.objectiveState = gan.objective.saveState?.();
+    lastCheckpoint = await saveCheckpoint(runDir, { generator, discriminator, generatorOptimizer: gan.generatorOptimizer, discriminatorOptimizer: gan.discriminatorOptimizer, position, order });
   };
   const logInterval = () => {
     if (intervalSteps === 0) return;
@@ -201,10 +214,8 @@ export async function train(
       epoch: position.epoch + position.stepInEpoch / stepsPerEpoch,
       step: position.dSteps,
       gSteps: position.gSteps,
-      dLoss: means.mean('dLoss'),
-      gLoss: means.mean('gLoss'),
-      dReal: means.mean('dReal'),
-      dFake: means.mean('dFake'),
+      objective: gan.objective.name,
+      ...means.means(),
       stepsPerSecond: intervalSteps / seconds,
       trainSeconds: position.trainSeconds,
     });
@@ -223,27 +234,29 @@ export async function train(
   hooks.onStart?.(total, done());
   let lastG = NaN;
   while (position.epoch < config.epochs) {
+    gan.objective = objectiveAt(position.epoch);
     while (position.stepInEpoch < stepsPerEpoch) {
       const started = performance.now();
       const start = position.stepInEpoch * config.batch;
       const real = gatherBatch(images, order.subarray(start, start + config.batch));
       const fakeZ = latents(rng, config.batch);
-      const { loss: dLoss, dReal, dFake } = discriminatorStep(gan, real, fakeZ);
+      const { loss: dLoss, logs } = discriminatorStep(gan, real, fakeZ, rng);
       tf.dispose([real, fakeZ]);
       if (!Number.isFinite(dLoss)) throw diverged('D');
       position.dSteps += 1;
       position.stepInEpoch += 1;
-      if (position.dSteps % config.dSteps === 0) {
+      position.dStepsSinceG += 1;
+      if (position.dStepsSinceG >= criticSteps(config, position.gSteps)) {
         const z = latents(rng, config.batch);
-        lastG = generatorStep(gan, z);
+        lastG = generatorStep(gan, z).loss;
         z.dispose();
         if (!Number.isFinite(lastG)) throw diverged('G');
         position.gSteps += 1;
+        position.dStepsSinceG = 0;
         means.add('gLoss', lastG);
       }
       means.add('dLoss', dLoss);
-      means.add('dReal', dReal);
-      means.add('dFake', dFake);
+      for (const [name, value] of Object.entries(logs)) means.add(name, value);
       intervalSteps += 1;
       position.trainSeconds += (performance.now() - started) / 1000;
       if (position.dSteps % config.logEvery === 0) logInterval();
@@ -256,8 +269,9 @@ export async function train(
         total,
         dLoss,
         gLoss: lastG,
-        dReal,
-        dFake,
+        dReal: logs.dReal,
+        dFake: logs.dFake,
+        logs,
       });
       // Let signal handlers (Ctrl-C) run between steps.
       await new Promise((resolve) => setImmediate(resolve));

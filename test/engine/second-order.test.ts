@@ -5,21 +5,16 @@ import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { buildDiscriminator } from '../../src/models/gan-models.js';
 import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
+import { gradientPenalty } from '../../src/objectives/gradient-penalty.js';
 
 await startEngine({ quiet: true });
 
-/** WGAN-GP's penalty, mean over the batch of (‖∇ₓD(x)‖₂ − 1)². */
-function gradientPenalty(discriminator: ReturnType<typeof buildDiscriminator>, x: tf.Tensor2D): tf.Scalar {
-  const inputGradient = tf.grad((input: tf.Tensor) => tf.sum(mlpForward(discriminator, input)))(x);
-  const norms = tf.sqrt(tf.sum(tf.square(inputGradient), 1));
-  return tf.mean(tf.square(tf.sub(norms, 1))) as tf.Scalar;
-}
-
-test('a gradient penalty through the discriminator as built has weight gradients that match finite differences', () => {
+test("WGAN-GP's and DRAGAN's gradient penalty, through the discriminator as built, has weight gradients that match finite differences", () => {
   const discriminator = buildDiscriminator(new Rng(11));
+  const critic = (images: tf.Tensor2D) => mlpForward(discriminator, images);
   const x = tf.tensor2d(new Rng(12).uniforms(4 * 784, -1, 1), [4, 784]);
   const variables = trainableVariables(discriminator);
-  const { grads } = tf.variableGrads(() => gradientPenalty(discriminator, x), variables);
+  const { grads } = tf.variableGrads(() => gradientPenalty(critic, x), variables);
   // Check the largest-gradient entries of the first and last kernels, and a bias.
   const checked = [variables[0], variables[1], variables[6]];
   for (const variable of checked) {
@@ -34,7 +29,7 @@ test('a gradient penalty through the discriminator as built has weight gradients
         const shifted = original.slice();
         shifted[index] += delta;
         variable.assign(tf.tensor(shifted, variable.shape));
-        return gradientPenalty(discriminator, x).dataSync()[0];
+        return gradientPenalty(critic, x).dataSync()[0];
       };
       const numeric = (at(h) - at(-h)) / (2 * h);
       variable.assign(tf.tensor(original, variable.shape));

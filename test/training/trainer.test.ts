@@ -32,7 +32,7 @@ test('a run writes config.json, metrics.jsonl, a grid per epoch and checkpoints'
   assert.deepEqual(metrics.map((m) => m.step), [2, 4, 5, 6, 8, 10]);
   for (const line of metrics) {
     for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake', 'stepsPerSecond'] as const) assert.ok(Number.isFinite(line[key]), key);
-    assert.ok(line.dReal > 0 && line.dReal < 1 && line.dFake > 0 && line.dFake < 1);
+    assert.ok(line.dReal! > 0 && line.dReal! < 1 && line.dFake! > 0 && line.dFake! < 1);
   }
   const checkpoint = latestCheckpoint(runDir)!;
   for (const file of ['generator/model.json', 'generator/weights.bin', 'discriminator/model.json', 'optimizer-generator.bin', 'state.json']) {

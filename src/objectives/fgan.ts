@@ -1,0 +1,40 @@
+// f-GAN (Nowozin et al. 2016): D maximises E_P[T] − E_Q[f*(T)], a lower bound
+// on the f-divergence D_f(P‖Q), with T = g_f(V) and V D's raw output.
+import * as tf from '@tensorflow/tfjs-core';
+import type { FDivergence } from './f-divergences.js';
+import type { Objective } from './objective.js';
+
+/** How G is updated: the saddle point's −E_Q[f*(T)], or the paper's alternative, maximising E_Q[T]. */
+export type FGanGeneratorLoss = 'standard' | 'alt';
+
+export function fgan(divergence: FDivergence, generatorLoss: FGanGeneratorLoss): Objective {
+  return {
+    name: `fgan:${divergence.name}`,
+    description: `f-GAN with the ${divergence.name} divergence (Nowozin et al. 2016)`,
+    defaults: {
+      optimizer: 'adam',
+      lrG: 2e-4,
+      lrD: 2e-4,
+      beta1: 0.5,
+      beta2: 0.999,
+      dSteps: 1,
+      source: 'Nowozin et al. 2016, section 4 (Adam, α = 0.0002, β1 = 0.5)',
+    },
+    constants: { divergence: divergence.name, generatorLoss },
+    discriminator: 'logit',
+    discriminatorLoss({ critic, real, fake }) {
+      const realT = divergence.activation(critic(real));
+      const fakeV = critic(fake);
+      const estimate = tf.sub(tf.mean(realT), tf.mean(divergence.conjugateOfActivation(fakeV))) as tf.Scalar;
+      return {
+        loss: tf.neg(estimate) as tf.Scalar,
+        logs: { dReal: tf.mean(realT) as tf.Scalar, dFake: tf.mean(divergence.activation(fakeV)) as tf.Scalar, divergence: estimate },
+      };
+    },
+    generatorLoss(critic, fake) {
+      const v = critic(fake);
+      const loss = generatorLoss === 'alt' ? tf.neg(tf.mean(divergence.activation(v))) : tf.neg(tf.mean(divergence.conjugateOfActivation(v)));
+      return { loss: loss as tf.Scalar, logs: {} };
+    },
+  };
+}

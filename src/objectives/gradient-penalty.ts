@@ -1,0 +1,15 @@
+// The gradient penalty of WGAN-GP and DRAGAN: λ·E[(‖∇ₓD(x)‖₂ − 1)²] at given
+// points. Its gradient with respect to D's weights is a second derivative;
+// test/objectives checks it against finite differences.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Critic } from './objective.js';
+
+/** Keeps √ differentiable where a gradient is exactly zero. */
+const NORM_FLOOR = 1e-12;
+
+/** E[(‖∇ₓD(x)‖₂ − 1)²] over the rows of `points` (without λ). */
+export function gradientPenalty(critic: Critic, points: tf.Tensor2D): tf.Scalar {
+  const inputGradient = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor2D)))(points);
+  const norms = tf.sqrt(tf.add(tf.sum(tf.square(inputGradient), 1), NORM_FLOOR));
+  return tf.mean(tf.square(tf.sub(norms, 1))) as tf.Scalar;
+}

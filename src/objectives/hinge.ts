@@ -1,0 +1,30 @@
+// The hinge loss (Lim & Ye 2017; Miyato et al. 2018; Zhang et al. 2019):
+// D minimises E[relu(1 − D(x))] + E[relu(1 + D(G(z)))], G minimises −E[D(G(z))].
+import * as tf from '@tensorflow/tfjs-core';
+import type { Objective } from './objective.js';
+import { criticGeneratorLoss } from './wgan.js';
+
+export const hinge: Objective = {
+  name: 'hinge',
+  description: 'hinge loss (Lim & Ye 2017, as in SN-GAN and SAGAN)',
+  defaults: {
+    optimizer: 'adam',
+    lrG: 1e-4,
+    lrD: 4e-4,
+    beta1: 0,
+    beta2: 0.9,
+    dSteps: 1,
+    source: 'Zhang et al. 2019 (SAGAN): two time-scale Adam, lr_G 1e-4, lr_D 4e-4, β = (0, 0.9), one D step',
+  },
+  constants: {},
+  discriminator: 'logit',
+  discriminatorLoss({ critic, real, fake }) {
+    const realScore = critic(real);
+    const fakeScore = critic(fake);
+    return {
+      loss: tf.add(tf.mean(tf.relu(tf.sub(1, realScore))), tf.mean(tf.relu(tf.add(1, fakeScore)))) as tf.Scalar,
+      logs: { dReal: tf.mean(realScore) as tf.Scalar, dFake: tf.mean(fakeScore) as tf.Scalar },
+    };
+  },
+  generatorLoss: criticGeneratorLoss,
+};

@@ -1,0 +1,49 @@
+// The models, optimizers and update rules of a run, put together from its
+// config: for the training loop and for the benchmark, so what is timed is what trains.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Rng } from '../engine/rng.js';
+import { buildAutoencoderDiscriminator, buildDiscriminator, buildGenerator } from '../models/gan-models.js';
+import { trainableVariables } from '../models/mlp-forward.js';
+import type { Objective } from '../objectives/objective.js';
+import type { GanParts } from './gan-step.js';
+import type { TrainConfig } from './train-config.js';
+
+/** RMSProp as PyTorch's defaults have it (α = 0.99, ε = 1e-8), which the WGAN code used. */
+const RMSPROP = { decay: 0.99, epsilon: 1e-8 };
+
+function makeOptimizer(config: TrainConfig, rate: number): tf.Optimizer {
+  return config.optimizer === 'rmsprop'
+    ? tf.train.rmsprop(rate, RMSPROP.decay, 0, RMSPROP.epsilon)
+    : tf.train.adam(rate, config.beta1, config.beta2);
+}
+
+/** The optimizer settings as config.json records them. */
+export function optimizerRecord(config: TrainConfig): Record<string, unknown> {
+  return config.optimizer === 'rmsprop'
+    ? { name: 'rmsprop', lrG: config.lrG, lrD: config.lrD, ...RMSPROP }
+    : { name: 'adam', lrG: config.lrG, lrD: config.lrD, betas: [config.beta1, config.beta2] };
+}
+
+/** Trained or loaded models with fresh optimizers and the config's update rules. */
+export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.LayersModel, config: TrainConfig, objective: Objective): GanParts {
+  return {
+    generator,
+    discriminator,
+    generatorVariables: trainableVariables(generator),
+    discriminatorVariables: trainableVariables(discriminator),
+    generatorOptimizer: makeOptimizer(config, config.lrG),
+    discriminatorOptimizer: makeOptimizer(config, config.lrD),
+    objective,
+    gradClip: config.gradClip,
+    dWeightDecay: config.dWeightDecay,
+  };
+}
+
+/** New models, initialised from `weightsRng`, with D shaped as the objective needs. */
+export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rng): GanParts {
+  const generator = buildGenerator(weightsRng);
+  const discriminator =
+    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
+  return assembleGan(generator, discriminator, config, objective);
+}
