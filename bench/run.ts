@@ -16,7 +16,8 @@ import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
-import { configFor, requireObjective } from '../src/training/train-config.js';
+import { configFor, DP_D_STEPS, requireObjective, type DpConfig } from '../src/training/train-config.js';
+import { dpDiscriminatorStep, poissonSample } from '../src/privacy/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
 import { densityCoverage } from '../src/metrics/density-coverage.js';
 import type { EvaluationResult } from '../src/metrics/evaluation.js';
@@ -27,28 +28,61 @@ import { precisionRecall } from '../src/metrics/precision-recall.js';
 
 const BATCHES = [64, 256];
 
-/** Best mean over rounds of `steps` training steps, in ms. */
+/** Best mean over `rounds` of `repeats` calls of `work`, in ms, after one warm-up call. */
+function bestMs(work: () => void, repeats: number, rounds: number): number {
+  work();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let s = 0; s < repeats; s++) work();
+    best = Math.min(best, (performance.now() - start) / repeats);
+  }
+  return best;
+}
+
+const latentBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+const imageBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
+
+/** Best mean over rounds of `steps` training steps (one D step, one G step), in ms. */
 function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number, objective = 'nonsaturating'): number {
   useMatMulKernels(kernels);
   const gan = newGan(configFor(objective), requireObjective(objective), new Rng(0));
   const rng = new Rng(1);
-  const real = tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
+  const real = imageBatch(rng, batch);
   const step = () => {
-    const z1 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+    const z1 = latentBatch(rng, batch);
     discriminatorStep(gan, real, z1, rng);
-    const z2 = tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+    const z2 = latentBatch(rng, batch);
     generatorStep(gan, z2);
     tf.dispose([z1, z2]);
   };
-  step();
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let s = 0; s < steps; s++) step();
-    best = Math.min(best, (performance.now() - start) / steps);
-  }
+  const ms = bestMs(step, steps, rounds);
   real.dispose();
-  return best;
+  return ms;
+}
+
+/**
+ * Best mean of training rounds (n_D = 10 D steps, then one G step) at batch 64,
+ * private or not; the private one Poisson-samples its real batch from 60,000 examples.
+ */
+function timeRound(dp: DpConfig | null, rounds: number): number {
+  const config = configFor('nonsaturating', { dp, dSteps: DP_D_STEPS });
+  const gan = newGan(config, requireObjective('nonsaturating'), new Rng(0));
+  const rng = new Rng(2);
+  const examples = 60000;
+  const round = () => {
+    for (let d = 0; d < DP_D_STEPS; d++) {
+      const real = imageBatch(rng, dp ? poissonSample(examples, config.batch / examples, rng).length : config.batch);
+      const z = latentBatch(rng, config.batch);
+      if (dp) dpDiscriminatorStep(gan, real, z, rng, { clip: dp.clip, noise: dp.noise!, batch: config.batch });
+      else discriminatorStep(gan, real, z, rng);
+      tf.dispose([real, z]);
+    }
+    const z = latentBatch(rng, config.batch);
+    generatorStep(gan, z);
+    z.dispose();
+  };
+  return bestMs(round, 5, rounds);
 }
 
 function pytorchReference(): { version: string; msPerStep: Record<string, Record<string, number>> } | { skipped: string } {
@@ -98,6 +132,12 @@ for (const name of OBJECTIVE_NAMES) {
 }
 const relativeToVanilla = Object.fromEntries(Object.entries(objectiveMs).map(([name, ms]) => [name, ms / objectiveMs.nonsaturating]));
 save('objectives', { machine, kernels: objectiveKernels, batch: 64, msPerStep: objectiveMs, relativeToNonsaturating: relativeToVanilla, target: 'wgan-gp ≤ 2.5× nonsaturating' });
+
+// 1c. A DP training round against the non-private round with the same n_D.
+const dpSettings: DpConfig = { clip: 1, noise: 1, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };
+const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null, 3) };
+save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
+process.stderr.write(`bench: DP round ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms\n`);
 
 // 2. A full MNIST epoch at batch 64 (time and peak RSS), then 10,000 PNGs from it.
 const scratch = mkdtempSync(join(tmpdir(), 'gankit-bench-'));
@@ -175,9 +215,10 @@ for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]))
 if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
 console.log('One step (D + G) at batch 64 by objective (ms, and ÷ nonsaturating):');
 for (const [name, ms] of Object.entries(objectiveMs)) console.log(`  ${name.padEnd(16)} ${ms.toFixed(1).padStart(7)}  ${relativeToVanilla[name].toFixed(2)}`);
+console.log(`One round at batch 64 (${DP_D_STEPS} D steps + 1 G step): DP ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms, ratio ${(roundMs.private / roundMs.nonPrivate).toFixed(2)}`);
 console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of training (${epoch.seconds.toFixed(1)} s wall), peak RSS ${epoch.peakRssMb.toFixed(0)} MB`);
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
 console.log(`evaluate, 10,000 vs 10,000: ${evaluated.seconds.toFixed(1)} s (${evaluation.seconds.toFixed(1)} s wall); vs numpy/scipy: ${JSON.stringify(agreement)}`);
-console.log(`Results: ${resultsDir}/train-step.json, objectives.json, epoch-and-generation.json, sampling.json, evaluate.json`);
+console.log(`Results: ${resultsDir}/train-step.json, objectives.json, dp-round.json, epoch-and-generation.json, sampling.json, evaluate.json`);

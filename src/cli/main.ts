@@ -6,6 +6,7 @@ import { TrainingDiverged } from '../training/trainer.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
 import { generateCommand } from './generate-command.js';
+import { privacyCommand } from './privacy-command.js';
 import { shapeCommand } from './shape-command.js';
 import { trainCommand } from './train-command.js';
 
@@ -18,7 +19,7 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand(), privacyCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

@@ -2,13 +2,52 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEngine } from '../engine/engine.js';
 import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
-import { configFor, TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
-import { train } from '../training/trainer.js';
+import type { AccountantName } from '../privacy/accountant.js';
+import type { RdpConversion } from '../privacy/rdp-accountant.js';
+import { configFor, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
+import { train, type ResumeChanges } from '../training/trainer.js';
 import { beta, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
 /** Commander's parsed flags: the config's fields (unset ones take the objective's defaults), plus where the run lives. */
-type TrainFlags = Partial<TrainConfig> & { objective: string; out: string; resume?: boolean; limit?: number; gradClip?: number };
+type TrainFlags = Omit<Partial<TrainConfig>, 'dp'> & {
+  objective: string;
+  out: string;
+  resume?: boolean;
+  limit?: number;
+  dp?: boolean;
+  dpClip: number;
+  dpNoise?: number;
+  dpEpsilon?: number;
+  dpDelta?: number;
+  dpConversion: RdpConversion;
+  dpAccountant: AccountantName;
+  dpSampling: 'poisson' | 'shuffled';
+};
+
+/** The DP settings from the flags; null without --dp (which the --dp-… flags need). */
+function dpConfig(flags: TrainFlags, given: (flag: string) => boolean, command: Command): DpConfig | null {
+  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'gankit.usage' });
+  if (!flags.dp) {
+    const stray = ['dpNoise', 'dpEpsilon', 'dpDelta', 'dpClip'].filter(given);
+    if (stray.length) usage(`--${stray[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to DP training: add --dp.`);
+    return null;
+  }
+  if (flags.dpSampling === 'shuffled') {
+    usage(
+      'DP training samples each batch by Poisson sampling (each image in with probability B/N), which is what the accountant analyses; ' +
+        'fixed-size shuffled batches would void its guarantee.',
+    );
+  }
+  return {
+    clip: flags.dpClip,
+    noise: flags.dpNoise ?? null,
+    delta: flags.dpDelta ?? null,
+    targetEpsilon: flags.dpEpsilon ?? null,
+    accountant: flags.dpAccountant,
+    conversion: flags.dpConversion,
+  };
+}
 
 /** `--pretrain js:5` → { divergence: 'js', epochs: 5 }. */
 function pretrainSchedule(value: string): TrainConfig['pretrain'] {
@@ -21,10 +60,22 @@ function pretrainSchedule(value: string): TrainConfig['pretrain'] {
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '–');
 
-async function runTrain(flags: TrainFlags): Promise<void> {
+async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
+  const given = (flag: string) => command.getOptionValueSource(flag) === 'cli';
+  const dp = dpConfig(flags, given, command);
   const engine = await startEngine();
-  const { out, resume, limit, objective, ...settings } = flags;
-  const config = configFor(objective, { ...settings, limit: limit ?? null });
+  const { out, resume, limit, objective, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
+  const config = configFor(objective, { ...settings, limit: limit ?? null, dp });
+  // On resume, what the user asked for explicitly, checked against a DP run's saved settings.
+  const changes: ResumeChanges = {
+    ...Object.fromEntries(['data', 'batch', 'limit'].filter(given).map((key) => [key, config[key as keyof TrainConfig]])),
+    dp: {
+      clip: given('dpClip') ? flags.dpClip : undefined,
+      noise: dpNoise,
+      delta: dpDelta,
+      conversion: given('dpConversion') ? dpConversion : undefined,
+    },
+  };
   const progress = createProgress(
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
   );
@@ -39,6 +90,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   try {
     const outcome = await train(config, out, {
       resume,
+      changes,
       engine,
       hooks: {
         onStart: (total, done) => progress.start(total, done, {}),
@@ -104,6 +156,14 @@ export function trainCommand(): Command {
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)
     .option('--log-every <steps>', 'D steps between lines of metrics.jsonl', positiveInteger, d.logEvery)
+    .option('--dp', 'train D with DP-SGD (per-example clipping, Gaussian noise, Poisson-sampled batches); --d-steps defaults to 10')
+    .option('--dp-clip <C>', 'per-example gradient clipping norm', positiveNumber, 1.0)
+    .option('--dp-noise <sigma>', 'noise multiplier σ (or give --dp-epsilon to calibrate it)', positiveNumber)
+    .option('--dp-epsilon <eps>', 'target ε: calibrates σ when --dp-noise is absent, and stops training before ε would pass it', positiveNumber)
+    .option('--dp-delta <delta>', 'δ (default: the power of ten below 1/N, 1e-5 for MNIST)', positiveNumber)
+    .addOption(new Option('--dp-accountant <name>', 'rdp, or prv (tighter; about a second per evaluation)').choices(['rdp', 'prv']).default('rdp'))
+    .addOption(new Option('--dp-conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic').choices(['improved', 'classic']).default('improved'))
+    .addOption(new Option('--dp-sampling <kind>', 'how DP batches are drawn (only Poisson sampling keeps the guarantee)').choices(['poisson', 'shuffled']).default('poisson'))
     .option('--resume', "continue the run in --out from its latest checkpoint, with its saved settings")
     .action(runTrain);
 }

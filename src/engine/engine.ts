@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all.
 import '@tensorflow/tfjs-layers';
 import { availableParallelism } from 'node:os';
-import { loadNativeGemm } from './native-addon.js';
+import { loadNativeGemm, type NativeGemm } from './native-addon.js';
 import { captureStockKernels, useMatMulKernels } from './matmul-kernels.js';
 import { registerMissingGradients } from './missing-gradients.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
@@ -23,6 +23,12 @@ export const FAST_PATH_HINT =
   'install OpenBLAS (apt-get install libopenblas-dev) and rebuild with `npm run build`';
 
 let started: EngineInfo | undefined;
+let addon: NativeGemm | undefined;
+
+/** The native addon, when the engine runs on it (for kernels beyond matMul: DP noise). */
+export function nativeAddon(): NativeGemm | undefined {
+  return addon;
+}
 
 /** Threads for OpenBLAS: GANKIT_THREADS, else the number of cores. */
 function threadCount(): number {
@@ -47,21 +53,22 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
 
   const disabled = process.env.GANKIT_NATIVE === '0';
-  const addon = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();
-  if ('unavailable' in addon) {
+  const loaded = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();
+  if ('unavailable' in loaded) {
     captureStockKernels(undefined);
     useMatMulKernels('fallback');
-    started = { native: false, threads: 0, fallbackReason: addon.unavailable };
+    started = { native: false, threads: 0, fallbackReason: loaded.unavailable };
     if (!options.quiet) {
       process.stderr.write(
-        `gankit: using the slower stock wasm matMul because ${addon.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`,
+        `gankit: using the slower stock wasm matMul because ${loaded.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`,
       );
     }
     return started;
   }
   const threads = threadCount();
-  addon.setThreads(threads);
-  captureStockKernels(addon);
+  loaded.setThreads(threads);
+  captureStockKernels(loaded);
+  addon = loaded;
   useMatMulKernels('native');
   started = { native: true, threads };
   return started;

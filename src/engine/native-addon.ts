@@ -23,6 +23,8 @@ export interface NativeGemm {
   ): void;
   /** Patches of an NHWC tensor as rows; geometry as in gemm.c. */
   im2col(heap: Uint8Array, inOffset: number, outOffset: number, geometry: Int32Array): void;
+  /** Adds N(0, std²) in place to `count` floats at byte `offset`; xoshiro128** seeded with `seed`, polar method. */
+  addGaussianNoise(heap: Uint8Array, offset: number, count: number, std: number, seed: Uint32Array): void;
   setThreads(threads: number): void;
 }
 

@@ -15,14 +15,22 @@ interface LeakyLike {
   alpha: number;
 }
 
+/**
+ * Sees each Dense layer's input and its output before the activation, and
+ * returns the output to go on with (DP-SGD reads and probes them here).
+ */
+export type DenseTap = (input: tf.Tensor2D, output: tf.Tensor2D, denseIndex: number) => tf.Tensor2D;
+
 /** Runs layers [from, to) of a Sequential MLP of Dense and LeakyReLU layers. */
-export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, to = model.layers.length): tf.Tensor2D {
+export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, to = model.layers.length, tap?: DenseTap): tf.Tensor2D {
   let x = input as tf.Tensor2D;
+  let denseIndex = 0;
   for (const layer of model.layers.slice(from, to)) {
     const kind = layer.getClassName();
     if (kind === 'Dense') {
       const dense = layer as unknown as DenseLike;
-      x = tf.fused.matMul({ a: x, b: dense.kernel.read() as tf.Tensor2D, bias: dense.bias?.read() }) as tf.Tensor2D;
+      const output = tf.fused.matMul({ a: x, b: dense.kernel.read() as tf.Tensor2D, bias: dense.bias?.read() }) as tf.Tensor2D;
+      x = tap ? tap(x, output, denseIndex++) : output;
       const activation = dense.activation.getClassName().toLowerCase();
       if (activation === 'tanh') x = tf.tanh(x);
       else if (activation !== 'linear') throw new Error(`mlpForward: unsupported activation ${activation}.`);
@@ -33,6 +41,16 @@ export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, t
     }
   }
   return x;
+}
+
+/** Each Dense layer's kernel and bias variables, in order (for gradients computed by hand). */
+export function denseVariables(model: tfl.LayersModel): Array<{ layer: string; kernel: tf.Variable; bias: tf.Variable | null }> {
+  return model.layers
+    .filter((layer) => layer.getClassName() === 'Dense')
+    .map((layer) => {
+      const dense = layer as unknown as DenseLike;
+      return { layer: layer.name, kernel: dense.kernel.read() as tf.Variable, bias: (dense.bias?.read() as tf.Variable | undefined) ?? null };
+    });
 }
 
 /** The model's trainable variables, for optimizers and gradients. */

@@ -2,12 +2,18 @@
 // on the f-divergence D_f(P‖Q), with T = g_f(V) and V D's raw output.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FDivergence } from './f-divergences.js';
-import type { Objective } from './objective.js';
+import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
 
 /** How G is updated: the saddle point's −E_Q[f*(T)], or the paper's alternative, maximising E_Q[T]. */
 export type FGanGeneratorLoss = 'standard' | 'alt';
 
 export function fgan(divergence: FDivergence, generatorLoss: FGanGeneratorLoss): Objective {
+  // −T for a real example, f*(T) for a fake one: their means sum to minus the divergence estimate.
+  const exampleLosses: ExampleLosses = {
+    real: (output) => tf.neg(tf.reshape(divergence.activation(output), [-1])),
+    fake: (output) => tf.reshape(divergence.conjugateOfActivation(output), [-1]),
+    score: divergence.activation,
+  };
   return {
     name: `fgan:${divergence.name}`,
     description: `f-GAN with the ${divergence.name} divergence (Nowozin et al. 2016)`,
@@ -23,14 +29,19 @@ export function fgan(divergence: FDivergence, generatorLoss: FGanGeneratorLoss):
     constants: { divergence: divergence.name, generatorLoss },
     discriminator: 'logit',
     discriminatorLoss({ critic, real, fake }) {
-      const realT = divergence.activation(critic(real));
+      const realV = critic(real);
       const fakeV = critic(fake);
-      const estimate = tf.sub(tf.mean(realT), tf.mean(divergence.conjugateOfActivation(fakeV))) as tf.Scalar;
+      const loss = meanExampleLoss(exampleLosses, realV, fakeV);
       return {
-        loss: tf.neg(estimate) as tf.Scalar,
-        logs: { dReal: tf.mean(realT) as tf.Scalar, dFake: tf.mean(divergence.activation(fakeV)) as tf.Scalar, divergence: estimate },
+        loss,
+        logs: {
+          dReal: tf.mean(divergence.activation(realV)) as tf.Scalar,
+          dFake: tf.mean(divergence.activation(fakeV)) as tf.Scalar,
+          divergence: tf.neg(loss) as tf.Scalar,
+        },
       };
     },
+    exampleLosses,
     generatorLoss(critic, fake) {
       const v = critic(fake);
       const loss = generatorLoss === 'alt' ? tf.neg(tf.mean(divergence.activation(v))) : tf.neg(tf.mean(divergence.conjugateOfActivation(v)));

@@ -1,8 +1,13 @@
 // The hinge loss (Lim & Ye 2017; Miyato et al. 2018; Zhang et al. 2019):
 // D minimises E[relu(1 − D(x))] + E[relu(1 + D(G(z)))], G minimises −E[D(G(z))].
 import * as tf from '@tensorflow/tfjs-core';
-import type { Objective } from './objective.js';
+import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
 import { criticGeneratorLoss } from './wgan.js';
+
+const exampleLosses: ExampleLosses = {
+  real: (output) => tf.reshape(tf.relu(tf.sub(1, output)), [-1]),
+  fake: (output) => tf.reshape(tf.relu(tf.add(1, output)), [-1]),
+};
 
 export const hinge: Objective = {
   name: 'hinge',
@@ -22,9 +27,10 @@ export const hinge: Objective = {
     const realScore = critic(real);
     const fakeScore = critic(fake);
     return {
-      loss: tf.add(tf.mean(tf.relu(tf.sub(1, realScore))), tf.mean(tf.relu(tf.add(1, fakeScore)))) as tf.Scalar,
+      loss: meanExampleLoss(exampleLosses, realScore, fakeScore),
       logs: { dReal: tf.mean(realScore) as tf.Scalar, dFake: tf.mean(fakeScore) as tf.Scalar },
     };
   },
+  exampleLosses,
   generatorLoss: criticGeneratorLoss,
 };

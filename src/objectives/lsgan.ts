@@ -1,13 +1,14 @@
 // Least-squares GAN (Mao et al. 2017), with the 0-1 coding a = 0 (fake),
 // b = 1 (real), c = 1 (what G wants D to say).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Objective } from './objective.js';
+import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
 
 const A = 0;
 const B = 1;
 const C = 1;
 
-const halfMeanSquare = (x: tf.Tensor, target: number) => tf.mul(0.5, tf.mean(tf.square(tf.sub(x, target)))) as tf.Scalar;
+const halfSquare = (x: tf.Tensor, target: number) => tf.reshape(tf.mul(0.5, tf.square(tf.sub(x, target))), [-1]) as tf.Tensor1D;
+const exampleLosses: ExampleLosses = { real: (output) => halfSquare(output, B), fake: (output) => halfSquare(output, A) };
 
 export const lsgan: Objective = {
   name: 'lsgan',
@@ -27,9 +28,10 @@ export const lsgan: Objective = {
     const realScore = critic(real);
     const fakeScore = critic(fake);
     return {
-      loss: tf.add(halfMeanSquare(realScore, B), halfMeanSquare(fakeScore, A)) as tf.Scalar,
+      loss: meanExampleLoss(exampleLosses, realScore, fakeScore),
       logs: { dReal: tf.mean(realScore) as tf.Scalar, dFake: tf.mean(fakeScore) as tf.Scalar },
     };
   },
-  generatorLoss: (critic, fake) => ({ loss: halfMeanSquare(critic(fake), C), logs: {} }),
+  exampleLosses,
+  generatorLoss: (critic, fake) => ({ loss: tf.mean(halfSquare(critic(fake), C)) as tf.Scalar, logs: {} }),
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { COURSE_DEFAULTS, type CriticBatch, type Loss, type Objective } from './objective.js';
+import { COURSE_DEFAULTS, type CriticBatch, type ExampleLosses, type Loss, type Objective } from './objective.js';
 
 /** −log σ(v) = softplus(−v) and −log(1 − σ(v)) = softplus(v), stable for any v. */
 export const negLogSigmoid = (v: tf.Tensor) => tf.softplus(tf.neg(v));
@@ -9,6 +9,13 @@ export const negLogOneMinusSigmoid = (v: tf.Tensor) => tf.softplus(v);
 export function binaryCrossEntropy(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
   return tf.add(tf.mean(negLogSigmoid(realLogits)), tf.mean(negLogOneMinusSigmoid(fakeLogits))) as tf.Scalar;
 }
+
+/** Binary cross-entropy example by example: −log σ(D(x)) for a real one, −log(1 − σ(D(x))) for a fake one. */
+export const crossEntropyExampleLosses: ExampleLosses = {
+  real: (output) => tf.reshape(negLogSigmoid(output), [-1]),
+  fake: (output) => tf.reshape(negLogOneMinusSigmoid(output), [-1]),
+  score: tf.sigmoid,
+};
 
 /** D's outputs as probabilities, for the log: mean σ(D(x)) and σ(D(G(z))). */
 export function sigmoidScores(realLogits: tf.Tensor, fakeLogits: tf.Tensor): Record<string, tf.Scalar> {
@@ -30,5 +37,6 @@ export const minimax: Objective = {
   constants: {},
   discriminator: 'logit',
   discriminatorLoss: crossEntropyDiscriminatorLoss,
+  exampleLosses: crossEntropyExampleLosses,
   generatorLoss: (critic, fake) => ({ loss: tf.neg(tf.mean(negLogOneMinusSigmoid(critic(fake)))) as tf.Scalar, logs: {} }),
 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { COURSE_DEFAULTS, type Critic } from './objective.js';
 import type { Objective } from './objective.js';
-import { crossEntropyDiscriminatorLoss, negLogSigmoid } from './minimax.js';
+import { crossEntropyDiscriminatorLoss, crossEntropyExampleLosses, negLogSigmoid } from './minimax.js';
 
 /** G's non-saturating loss, −log D(G(z)): it does not saturate when D wins. */
 export const nonSaturatingGeneratorLoss = (critic: Critic, fake: tf.Tensor2D) => ({
@@ -17,5 +17,6 @@ export const nonsaturating: Objective = {
   constants: {},
   discriminator: 'logit',
   discriminatorLoss: crossEntropyDiscriminatorLoss,
+  exampleLosses: crossEntropyExampleLosses,
   generatorLoss: nonSaturatingGeneratorLoss,
 };

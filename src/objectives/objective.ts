@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 
 /** D's raw output for a batch of images: a logit, a critic value, or (BEGAN) a reconstruction. */
@@ -21,6 +21,18 @@ export interface CriticBatch {
 export interface Loss {
   loss: tf.Scalar;
   logs: Record<string, tf.Scalar>;
+}
+
+export interface ExampleLosses {
+  real(output: tf.Tensor2D): tf.Tensor1D;
+  fake(output: tf.Tensor2D): tf.Tensor1D;
+  /** D's score in the units its logs use (σ for the cross-entropy losses); the raw output when absent. */
+  score?(output: tf.Tensor2D): tf.Tensor;
+}
+
+/** A batch's loss from per-example losses: mean over the real examples plus mean over the fake ones. */
+export function meanExampleLoss(losses: ExampleLosses, realOutput: tf.Tensor2D, fakeOutput: tf.Tensor2D): tf.Scalar {
+  return tf.add(tf.mean(losses.real(realOutput)), tf.mean(losses.fake(fakeOutput))) as tf.Scalar;
 }
 
 /** Training settings an objective's paper or official code uses. */
@@ -55,6 +67,12 @@ export interface Objective {
   discriminatorLoss(batch: CriticBatch): Loss;
   /** The loss G minimises, through D, on a fake batch. */
   generatorLoss(critic: Critic, fake: tf.Tensor2D): Loss;
+  /**
+   * D's loss as a sum over examples, for DP-SGD's per-example clipping: each
+   * real and each fake example's loss from its row of D's output. Absent
+   * where the loss does not split so (penalties, BEGAN's k_t).
+   */
+  readonly exampleLosses?: ExampleLosses;
   /** Runs after each D update with its logged values (WGAN's weight clipping, BEGAN's k_t). */
   afterDiscriminatorStep?(variables: tf.Variable[], logs: Record<string, number>): void;
   /** State carried from step to step (BEGAN's k_t), saved in checkpoints. */

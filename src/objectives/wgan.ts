@@ -2,16 +2,19 @@
 // ±c, so it stays (roughly) Lipschitz and mean D(real) − mean D(fake)
 // estimates the Wasserstein-1 distance up to a constant.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Critic, CriticBatch, Loss, Objective } from './objective.js';
+import { meanExampleLoss, type Critic, type CriticBatch, type ExampleLosses, type Loss, type Objective } from './objective.js';
 
 const CLIP = 0.01;
 
+const exampleLosses: ExampleLosses = { real: (output) => tf.neg(tf.reshape(output, [-1])), fake: (output) => tf.reshape(output, [-1]) };
+
 /** The critic's loss, mean D(fake) − mean D(real), and its logs (the Wasserstein estimate among them). */
 export function criticLoss({ critic, real, fake }: CriticBatch): Loss {
-  const realScore = tf.mean(critic(real)) as tf.Scalar;
-  const fakeScore = tf.mean(critic(fake)) as tf.Scalar;
-  const wasserstein = tf.sub(realScore, fakeScore) as tf.Scalar;
-  return { loss: tf.neg(wasserstein) as tf.Scalar, logs: { dReal: realScore, dFake: fakeScore, wasserstein } };
+  const realOutput = critic(real);
+  const fakeOutput = critic(fake);
+  const loss = meanExampleLoss(exampleLosses, realOutput, fakeOutput);
+  const logs = { dReal: tf.mean(realOutput) as tf.Scalar, dFake: tf.mean(fakeOutput) as tf.Scalar, wasserstein: tf.neg(loss) as tf.Scalar };
+  return { loss, logs };
 }
 
 /** G's loss against a critic: −mean D(G(z)). */
@@ -35,6 +38,7 @@ export const wgan: Objective = {
   constants: { clip: CLIP },
   discriminator: 'logit',
   discriminatorLoss: criticLoss,
+  exampleLosses,
   generatorLoss: criticGeneratorLoss,
   afterDiscriminatorStep(variables) {
     tf.tidy(() => {

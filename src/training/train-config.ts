@@ -2,6 +2,25 @@ import { DataError } from '../data/data-error.js';
 import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { FGanGeneratorLoss } from '../objectives/fgan.js';
 import type { Objective } from '../objectives/objective.js';
+import type { AccountantName } from '../privacy/accountant.js';
+import type { RdpConversion } from '../privacy/rdp-accountant.js';
+
+/** DP-SGD for D (gankit train --dp). */
+export interface DpConfig {
+  /** Per-example clipping norm C. */
+  clip: number;
+  /** Noise multiplier σ; null: calibrated to `targetEpsilon` over the run's steps. */
+  noise: number | null;
+  /** δ; null: the power of ten just below 1/N (1e-5 for MNIST). */
+  delta: number | null;
+  /** Training stops before ε would exceed it; null: no limit. */
+  targetEpsilon: number | null;
+  accountant: AccountantName;
+  conversion: RdpConversion;
+}
+
+/** D steps per G step under DP: the best fixed value in the study (the paper's was 50). */
+export const DP_D_STEPS = 10;
 
 /** Every setting of a training run; config.json records it, resolved. */
 export interface TrainConfig {
@@ -30,6 +49,8 @@ export interface TrainConfig {
   dWeightDecay: number;
   /** WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th. */
   wganWarmup: boolean;
+  /** A differentially private D; null for ordinary training. */
+  dp: DpConfig | null;
   seed: number;
   /** D steps between lines of metrics.jsonl. */
   logEvery: number;
@@ -53,6 +74,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   gradClip: null,
   dWeightDecay: 0,
   wganWarmup: false,
+  dp: null,
   seed: 0,
   logEvery: 100,
 };
@@ -71,5 +93,5 @@ export function requireObjective(name: string, config: Pick<TrainConfig, 'fganGL
 export function configFor(objective: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
   const { optimizer, lrG, lrD, beta1, beta2, dSteps } = requireObjective(objective).defaults;
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...TRAIN_DEFAULTS, optimizer, lrG, lrD, beta1, beta2, dSteps, ...given, objective };
+  return { ...TRAIN_DEFAULTS, optimizer, lrG, lrD, beta1, beta2, dSteps: overrides.dp ? DP_D_STEPS : dSteps, ...given, objective };
 }

@@ -22,9 +22,12 @@ import {
   type TrainingPosition,
 } from './checkpoint.js';
 import { assembleGan, newGan, optimizerRecord } from './gan-parts.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { dpDiscriminatorStep } from '../privacy/dp-discriminator-step.js';
+import { preparePrivateTraining, type PrivateTraining } from '../privacy/private-training.js';
 import { discriminatorStep, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
-import { requireObjective, TRAIN_DEFAULTS, type TrainConfig } from './train-config.js';
+import { requireObjective, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from './train-config.js';
 
 const GRID_SIDE = 10;
 
@@ -54,7 +57,8 @@ export interface TrainHooks {
 }
 
 export interface TrainOutcome {
-  status: 'completed' | 'stopped';
+  /** budget-spent: a DP run stopped before its next step would pass --dp-epsilon. */
+  status: 'completed' | 'stopped' | 'budget-spent';
   runDir: string;
   checkpoint: string;
   position: TrainingPosition;
@@ -117,14 +121,36 @@ function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.T
   });
 }
 
+/** Settings whose change on resume would void a DP run's accounting: they fix σ, C, q or the data. */
+const PRIVACY_SETTINGS = ['data', 'limit', 'batch'] as const;
+const PRIVATE_DP_SETTINGS = ['clip', 'noise', 'delta', 'conversion'] as const;
+
+/** Settings asked for when resuming, each undefined where the user left it alone. */
+export type ResumeChanges = Partial<Omit<TrainConfig, 'dp'>> & { dp?: Partial<DpConfig> };
+
+function refusePrivacyChanges(saved: TrainConfig, changes: ResumeChanges): void {
+  if (!saved.dp) return;
+  const changed = [
+    ...PRIVACY_SETTINGS.filter((key) => changes[key] !== undefined && changes[key] !== saved[key]),
+    ...PRIVATE_DP_SETTINGS.filter((key) => changes.dp?.[key] != null && changes.dp[key] !== saved.dp![key]).map((key) => `dp.${key}`),
+  ];
+  if (changed.length) {
+    throw new DataError(
+      `This DP run was trained with ${changed.map((key) => `${key} = ${JSON.stringify(key.startsWith('dp.') ? saved.dp![key.slice(3) as keyof typeof saved.dp] : saved[key as keyof TrainConfig])}`).join(', ')}; ` +
+        'resuming with other values would void its privacy accounting. Resume with the saved settings, or start a new run.',
+    );
+  }
+}
+
 /**
  * Trains a GAN into `runDir`. With `resume`, continues from the run's latest
- * checkpoint (config.json's settings, with `config.epochs` as the new total).
+ * checkpoint (config.json's settings, with `config.epochs` as the new total);
+ * `changes` are the settings the user asked for, checked against a DP run's.
  */
 export async function train(
   config: TrainConfig,
   runDir: string,
-  options: { resume?: boolean; engine?: EngineInfo; hooks?: TrainHooks } = {},
+  options: { resume?: boolean; changes?: ResumeChanges; engine?: EngineInfo; hooks?: TrainHooks } = {},
 ): Promise<TrainOutcome> {
   const hooks = options.hooks ?? {};
   const files = runFiles(runDir);
@@ -135,6 +161,7 @@ export async function train(
   }
   if (options.resume) {
     const saved = JSON.parse(readFileSync(files.config, 'utf8')) as { config: TrainConfig };
+    refusePrivacyChanges({ ...TRAIN_DEFAULTS, ...saved.config }, options.changes ?? {});
     config = { ...TRAIN_DEFAULTS, ...saved.config, epochs: config.epochs };
   }
   const objectiveAt = objectiveSchedule(config);
@@ -144,6 +171,10 @@ export async function train(
   const stepsPerEpoch = Math.floor(images.count / config.batch);
 
   mkdirSync(files.samples, { recursive: true });
+  const plannedSteps = config.epochs * stepsPerEpoch;
+  const privateTraining = (discriminator: tfl.LayersModel) =>
+    config.dp ? preparePrivateTraining(config.dp, objective, discriminator, images.count, config.batch, plannedSteps) : undefined;
+  let privacy: PrivateTraining | undefined;
   let gan: GanParts;
   let position: TrainingPosition;
   let order: Uint32Array;
@@ -156,11 +187,14 @@ export async function train(
       discriminator: gan.discriminatorOptimizer,
     }));
     rng = Rng.fromState(position.rng);
+    privacy = privateTraining(discriminator);
     if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
     truncateMetrics(files.metrics, position.dSteps);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
     gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
+    privacy = privateTraining(gan.discriminator);
+    if (privacy) config = { ...config, dp: privacy.resolved };
     rng = deriveRng(config.seed, 'training');
     order = rng.permutation(images.count);
     position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, dStepsSinceG: 0, rng: rng.state(), trainSeconds: 0 };
@@ -206,9 +240,13 @@ export async function train(
     position.rng = rng.state();
     position.objectiveState = gan.objective.saveState?.();
     lastCheckpoint = await saveCheckpoint(runDir, { generator, discriminator, generatorOptimizer: gan.generatorOptimizer, discriminatorOptimizer: gan.discriminatorOptimizer, position, order });
+    if (privacy) writeFileAtomic(join(runDir, 'privacy.json'), `${JSON.stringify(privacy.record(position.dSteps), null, 2)}\n`);
   };
+  // ε spent, refreshed once per logging interval (the PRV accountant takes about a second).
+  let epsilonSpent = privacy && position.dSteps > 0 ? privacy.spentAfter(position.dSteps).epsilon : 0;
   const logInterval = () => {
     if (intervalSteps === 0) return;
+    if (privacy) epsilonSpent = privacy.spentAfter(position.dSteps).epsilon;
     const seconds = (performance.now() - intervalStart) / 1000;
     appendMetrics(files.metrics, {
       epoch: position.epoch + position.stepInEpoch / stepsPerEpoch,
@@ -216,6 +254,8 @@ export async function train(
       gSteps: position.gSteps,
       objective: gan.objective.name,
       ...means.means(),
+      // ε is spent, not averaged: the value after the interval's last step.
+      ...(privacy ? { epsilon: epsilonSpent } : {}),
       stepsPerSecond: intervalSteps / seconds,
       trainSeconds: position.trainSeconds,
     });
@@ -236,11 +276,19 @@ export async function train(
   while (position.epoch < config.epochs) {
     gan.objective = objectiveAt(position.epoch);
     while (position.stepInEpoch < stepsPerEpoch) {
+      if (privacy && !privacy.mayTakeStep(position.dSteps)) {
+        logInterval();
+        await checkpoint();
+        hooks.onMessage?.(`Stopped before step ${position.dSteps + 1}: it would spend more than ε = ${config.dp!.targetEpsilon}.`);
+        return { status: 'budget-spent', runDir, checkpoint: lastCheckpoint, position };
+      }
       const started = performance.now();
       const start = position.stepInEpoch * config.batch;
-      const real = gatherBatch(images, order.subarray(start, start + config.batch));
+      const real = gatherBatch(images, privacy ? privacy.realBatch(rng) : order.subarray(start, start + config.batch));
       const fakeZ = latents(rng, config.batch);
-      const { loss: dLoss, logs } = discriminatorStep(gan, real, fakeZ, rng);
+      const { loss: dLoss, logs } = privacy
+        ? dpDiscriminatorStep(gan, real, fakeZ, rng, privacy.step)
+        : discriminatorStep(gan, real, fakeZ, rng);
       tf.dispose([real, fakeZ]);
       if (!Number.isFinite(dLoss)) throw diverged('D');
       position.dSteps += 1;
@@ -271,7 +319,7 @@ export async function train(
         gLoss: lastG,
         dReal: logs.dReal,
         dFake: logs.dFake,
-        logs,
+        logs: privacy ? { ...logs, epsilon: epsilonSpent } : logs,
       });
       // Let signal handlers (Ctrl-C) run between steps.
       await new Promise((resolve) => setImmediate(resolve));

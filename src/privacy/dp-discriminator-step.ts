@@ -1,0 +1,65 @@
+// One D step of DP-SGD (Algorithm TrainDPGAN): a Poisson sample of real
+// examples and a batch of B fakes; each example's gradient clipped to C; the
+// sum noised with N(0, σ²C²I) and divided by 2B, the expected number of
+// examples (not the realised one). G is not privatised: it sees the data only
+// through D.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../engine/rng.js';
+import { mlpForward } from '../models/mlp-forward.js';
+import { meanExampleLoss } from '../objectives/objective.js';
+import type { GanParts, StepResult } from '../training/gan-step.js';
+import { withGaussianNoise } from './gaussian-noise.js';
+import { clippedGradientSum } from './per-example-clipping.js';
+
+export interface DpStepSettings {
+  /** Per-example clipping norm C. */
+  clip: number;
+  /** Noise multiplier σ. */
+  noise: number;
+  /** B: the expected real batch (q·N), and the fake batch's size. */
+  batch: number;
+}
+
+/** Each of `count` examples independently with probability `rate`: a batch of varying size. */
+export function poissonSample(count: number, rate: number, rng: Rng): Uint32Array {
+  const chosen: number[] = [];
+  for (let i = 0; i < count; i++) if (rng.uniform() < rate) chosen.push(i);
+  return Uint32Array.from(chosen);
+}
+
+export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng, dp: DpStepSettings): StepResult {
+  const losses = gan.objective.exampleLosses;
+  if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
+  const realRows = real.shape[0];
+  const x = tf.tidy(() => tf.concat([real, mlpForward(gan.generator, z)]));
+  const { gradients, output, norms } = clippedGradientSum(gan.discriminator, x, realRows, losses, dp.clip);
+  const noisy: tf.NamedTensorMap = {};
+  for (const [name, sum] of Object.entries(gradients)) {
+    const seed = Uint32Array.of(rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32());
+    const withNoise = withGaussianNoise(sum, dp.noise * dp.clip, seed);
+    noisy[name] = tf.tidy(() => {
+      const scaled = tf.div(withNoise, 2 * dp.batch);
+      // Weight decay depends on the weights only, not the data: it costs no privacy.
+      const variable = gan.discriminatorVariables.find((v) => v.name === name)!;
+      return gan.dWeightDecay > 0 ? tf.add(scaled, tf.mul(gan.dWeightDecay, variable)) : scaled;
+    });
+    withNoise.dispose();
+  }
+  gan.discriminatorOptimizer.applyGradients(noisy);
+  const summary = tf.tidy(() => {
+    const realOutput = tf.slice(output, [0, 0], [realRows, -1]);
+    const fakeOutput = tf.slice(output, [realRows, 0], [-1, -1]);
+    const score = (o: tf.Tensor2D) => tf.mean(losses.score ? losses.score(o) : o);
+    return [
+      meanExampleLoss(losses, realOutput, fakeOutput),
+      score(realOutput),
+      score(fakeOutput),
+      tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32')),
+    ].map((t) => t.dataSync()[0]);
+  });
+  tf.dispose([x, output, norms, gradients, noisy]);
+  const [loss, dReal, dFake, clipped] = summary;
+  const logs = { dReal, dFake, realBatch: realRows, clippedFraction: clipped };
+  gan.objective.afterDiscriminatorStep?.(gan.discriminatorVariables, logs);
+  return { loss, logs };
+}

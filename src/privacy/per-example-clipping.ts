@@ -1,0 +1,76 @@
+// DP-SGD's clipped gradient sum, Σ_i min(1, C/‖g_i‖)·g_i, without forming any
+// per-example gradient. For a dense layer z = a·W + b, example i's gradient is
+// a_iᵀδ_i for W and δ_i for b, where δ_i = ∂ℓ_i/∂z_i, so its squared norm is
+// (‖a_i‖² + 1)·‖δ_i‖² (Goodfellow 2015; "ghost" norms, Li et al. 2022). One
+// backward pass gives every δ; the clipped sum is then aᵀ(c ⊙ δ) and Σ c ⊙ δ
+// per layer, equal to a second backward pass weighted by c (Bu et al. 2022's
+// book-keeping), at the cost of one product per layer.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataError } from '../data/data-error.js';
+import { denseVariables, mlpForward } from '../models/mlp-forward.js';
+import type { ExampleLosses } from '../objectives/objective.js';
+
+export interface ClippedSum {
+  /** The clipped gradient sum, by variable name. */
+  gradients: tf.NamedTensorMap;
+  /** D's output for every row (real rows first). */
+  output: tf.Tensor2D;
+  /** Each example's gradient norm before clipping. */
+  norms: tf.Tensor1D;
+}
+
+/** Refuses a model whose per-example gradient norms this module cannot compute. */
+export function checkPerExampleLayers(model: tfl.LayersModel): void {
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
+    if (kind === 'LeakyReLU') continue;
+    if (kind === 'Dense' && config.activation === 'linear' && config.useBias !== false) continue;
+    throw new DataError(
+      `DP training needs each example's gradient norm, which gankit computes for Dense layers (with a bias, linear) and LeakyReLU only; ` +
+        `${layer.name} is ${kind}${kind === 'Dense' ? ` with activation ${config.activation}` : ''}` +
+        `${kind === 'BatchNormalization' ? ', which mixes examples, so no per-example bound holds' : ''}.`,
+    );
+  }
+}
+
+/**
+ * The clipped gradient sum of `model` over the rows of x: the first `realRows`
+ * rows are real examples, the rest fake, each with its own loss from `losses`.
+ */
+export function clippedGradientSum(model: tfl.LayersModel, x: tf.Tensor2D, realRows: number, losses: ExampleLosses, clip: number): ClippedSum {
+  const layers = denseVariables(model);
+  const rows = x.shape[0];
+  // δ_l = ∂(Σ ℓ_i)/∂z_l, read as the gradient of zero probes added to each z_l.
+  const probes = layers.map(({ kernel }) => tf.zeros([rows, kernel.shape[1]!]));
+  const inputs: tf.Tensor2D[] = [];
+  let output: tf.Tensor2D | undefined;
+  const deltas = tf.grads((...probe: tf.Tensor[]) => {
+    output = tf.keep(
+      mlpForward(model, x, 0, model.layers.length, (input, z, index) => {
+        inputs[index] = tf.keep(input);
+        return tf.add(z, probe[index]) as tf.Tensor2D;
+      }),
+    );
+    const parts: tf.Tensor1D[] = [];
+    if (realRows > 0) parts.push(losses.real(tf.slice(output, [0, 0], [realRows, -1])));
+    if (rows > realRows) parts.push(losses.fake(tf.slice(output, [realRows, 0], [-1, -1])));
+    return tf.sum(tf.concat(parts));
+  })(probes) as tf.Tensor2D[];
+  const result = tf.tidy(() => {
+    const squared = tf.addN(inputs.map((a, l) => tf.mul(tf.add(tf.sum(tf.square(a), 1), 1), tf.sum(tf.square(deltas[l]), 1))));
+    const norms = tf.sqrt(squared) as tf.Tensor1D;
+    // Opacus's factor: min(1, C / (‖g_i‖ + 1e-6)).
+    const factors = tf.expandDims(tf.minimum(1, tf.div(clip, tf.add(norms, 1e-6))), 1);
+    const gradients: tf.NamedTensorMap = {};
+    layers.forEach(({ kernel, bias }, l) => {
+      const weighted = tf.mul(deltas[l], factors);
+      gradients[kernel.name] = tf.matMul(inputs[l], weighted, true, false);
+      gradients[bias!.name] = tf.sum(weighted, 0);
+    });
+    return { gradients, norms };
+  });
+  tf.dispose([probes, deltas, inputs.slice(1)]);
+  return { ...result, output: output! };
+}

@@ -1,0 +1,94 @@
+// The ghost-norm clipped gradient sum against the naive one, computed example
+// by example; and DP noise against its standard deviation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { startEngine } from '../../src/engine/engine.js';
+import { Rng } from '../../src/engine/rng.js';
+import { initialiseLikePyTorch } from '../../src/models/gan-models.js';
+import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
+import { crossEntropyExampleLosses } from '../../src/objectives/minimax.js';
+import { withGaussianNoise } from '../../src/privacy/gaussian-noise.js';
+import { checkPerExampleLayers, clippedGradientSum } from '../../src/privacy/per-example-clipping.js';
+import { DataError } from '../../src/data/data-error.js';
+
+await startEngine({ quiet: true });
+
+function smallDiscriminator(): tfl.Sequential {
+  const model = tfl.sequential();
+  model.add(tfl.layers.dense({ units: 7, inputShape: [6] }));
+  model.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
+  model.add(tfl.layers.dense({ units: 5 }));
+  model.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
+  model.add(tfl.layers.dense({ units: 1 }));
+  initialiseLikePyTorch(model, new Rng(30));
+  return model;
+}
+
+test('the clipped gradient sum equals clipping and summing per-example gradients one by one', () => {
+  const model = smallDiscriminator();
+  const rng = new Rng(31);
+  const rows = 9;
+  const realRows = 4;
+  // Scaled so that some examples are clipped and some are not.
+  const x = tf.tensor2d(rng.normals(rows * 6, 3), [rows, 6]);
+  const clip = 1.0;
+  const { gradients, norms } = clippedGradientSum(model, x, realRows, crossEntropyExampleLosses, clip);
+  const variables = trainableVariables(model);
+  const expected = new Map(variables.map((v) => [v.name, new Float64Array(v.size)]));
+  const expectedNorms: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const row = tf.slice(x, [i, 0], [1, -1]);
+    const loss = () => {
+      const output = mlpForward(model, row);
+      return tf.sum(i < realRows ? crossEntropyExampleLosses.real(output) : crossEntropyExampleLosses.fake(output)) as tf.Scalar;
+    };
+    const { grads } = tf.variableGrads(loss, variables);
+    const norm = Math.sqrt(variables.reduce((sum, v) => sum + tf.sum(tf.square(grads[v.name])).dataSync()[0], 0));
+    expectedNorms.push(norm);
+    const factor = Math.min(1, clip / (norm + 1e-6));
+    for (const v of variables) grads[v.name].dataSync().forEach((g, k) => (expected.get(v.name)![k] += factor * g));
+  }
+  assert.ok(expectedNorms.some((n) => n > clip) && expectedNorms.some((n) => n < clip), `norms ${expectedNorms}`);
+  const actualNorms = norms.dataSync();
+  expectedNorms.forEach((n, i) => assert.ok(Math.abs(actualNorms[i] - n) / n < 1e-5, `norm ${i}: ${actualNorms[i]} vs ${n}`));
+  for (const v of variables) {
+    const actual = gradients[v.name].dataSync();
+    const reference = expected.get(v.name)!;
+    const scale = Math.max(...reference.map(Math.abs));
+    reference.forEach((e, k) => assert.ok(Math.abs(actual[k] - e) / scale < 1e-5, `${v.name}[${k}]: ${actual[k]} vs ${e}`));
+  }
+});
+
+test('the noise has mean 0 and standard deviation σC, and its seed fixes it', () => {
+  const zeros = tf.zeros([1000, 1000]);
+  const seed = Uint32Array.of(1, 2, 3, 4);
+  const std = 1.3 * 0.7;
+  const noise = withGaussianNoise(zeros, std, seed).dataSync();
+  let sum = 0;
+  let squares = 0;
+  let fourth = 0;
+  for (const v of noise) {
+    sum += v;
+    squares += v * v;
+    fourth += v ** 4;
+  }
+  const n = noise.length;
+  const mean = sum / n;
+  const variance = squares / n - mean * mean;
+  // Standard errors for n = 10⁶: mean σ/1000, std σ/1414; kurtosis 3 ± 0.005.
+  assert.ok(Math.abs(mean) < 5 * (std / 1000), `mean ${mean}`);
+  assert.ok(Math.abs(Math.sqrt(variance) - std) < 5 * (std / 1414), `std ${Math.sqrt(variance)} vs ${std}`);
+  assert.ok(Math.abs(fourth / n / variance ** 2 - 3) < 0.03, `kurtosis ${fourth / n / variance ** 2}`);
+  assert.deepEqual(withGaussianNoise(zeros, std, seed).dataSync().slice(0, 100), noise.slice(0, 100));
+  assert.notDeepEqual(withGaussianNoise(zeros, std, Uint32Array.of(1, 2, 3, 5)).dataSync().slice(0, 100), noise.slice(0, 100));
+});
+
+test('layers without a per-example bound are refused with a reason', () => {
+  const model = tfl.sequential();
+  model.add(tfl.layers.dense({ units: 4, inputShape: [3] }));
+  model.add(tfl.layers.batchNormalization());
+  assert.throws(() => checkPerExampleLayers(model), (error: Error) => error instanceof DataError && /mixes examples/.test(error.message));
+  checkPerExampleLayers(smallDiscriminator());
+});
