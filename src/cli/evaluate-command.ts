@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
@@ -99,6 +99,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const out =
     flags.out ??
     (flags.run ? join(flags.run, 'eval.json') : statSync(flags.samples!).isDirectory() ? join(flags.samples!, 'eval.json') : join(dirname(flags.samples!), 'eval.json'));
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);
 }

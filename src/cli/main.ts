@@ -7,6 +7,8 @@ import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
 import { generateCommand } from './generate-command.js';
 import { privacyCommand } from './privacy-command.js';
+import { reportCommand } from './report-command.js';
+import { reproduceCommand } from './reproduce-command.js';
 import { shapeCommand } from './shape-command.js';
 import { trainCommand } from './train-command.js';
 
@@ -19,7 +21,7 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand(), privacyCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand(), privacyCommand(), reproduceCommand(), reportCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

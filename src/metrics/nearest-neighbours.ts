@@ -109,14 +109,19 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
     const floorOfOthers = size === keep ? values[keep - 1] - RELATIVE_SLACK * norms[row] - slackOfOthers : Infinity;
     const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
     ks.forEach((k, which) => {
-      // Rows left out could be nearer than the k-th only within rounding: then rank them all exactly.
-      if (floorOfOthers <= exact[k - 1]) {
-        const all: number[] = [];
-        for (let j = 0; j < m.rows; j++) if (j !== row) all.push(exactSquaredDistance(m, row, m, j));
-        all.sort((x, y) => x - y);
-        radii[which][row] = Math.sqrt(all[k - 1]);
+      const kept = exact[k - 1];
+      // Rows left out could be nearer than the k-th only within rounding: then rank exactly every row
+      // whose approx, less its rounding bound, does not rule it out. (At 0, as among duplicates, none is nearer.)
+      if (kept > 0 && floorOfOthers <= kept) {
+        const candidates: number[] = [];
+        const rowSlack = RELATIVE_SLACK * norms[row] + 1e-12;
+        for (let j = 0; j < m.rows; j++) {
+          if (j !== row && approx[j] - rowSlack - RELATIVE_SLACK * norms[j] <= kept) candidates.push(exactSquaredDistance(m, row, m, j));
+        }
+        candidates.sort((x, y) => x - y);
+        radii[which][row] = Math.sqrt(candidates[k - 1]);
       } else {
-        radii[which][row] = Math.sqrt(exact[k - 1]);
+        radii[which][row] = Math.sqrt(kept);
       }
     });
   });

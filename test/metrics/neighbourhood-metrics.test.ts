@@ -46,3 +46,20 @@ test('identical sets have precision = recall = 1 and coverage 1', () => {
   assert.deepEqual(precisionRecall(m, m), { precision: 1, recall: 1 });
   assert.equal(densityCoverage(m, m).coverage, 1);
 });
+
+test('k-NN radii among duplicates are 0, and near-ties are ranked exactly', () => {
+  const rng = new Rng(6);
+  const rows: number[][] = [];
+  for (let i = 0; i < 40; i++) rows.push([1, 2, 3, 4]);
+  // Points a hair apart: their float32 distances tie, their exact ones do not.
+  for (let i = 0; i < 40; i++) rows.push([5 + i * 1e-4, 5, 5, 5]);
+  for (let i = 0; i < 200; i++) rows.push(Array.from(rng.normals(4, 3)));
+  const m = fromRows(rows);
+  const [radii] = kNearestRadii(m, 3);
+  rows.forEach((row, i) => {
+    const distances = rows.filter((_, j) => j !== i).map((other) => Math.sqrt(other.reduce((sum, v, d) => sum + (v - row[d]) ** 2, 0)));
+    distances.sort((a, b) => a - b);
+    assert.equal(radii[i], distances[2], `row ${i}`);
+  });
+  assert.equal(radii[0], 0);
+});

@@ -1,0 +1,106 @@
+// gankit report: one self-contained HTML page (inline SVG charts, images as
+// data URIs) that opens from disk: the results table with the best value of
+// each column highlighted, then each run's configuration, curves, sample
+// grids, interpolation strips and class histogram.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../data/data-error.js';
+import type { EvaluationResult } from '../metrics/evaluation.js';
+import { COLUMNS, formatCell, type ResultsFile } from '../reproduce/results-table.js';
+import { readMetrics } from '../training/metrics-log.js';
+import { classHistogram, curveChart } from './charts.js';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
+const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
+const readJson = <T>(path: string): T | undefined => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined);
+
+/** Run directories (with config.json) in `root` and in `root/runs`. */
+function findRuns(root: string): string[] {
+  return [root, join(root, 'runs')]
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)))
+    .filter((dir) => existsSync(join(dir, 'config.json')))
+    .sort();
+}
+
+function resultsTable(results: ResultsFile, root: string): string {
+  const best = new Map(
+    COLUMNS.filter((c) => c.better).map((c) => {
+      const values = results.rows.map((row) => row[c.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      return [c.key, c.better === 'low' ? Math.min(...values) : Math.max(...values)];
+    }),
+  );
+  const rows = results.rows.map((row) => {
+    const slug = row.method.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const grid = join(root, 'grids', `${slug}.png`);
+    const cells = COLUMNS.map((c) => `<td class="${best.get(c.key) === row[c.key] ? 'best' : ''}">${formatCell(row, c)}</td>`).join('');
+    return `<tr><th>${escape(row.method)}</th>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
+  });
+  return `<h2>Results</h2>
+<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST test; best value of each column in bold.</p>
+<table class="results"><thead><tr><th>method</th>${COLUMNS.map((c) => `<th>${escape(c.heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {
+  const name = runDir.split('/').pop()!;
+  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config: Record<string, unknown>; objective?: { name: string } };
+  const metrics = readMetrics(join(runDir, 'metrics.jsonl'));
+  const parts = [`<section><h2>${escape(name)}</h2>`];
+  const settings = Object.entries(saved.config)
+    .map(([key, value]) => `<tr><th>${escape(key)}</th><td>${escape(JSON.stringify(value))}</td></tr>`)
+    .join('');
+  parts.push(`<details><summary>configuration</summary><table class="config">${settings}</table></details>`);
+  if (metrics.length) {
+    const losses = await curveChart('losses', metrics, { dLoss: 'D loss', gLoss: 'G loss' });
+    const scores = await curveChart("D's mean score", metrics, { dReal: 'D(x)', dFake: 'D(G(z))' });
+    parts.push(`<div class="charts"><figure class="chart">${losses}</figure><figure class="chart">${scores}</figure></div>`);
+  }
+  const samplesDir = join(runDir, 'samples');
+  const grids = existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => /^epoch-\d+\.png$/.test(f)).sort() : [];
+  if (grids.length) {
+    const strip = grids.map((file) => `<figure>${image(join(samplesDir, file), file, 'epoch')}<figcaption>${file.slice(6, 9).replace(/^0+/, '')}</figcaption></figure>`).join('');
+    parts.push(`<h3>samples after each epoch</h3><div class="strip">${strip}</div>`);
+    parts.push(`<h3>final 10×10 grid</h3>${image(join(samplesDir, grids[grids.length - 1]), 'final grid', 'final')}`);
+  }
+  const interpolation = join(runDir, 'interpolation.png');
+  if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
+  // The class histogram: the run's own eval.json, else the reproduce row evaluated from its Gaussian samples.
+  const row = results?.rows.find((r) => r.run === name && !/[+]|CS/.test(r.method));
+  const slug = row?.method.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const evaluation = readJson<EvaluationResult>(join(runDir, 'eval.json')) ?? (slug ? readJson<EvaluationResult>(join(root, 'evaluations', `${slug}.json`)) : undefined);
+  if (evaluation?.modes) {
+    const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
+    parts.push(`<figure class="chart">${histogram}</figure><p>FID ${evaluation.fid.toFixed(1)}, precision ${evaluation.precision.toFixed(3)}, recall ${evaluation.recall.toFixed(3)}</p>`);
+  }
+  const privacy = readJson<{ epsilon: number; delta: number; noiseMultiplier: number; steps: number }>(join(runDir, 'privacy.json'));
+  if (privacy) parts.push(`<p>Privacy: ε = ${privacy.epsilon.toFixed(2)} at δ = ${privacy.delta}, σ = ${privacy.noiseMultiplier.toFixed(3)}, ${privacy.steps} D steps.</p>`);
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;vertical-align:middle}
+th{text-align:left}td.best{font-weight:bold;background:#e6f4ea}td.note{text-align:left;font-size:12px;color:#555;max-width:260px}
+.thumb{height:64px;image-rendering:pixelated}.strip{display:flex;flex-wrap:wrap;gap:6px}.strip figure{margin:0;text-align:center;font-size:11px}
+.epoch{width:110px;image-rendering:pixelated}.final{width:420px;image-rendering:pixelated}.charts{display:flex;flex-wrap:wrap;gap:12px}
+figure.chart{margin:0}section{border-top:2px solid #ccc;margin-top:2em}`;
+
+/** Writes OUT/index.html for the runs in `root` (a reproduce output or a directory of runs); returns its path. */
+export async function writeReport(root: string, outDir: string): Promise<string> {
+  const runs = findRuns(root);
+  if (!runs.length) throw new DataError(`${root} holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
+  const results = readJson<ResultsFile>(join(root, 'results.json'));
+  const sections = [];
+  for (const run of runs) sections.push(await runSection(run, root, results));
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gankit report</title><style>${STYLE}</style></head>
+<body><h1>gankit report</h1>
+${results ? resultsTable(results, root) : ''}
+${sections.join('\n')}
+</body></html>`;
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, 'index.html');
+  writeFileSync(path, html);
+  return path;
+}

@@ -1,0 +1,170 @@
+// Runs a reproduce plan through the gankit command, one child process a task,
+// and keeps a record of each finished task in OUT/done/: a stopped reproduce
+// skips what is done and resumes a half-trained run from its checkpoint.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../training/atomic-write.js';
+import { readMetrics } from '../training/metrics-log.js';
+import type { EvaluationResult } from '../metrics/evaluation.js';
+import { VANILLA, type Plan, type RowSpec } from './plan.js';
+
+const GANKIT_BIN = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
+
+export interface ResultRow {
+  method: string;
+  run: string;
+  fid: number;
+  precision: number;
+  recall: number;
+  density: number;
+  coverage: number;
+  /** Training of the run, plus shaping for the CS rows. */
+  trainSeconds: number;
+  /** Drawing the evaluated samples. */
+  samplingSeconds: number;
+  /** ε spent, for the private run. */
+  epsilon: number | null;
+  /** Budget cuts and settings, in words. */
+  note: string;
+}
+
+export interface ReproduceHooks {
+  /** A task starts: its position in the plan, and what it does. */
+  onTask?(index: number, total: number, label: string, skipped: boolean): void;
+  /** A line of the running task's own output. */
+  onLine?(line: string): void;
+}
+
+/** Runs `gankit ARGS`; resolves with stdout and the wall seconds, rejects with its last error line. */
+function gankit(args: string[], onLine?: (line: string) => void): Promise<{ stdout: string; seconds: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GANKIT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const lines = chunk.toString().split('\n').filter((line) => line.trim() !== '');
+      if (lines.length) onLine?.(lines[lines.length - 1]);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve({ stdout, seconds: (performance.now() - started) / 1000 });
+      else reject(new Error(`gankit ${args.join(' ')} failed (exit ${code}): ${stderr.trim().split('\n').pop()}`));
+    });
+  });
+}
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+interface Task {
+  id: string;
+  label: string;
+  run(): Promise<object>;
+}
+
+/** Every task of the plan, in order: training, shaping, interpolation strips, then the rows. */
+function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Task[] {
+  const runs = join(outDir, 'runs');
+  const runDir = (name: string) => join(runs, name);
+  const trainSeconds = (name: string) => readMetrics(join(runDir(name), 'metrics.jsonl')).at(-1)?.trainSeconds ?? NaN;
+  // Read from the shaping's record, which may come from an earlier, stopped reproduce.
+  const shapingSeconds = (name: string) => (JSON.parse(readFileSync(recordFile(outDir, `shape-${name}`), 'utf8')) as { shapingSeconds: number }).shapingSeconds;
+  const training: Task[] = plan.runs.map((spec) => ({
+    id: `train-${spec.name}`,
+    label: `train ${spec.name} (${spec.note})`,
+    async run() {
+      const resume = existsSync(join(runDir(spec.name), 'checkpoints', 'latest.json')) ? ['--resume'] : [];
+      await gankit(['train', ...spec.args, '--out', runDir(spec.name), ...resume], onLine);
+      return { trainSeconds: trainSeconds(spec.name) };
+    },
+  }));
+  const shaping: Task[] = plan.shapings.map((spec) => ({
+    id: `shape-${spec.name}`,
+    label: `shape D for ${spec.epochs} epoch(s)${spec.limit ? ` on ${spec.limit} images` : ''}`,
+    async run() {
+      // A copy of the vanilla run, so that each shaped D has its own run directory.
+      rmSync(runDir(spec.name), { recursive: true, force: true });
+      cpSync(runDir(VANILLA), runDir(spec.name), { recursive: true });
+      const limit = spec.limit ? ['--limit', String(spec.limit)] : [];
+      const { seconds } = await gankit(['shape', '--run', runDir(spec.name), '--epochs', String(spec.epochs), ...limit], onLine);
+      return { shapingSeconds: seconds };
+    },
+  }));
+  const strips: Task = {
+    id: 'interpolation',
+    label: 'interpolation strips of the vanilla run',
+    async run() {
+      await gankit(['generate', '--run', runDir(VANILLA), '--interpolate', join(runDir(VANILLA), 'interpolation.png')], onLine);
+      return {};
+    },
+  };
+  const rows: Task[] = plan.rows.map((row: RowSpec) => ({
+    id: `row-${slug(row.method)}`,
+    label: `sample and evaluate: ${row.method}`,
+    async run() {
+      const source = row.shaping ?? row.run;
+      const samples = join(outDir, 'samples', slug(row.method));
+      const refine = row.shaping ? ['--refine', 'cs'] : [];
+      const grid = join(outDir, 'grids', `${slug(row.method)}.png`);
+      const generated = await gankit(
+        ['generate', '--run', runDir(source), '--n', String(plan.samples), '--sampler', row.sampler, ...refine, '--out', samples, '--grid', grid],
+        onLine,
+      );
+      const evalFile = join(outDir, 'evaluations', `${slug(row.method)}.json`);
+      const evaluated = JSON.parse((await gankit(['evaluate', '--samples', samples, '--json', '--out', evalFile], onLine)).stdout) as EvaluationResult;
+      rmSync(samples, { recursive: true, force: true });
+      const privacyFile = join(runDir(row.run), 'privacy.json');
+      const spec = plan.runs.find((r) => r.name === row.run)!;
+      const shapingSpec = plan.shapings.find((s) => s.name === row.shaping);
+      const result: ResultRow = {
+        method: row.method,
+        run: row.run,
+        fid: evaluated.fid,
+        precision: evaluated.precision,
+        recall: evaluated.recall,
+        density: evaluated.density,
+        coverage: evaluated.coverage,
+        trainSeconds: trainSeconds(row.run) + (row.shaping ? shapingSeconds(row.shaping) : 0),
+        samplingSeconds: generated.seconds,
+        epsilon: existsSync(privacyFile) ? (JSON.parse(readFileSync(privacyFile, 'utf8')) as { epsilon: number }).epsilon : null,
+        note: [
+          spec.note,
+          row.sampler !== 'gaussian' ? `${row.sampler} sampler` : '',
+          shapingSpec ? `CS K=50 on layer 3, D shaped ${shapingSpec.epochs} epoch(s)${shapingSpec.limit ? ` on ${shapingSpec.limit} images` : ''}` : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
+      };
+      return result;
+    },
+  }));
+  return [...training, ...shaping, strips, ...rows];
+}
+
+/** Where a finished task keeps its result. */
+const recordFile = (outDir: string, id: string) => join(outDir, 'done', `${id}.json`);
+
+/** Runs (or continues) the plan into `outDir`; the rows of the table, in the plan's order. */
+export async function reproduce(plan: Plan, outDir: string, hooks: ReproduceHooks = {}): Promise<ResultRow[]> {
+  mkdirSync(join(outDir, 'done'), { recursive: true });
+  const all = tasks(plan, outDir, hooks.onLine);
+  const rows: ResultRow[] = [];
+  for (const [index, task] of all.entries()) {
+    const record = recordFile(outDir, task.id);
+    const done = existsSync(record);
+    hooks.onTask?.(index, all.length, task.label, done);
+    let result: object;
+    if (done) {
+      result = JSON.parse(readFileSync(record, 'utf8')) as object;
+    } else {
+      result = await task.run();
+      writeFileAtomic(record, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    if (task.id.startsWith('row-')) rows.push(result as ResultRow);
+  }
+  return rows;
+}

@@ -1,0 +1,59 @@
+// The reproduce table as results.json, results.csv and results.md.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from './plan.js';
+import type { ResultRow } from './reproduce.js';
+
+export interface ResultsFile {
+  budget: string;
+  date: string;
+  command: string;
+  machine: string;
+  samples: number;
+  rows: ResultRow[];
+}
+
+/** Columns of the table: heading, value, and which way is better (for highlighting). */
+export const COLUMNS: Array<{ key: keyof ResultRow; heading: string; better: 'low' | 'high' | null; digits: number }> = [
+  { key: 'fid', heading: 'FID', better: 'low', digits: 1 },
+  { key: 'precision', heading: 'precision', better: 'high', digits: 3 },
+  { key: 'recall', heading: 'recall', better: 'high', digits: 3 },
+  { key: 'density', heading: 'density', better: 'high', digits: 3 },
+  { key: 'coverage', heading: 'coverage', better: 'high', digits: 3 },
+  { key: 'trainSeconds', heading: 'training s', better: 'low', digits: 0 },
+  { key: 'samplingSeconds', heading: 'sampling s', better: 'low', digits: 1 },
+  { key: 'epsilon', heading: 'ε', better: null, digits: 2 },
+];
+
+export function formatCell(row: ResultRow, column: (typeof COLUMNS)[number]): string {
+  const value = row[column.key];
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(column.digits) : '–';
+}
+
+export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], command: string, machine: string): ResultsFile {
+  const results: ResultsFile = { budget: plan.budget, date: new Date().toISOString().slice(0, 10), command, machine, samples: plan.samples, rows };
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const csvCell = (value: unknown) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value ?? ''));
+  const keys: Array<keyof ResultRow> = ['method', ...COLUMNS.map((c) => c.key), 'note'];
+  writeFileSync(join(outDir, 'results.csv'), [keys.join(','), ...rows.map((row) => keys.map((key) => csvCell(row[key])).join(','))].join('\n') + '\n');
+  const header = `| method | ${COLUMNS.map((c) => c.heading).join(' | ')} |`;
+  const rule = `| --- | ${COLUMNS.map(() => '---:').join(' | ')} |`;
+  const lines = rows.map((row) => `| ${row.method} | ${COLUMNS.map((c) => formatCell(row, c)).join(' | ')} |`);
+  const notes = rows.map((row) => `- ${row.method}: ${row.note}.`);
+  const markdown = [
+    `# gankit reproduce --budget ${plan.budget}`,
+    '',
+    `${results.date}, ${machine}. Command: \`${command}\`. Each row: ${plan.samples.toLocaleString('en')} samples against MNIST test, ` +
+      "features from gankit's MNIST network (not comparable with Inception FIDs).",
+    '',
+    header,
+    rule,
+    ...lines,
+    '',
+    'Settings and budget cuts:',
+    ...notes,
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'results.md'), markdown);
+  return results;
+}

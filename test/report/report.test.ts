@@ -1,0 +1,56 @@
+// The HTML report of a small run: every chart and image present, then (where
+// Debian's chromium is installed) rendered in headless Chromium, checked
+// non-empty, and screenshotted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startEngine } from '../../src/engine/engine.js';
+import { writeReport } from '../../src/report/report.js';
+import { configFor } from '../../src/training/train-config.js';
+import { train } from '../../src/training/trainer.js';
+import { gankit } from '../helpers/gankit-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+await startEngine({ quiet: true });
+const root = tempDir();
+const run = join(root, 'runs', 'vanilla');
+await train(configFor('nonsaturating', { limit: 320, epochs: 2, logEvery: 1 }), run);
+assert.equal(gankit('evaluate', '--run', run, '--n', '200').code, 0);
+assert.equal(gankit('generate', '--run', run, '--interpolate', join(run, 'interpolation.png')).code, 0);
+const report = await writeReport(root, join(root, 'report'));
+const html = readFileSync(report, 'utf8');
+
+test('the report holds the configuration, curves, grids, interpolation strips and class histogram, all inline', () => {
+  assert.match(html, /<details><summary>configuration<\/summary>/);
+  // Losses, D's scores, the class histogram.
+  assert.equal(html.match(/<svg/g)?.length, 3);
+  // Two epoch grids, the final grid, the interpolation strips: all data URIs, nothing fetched.
+  assert.equal(html.match(/<img[^>]+src="data:image\/png;base64,/g)?.length, 4);
+  assert.doesNotMatch(html, /(src|href)="(https?:|\/\/)/);
+});
+
+test('in headless Chromium, every image loads and every chart draws', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is absent (apt-get install chromium)` }, async () => {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(report).href);
+    const images = await page.$$eval('img', (nodes) => nodes.map((n) => ({ complete: (n as HTMLImageElement).complete, width: (n as HTMLImageElement).naturalWidth })));
+    assert.equal(images.length, 4);
+    assert.ok(images.every((image) => image.complete && image.width > 0), JSON.stringify(images));
+    const charts = await page.$$eval('svg', (nodes) =>
+      nodes.map((n) => ({ width: n.getBoundingClientRect().width, height: n.getBoundingClientRect().height, marks: n.querySelectorAll('path, rect, line').length })),
+    );
+    assert.equal(charts.length, 3);
+    assert.ok(charts.every((chart) => chart.width > 100 && chart.height > 50 && chart.marks > 5), JSON.stringify(charts));
+    const screenshot = join(root, 'report', 'screenshot.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    assert.ok(statSync(screenshot).size > 20000);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,74 @@
+// The reproduce runner on a tiny plan: every row measured, finished tasks
+// reused, a half-done plan continued (a training run resumed from its checkpoint).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../../src/reproduce/plan.js';
+import { reproducePlan } from '../../src/reproduce/plan.js';
+import { reproduce } from '../../src/reproduce/reproduce.js';
+import { writeResults } from '../../src/reproduce/results-table.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+process.env.GANKIT_THREADS = '1';
+
+const plan: Plan = {
+  budget: 'quick',
+  runs: [
+    { name: 'vanilla', args: ['--epochs', '1', '--limit', '320'], note: '1 epoch on 320 images' },
+    { name: 'dp', args: ['--dp', '--dp-noise', '1', '--epochs', '1', '--limit', '640'], note: 'DP, 1 epoch on 640 images' },
+  ],
+  shapings: [{ name: 'shaped-1', epochs: 1, limit: 128 }],
+  rows: [
+    { method: 'Vanilla GAN', run: 'vanilla', sampler: 'gaussian' },
+    { method: 'CS + LSI', run: 'vanilla', shaping: 'shaped-1', sampler: 'lsi' },
+    { method: 'DP-GAN', run: 'dp', sampler: 'gaussian' },
+  ],
+  samples: 200,
+};
+
+test('the quick and full plans cover every row of the study', () => {
+  for (const budget of ['quick', 'full'] as const) {
+    const methods = reproducePlan(budget).rows.map((row) => row.method);
+    assert.equal(methods.length, 10);
+    for (const expected of ['Vanilla GAN', 'CS, 1 shaping epoch', 'CS, 5 shaping epochs', 'Vanilla + LSI', 'CS + LSI', 'CS + LSI-variant', 'WGAN', 'WGAN-GP']) {
+      assert.ok(methods.includes(expected), `${budget}: ${expected}`);
+    }
+    assert.ok(methods.some((m) => m.startsWith('f-GAN')) && methods.some((m) => m.startsWith('DP-GAN')));
+  }
+});
+
+test('reproduce measures every row, then reuses what is done and continues what is not', async () => {
+  const out = tempDir();
+  const first: Array<[string, boolean]> = [];
+  const rows = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => first.push([label, skipped]) });
+  assert.equal(first.length, 2 + 1 + 1 + 3);
+  assert.ok(first.every(([, skipped]) => !skipped));
+  assert.deepEqual(rows.map((row) => row.method), ['Vanilla GAN', 'CS + LSI', 'DP-GAN']);
+  for (const row of rows) assert.ok(Number.isFinite(row.fid) && row.fid > 0 && row.samplingSeconds > 0, JSON.stringify(row));
+  assert.ok(rows[1].trainSeconds > rows[0].trainSeconds, 'CS rows add the shaping time');
+  assert.equal(rows[0].epsilon, null);
+  assert.ok(rows[2].epsilon! > 0);
+  assert.match(rows[1].note, /lsi sampler; CS K=50/);
+
+  // Everything done: nothing runs again.
+  const second: boolean[] = [];
+  const again = await reproduce(plan, out, { onTask: (_i, _n, _label, skipped) => second.push(skipped) });
+  assert.ok(second.every(Boolean));
+  assert.deepEqual(again, rows);
+
+  // A reproduce stopped after training began and before the CS row: those two run again, the training by --resume.
+  const checkpointBefore = readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8');
+  rmSync(join(out, 'done', 'train-vanilla.json'));
+  rmSync(join(out, 'done', 'row-cs-lsi.json'));
+  const third: Array<[string, boolean]> = [];
+  const continued = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => third.push([label, skipped]) });
+  assert.deepEqual(third.filter(([, skipped]) => !skipped).map(([label]) => label), ['train vanilla (1 epoch on 320 images)', 'sample and evaluate: CS + LSI']);
+  assert.equal(readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8'), checkpointBefore);
+  assert.equal(continued[1].fid, rows[1].fid, 'the same seeds give the same samples');
+
+  writeResults(out, plan, continued, 'test', 'test machine');
+  for (const file of ['results.md', 'results.csv', 'results.json']) assert.ok(existsSync(join(out, file)));
+  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| DP-GAN \| [\d.]+ \|/);
+  assert.equal(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').length, 4);
+});
