@@ -25,7 +25,7 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
       progress.update(index, { task: label, line: skipped ? 'done earlier' : '' });
       if (log) process.stderr.write(`reproduce: task ${index + 1}/${total}: ${label}${skipped ? ' (done earlier)' : ''}\n`);
     },
-    onLine: (line) => progress.describe({ line: line.slice(0, 60) }),
+    onLine: (line) => (log ? process.stderr.write(`  ${line}\n`) : progress.describe({ line: line.slice(0, 60) })),
   }).finally(() => progress.stop());
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
   writeResults(out, plan, rows, `gankit reproduce --budget ${flags.budget}${flags.out ? ` --out ${flags.out}` : ''}`, machine);

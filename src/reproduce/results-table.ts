@@ -22,7 +22,7 @@ export const COLUMNS: Array<{ key: keyof ResultRow; heading: string; better: 'lo
   { key: 'coverage', heading: 'coverage', better: 'high', digits: 3 },
   { key: 'trainSeconds', heading: 'training s', better: 'low', digits: 0 },
   { key: 'samplingSeconds', heading: 'sampling s', better: 'low', digits: 1 },
-  { key: 'epsilon', heading: 'ε', better: null, digits: 2 },
+  { key: 'epsilon', heading: 'ε', better: null, digits: 3 },
 ];
 
 export function formatCell(row: ResultRow, column: (typeof COLUMNS)[number]): string {
