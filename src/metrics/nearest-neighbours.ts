@@ -1,15 +1,15 @@
 // Distances between feature sets for the k-NN metrics, never holding an N×N
 // matrix: blocks of rows go through one float32 matrix product of augmented
-// rows, [−2a, 1, ‖a‖²]·[b, ‖b‖², 1] = ‖a − b‖², and every comparison that
-// float32 rounding could decide either way is recomputed exactly in float64.
-// The results are those of exact float64 distances.
+// rows, [−2a, 1, ‖a‖²]·[b, ‖b‖², 1] = ‖a − b‖² (a and b measured from a common
+// centre), and every comparison that float32 rounding could decide either way
+// is recomputed exactly in float64. The results are those of exact float64 distances.
 import * as tf from '@tensorflow/tfjs-core';
 import { readInPlace } from '../engine/wasm-heap.js';
 import type { FeatureMatrix } from './feature-matrix.js';
 
 const BLOCK_ROWS = 1024;
 /**
- * Bound on the float32 error of a squared distance, relative to ‖a‖² + ‖b‖²:
+ * Bound on the float32 error of a squared distance, relative to ‖a‖² + ‖b‖² (from the centre):
  * summing d + 2 terms whose magnitudes add up to at most 2(‖a‖² + ‖b‖²) errs by
  * at most 2(d + 2)·2⁻²⁴ of that, under 2e-5 for d ≤ 164; blocked BLAS sums do far better.
  */
@@ -17,11 +17,27 @@ export const RELATIVE_SLACK = 2e-5;
 
 export const largest = (values: Float64Array) => values.reduce((a, b) => Math.max(a, b), -Infinity);
 
-export function squaredNorms(m: FeatureMatrix): Float64Array {
+/**
+ * Where distances are measured from: the midpoint of the two sets' means.
+ * Distances do not change when both sets move, and the float32 error bound
+ * scales with the norms, so measuring near the data keeps it small; for a
+ * collapsed generator, whose samples nearly coincide, it is what keeps the
+ * exact fallback rare.
+ */
+export function commonCenter(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
+  const center = new Float64Array(a.dims);
+  for (const m of [a, b]) {
+    for (let r = 0; r < m.rows; r++) for (let d = 0; d < m.dims; d++) center[d] += m.values[r * m.dims + d] / (2 * m.rows);
+  }
+  return center;
+}
+
+/** ‖row − center‖² for every row. */
+export function squaredNorms(m: FeatureMatrix, center: Float64Array = new Float64Array(m.dims)): Float64Array {
   const norms = new Float64Array(m.rows);
   for (let r = 0; r < m.rows; r++) {
     let sum = 0;
-    for (let d = 0; d < m.dims; d++) sum += m.values[r * m.dims + d] ** 2;
+    for (let d = 0; d < m.dims; d++) sum += (m.values[r * m.dims + d] - center[d]) ** 2;
     norms[r] = sum;
   }
   return norms;
@@ -36,12 +52,18 @@ export function exactSquaredDistance(a: FeatureMatrix, i: number, b: FeatureMatr
   return sum;
 }
 
-/** Rows of m with two columns appended (`scale`·row, then `first`, then `second`). */
-function augmented(m: FeatureMatrix, scale: number, first: (row: number) => number, second: (row: number) => number): tf.Tensor2D {
+/** Rows of m, less `center`, with two columns appended (`scale`·row, then `first`, then `second`). */
+function augmented(
+  m: FeatureMatrix,
+  center: Float64Array,
+  scale: number,
+  first: (row: number) => number,
+  second: (row: number) => number,
+): tf.Tensor2D {
   const width = m.dims + 2;
   const out = new Float32Array(m.rows * width);
   for (let r = 0; r < m.rows; r++) {
-    for (let d = 0; d < m.dims; d++) out[r * width + d] = scale * m.values[r * m.dims + d];
+    for (let d = 0; d < m.dims; d++) out[r * width + d] = scale * (m.values[r * m.dims + d] - center[d]);
     out[r * width + m.dims] = first(r);
     out[r * width + m.dims + 1] = second(r);
   }
@@ -50,13 +72,19 @@ function augmented(m: FeatureMatrix, scale: number, first: (row: number) => numb
 
 /**
  * Calls `visit(row, approx)` for every row of `a`, with `approx` the float32
- * squared distances from that row to every row of `b` (a view, valid during the call).
+ * squared distances from that row to every row of `b` (a view, valid during
+ * the call), computed from `center`: rounding bounds use norms from there.
  */
-export function forEachDistanceRow(a: FeatureMatrix, b: FeatureMatrix, visit: (row: number, approx: Float32Array) => void): void {
-  const aNorms = squaredNorms(a);
-  const bNorms = squaredNorms(b);
-  const left = augmented(a, -2, () => 1, (r) => aNorms[r]);
-  const right = augmented(b, 1, (r) => bNorms[r], () => 1);
+export function forEachDistanceRow(
+  a: FeatureMatrix,
+  b: FeatureMatrix,
+  visit: (row: number, approx: Float32Array) => void,
+  center: Float64Array = commonCenter(a, b),
+): void {
+  const aNorms = squaredNorms(a, center);
+  const bNorms = squaredNorms(b, center);
+  const left = augmented(a, center, -2, () => 1, (r) => aNorms[r]);
+  const right = augmented(b, center, 1, (r) => bNorms[r], () => 1);
   for (let start = 0; start < a.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, a.rows - start);
     const block = tf.tidy(() => tf.matMul(tf.slice(left, [start, 0], [rows, -1]), right, false, true));
@@ -77,7 +105,8 @@ const SPARE_CANDIDATES = 16;
 export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[] {
   const kMax = Math.max(...ks);
   if (m.rows <= kMax) throw new RangeError(`k-NN radii with k = ${kMax} need more than ${kMax} samples, got ${m.rows}.`);
-  const norms = squaredNorms(m);
+  const center = commonCenter(m, m);
+  const norms = squaredNorms(m, center);
   const radii = ks.map(() => new Float64Array(m.rows));
   const keep = Math.min(kMax + SPARE_CANDIDATES, m.rows - 1);
   const values = new Float64Array(keep);
@@ -124,6 +153,6 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
         radii[which][row] = Math.sqrt(kept);
       }
     });
-  });
+  }, center);
   return radii;
 }

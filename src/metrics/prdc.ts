@@ -7,7 +7,7 @@
 //   the k-th NN radius, as in the official code.
 // - Density and coverage (Naeem et al. 2020): strict <, real radii only.
 import type { FeatureMatrix } from './feature-matrix.js';
-import { exactSquaredDistance, forEachDistanceRow, kNearestRadii, largest, RELATIVE_SLACK, squaredNorms } from './nearest-neighbours.js';
+import { commonCenter, exactSquaredDistance, forEachDistanceRow, kNearestRadii, largest, RELATIVE_SLACK, squaredNorms } from './nearest-neighbours.js';
 
 export interface NeighbourhoodMetrics {
   precision: number;
@@ -23,8 +23,9 @@ export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k
   const realK2 = squared(realK);
   const realD2 = squared(realDensityK);
   const fakeK2 = squared(fakeK);
-  const realNorms = squaredNorms(real);
-  const fakeNorms = squaredNorms(fake);
+  const center = commonCenter(real, fake);
+  const realNorms = squaredNorms(real, center);
+  const fakeNorms = squaredNorms(fake, center);
   const fakeInsideReal = new Uint8Array(fake.rows);
   const realInsideFake = new Uint8Array(real.rows);
   const realCovered = new Uint8Array(real.rows);
@@ -50,7 +51,7 @@ export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k
         realCovered[j] = 1;
       }
     }
-  });
+  }, center);
   const mean = (flags: Uint8Array) => flags.reduce((sum, v) => sum + v, 0) / flags.length;
   return {
     precision: mean(fakeInsideReal),
