@@ -2,7 +2,7 @@
 // at noisy copies of the real batch, x̃ = x + 0.5·std(x)·U[0, 1), which keeps
 // D's gradients tame around the data.
 import * as tf from '@tensorflow/tfjs-core';
-import { gradientPenalty } from './gradient-penalty.js';
+import { withGradientPenalty } from './gradient-penalty.js';
 import { crossEntropyDiscriminatorLoss } from './minimax.js';
 import { nonSaturatingGeneratorLoss } from './nonsaturating.js';
 import type { Objective } from './objective.js';
@@ -24,14 +24,11 @@ export const dragan: Objective = {
   },
   constants: { lambda: LAMBDA, noiseScale: NOISE_SCALE },
   discriminator: 'logit',
-  discriminatorLoss(batch) {
-    const { loss, logs } = crossEntropyDiscriminatorLoss(batch);
-    const [rows, columns] = batch.real.shape;
-    const std = tf.sqrt(tf.moments(batch.real).variance);
-    const noise = tf.tensor2d(batch.rng.uniforms(rows * columns, 0, 1), [rows, columns]);
-    const perturbed = tf.add(batch.real, tf.mul(tf.mul(NOISE_SCALE, std), noise)) as tf.Tensor2D;
-    const penalty = gradientPenalty(batch.critic, perturbed);
-    return { loss: tf.add(loss, tf.mul(LAMBDA, penalty)) as tf.Scalar, logs: { ...logs, penalty } };
-  },
+  discriminatorLoss: withGradientPenalty(crossEntropyDiscriminatorLoss, LAMBDA, ({ real, rng }) => {
+    const [rows, columns] = real.shape;
+    const std = tf.sqrt(tf.moments(real).variance);
+    const noise = tf.tensor2d(rng.uniforms(rows * columns, 0, 1), [rows, columns]);
+    return tf.add(real, tf.mul(tf.mul(NOISE_SCALE, std), noise)) as tf.Tensor2D;
+  }),
   generatorLoss: nonSaturatingGeneratorLoss,
 };

@@ -2,7 +2,7 @@
 // on the f-divergence D_f(P‖Q), with T = g_f(V) and V D's raw output.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FDivergence } from './f-divergences.js';
-import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
+import { scoredExampleLoss, type ExampleLosses, type Objective } from './objective.js';
 
 /** How G is updated: the saddle point's −E_Q[f*(T)], or the paper's alternative, maximising E_Q[T]. */
 export type FGanGeneratorLoss = 'standard' | 'alt';
@@ -29,17 +29,8 @@ export function fgan(divergence: FDivergence, generatorLoss: FGanGeneratorLoss):
     constants: { divergence: divergence.name, generatorLoss },
     discriminator: 'logit',
     discriminatorLoss({ critic, real, fake }) {
-      const realV = critic(real);
-      const fakeV = critic(fake);
-      const loss = meanExampleLoss(exampleLosses, realV, fakeV);
-      return {
-        loss,
-        logs: {
-          dReal: tf.mean(divergence.activation(realV)) as tf.Scalar,
-          dFake: tf.mean(divergence.activation(fakeV)) as tf.Scalar,
-          divergence: tf.neg(loss) as tf.Scalar,
-        },
-      };
+      const { loss, logs } = scoredExampleLoss(exampleLosses, critic(real), critic(fake));
+      return { loss, logs: { ...logs, divergence: tf.neg(loss) as tf.Scalar } };
     },
     exampleLosses,
     generatorLoss(critic, fake) {

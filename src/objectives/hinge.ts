@@ -1,7 +1,7 @@
 // The hinge loss (Lim & Ye 2017; Miyato et al. 2018; Zhang et al. 2019):
 // D minimises E[relu(1 − D(x))] + E[relu(1 + D(G(z)))], G minimises −E[D(G(z))].
 import * as tf from '@tensorflow/tfjs-core';
-import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
+import { exampleLossDiscriminator, type ExampleLosses, type Objective } from './objective.js';
 import { criticGeneratorLoss } from './wgan.js';
 
 const exampleLosses: ExampleLosses = {
@@ -23,14 +23,7 @@ export const hinge: Objective = {
   },
   constants: {},
   discriminator: 'logit',
-  discriminatorLoss({ critic, real, fake }) {
-    const realScore = critic(real);
-    const fakeScore = critic(fake);
-    return {
-      loss: meanExampleLoss(exampleLosses, realScore, fakeScore),
-      logs: { dReal: tf.mean(realScore) as tf.Scalar, dFake: tf.mean(fakeScore) as tf.Scalar },
-    };
-  },
+  discriminatorLoss: exampleLossDiscriminator(exampleLosses),
   exampleLosses,
   generatorLoss: criticGeneratorLoss,
 };

@@ -1,7 +1,7 @@
 // Least-squares GAN (Mao et al. 2017), with the 0-1 coding a = 0 (fake),
 // b = 1 (real), c = 1 (what G wants D to say).
 import * as tf from '@tensorflow/tfjs-core';
-import { meanExampleLoss, type ExampleLosses, type Objective } from './objective.js';
+import { exampleLossDiscriminator, type ExampleLosses, type Objective } from './objective.js';
 
 const A = 0;
 const B = 1;
@@ -24,14 +24,7 @@ export const lsgan: Objective = {
   },
   constants: { a: A, b: B, c: C },
   discriminator: 'logit',
-  discriminatorLoss({ critic, real, fake }) {
-    const realScore = critic(real);
-    const fakeScore = critic(fake);
-    return {
-      loss: meanExampleLoss(exampleLosses, realScore, fakeScore),
-      logs: { dReal: tf.mean(realScore) as tf.Scalar, dFake: tf.mean(fakeScore) as tf.Scalar },
-    };
-  },
+  discriminatorLoss: exampleLossDiscriminator(exampleLosses),
   exampleLosses,
   generatorLoss: (critic, fake) => ({ loss: tf.mean(halfSquare(critic(fake), C)) as tf.Scalar, logs: {} }),
 };

@@ -35,6 +35,17 @@ export function meanExampleLoss(losses: ExampleLosses, realOutput: tf.Tensor2D, 
   return tf.add(tf.mean(losses.real(realOutput)), tf.mean(losses.fake(fakeOutput))) as tf.Scalar;
 }
 
+/** The batch's loss, and D's mean score (in `losses.score`'s units, else raw) on each side, for the log. */
+export function scoredExampleLoss(losses: ExampleLosses, realOutput: tf.Tensor2D, fakeOutput: tf.Tensor2D): Loss {
+  const score = (output: tf.Tensor2D) => tf.mean(losses.score ? losses.score(output) : output) as tf.Scalar;
+  return { loss: meanExampleLoss(losses, realOutput, fakeOutput), logs: { dReal: score(realOutput), dFake: score(fakeOutput) } };
+}
+
+/** The D loss of an objective whose loss is a sum over examples. */
+export function exampleLossDiscriminator(losses: ExampleLosses): (batch: CriticBatch) => Loss {
+  return ({ critic, real, fake }) => scoredExampleLoss(losses, critic(real), critic(fake));
+}
+
 /** Training settings an objective's paper or official code uses. */
 export interface ObjectiveDefaults {
   optimizer: 'adam' | 'rmsprop';

@@ -1,7 +1,7 @@
 // WGAN-GP (Gulrajani et al. 2017): the critic loss of WGAN plus a gradient
 // penalty at random interpolates between real and fake images.
 import * as tf from '@tensorflow/tfjs-core';
-import { gradientPenalty } from './gradient-penalty.js';
+import { withGradientPenalty } from './gradient-penalty.js';
 import type { Objective } from './objective.js';
 import { criticGeneratorLoss, criticLoss } from './wgan.js';
 
@@ -21,13 +21,10 @@ export const wganGp: Objective = {
   },
   constants: { lambda: LAMBDA },
   discriminator: 'logit',
-  discriminatorLoss(batch) {
-    const { loss, logs } = criticLoss(batch);
-    const rows = batch.real.shape[0];
-    const epsilon = tf.tensor2d(batch.rng.uniforms(rows, 0, 1), [rows, 1]);
-    const interpolates = tf.add(tf.mul(epsilon, batch.real), tf.mul(tf.sub(1, epsilon), batch.fake)) as tf.Tensor2D;
-    const penalty = gradientPenalty(batch.critic, interpolates);
-    return { loss: tf.add(loss, tf.mul(LAMBDA, penalty)) as tf.Scalar, logs: { ...logs, penalty } };
-  },
+  discriminatorLoss: withGradientPenalty(criticLoss, LAMBDA, ({ real, fake, rng }) => {
+    const rows = real.shape[0];
+    const epsilon = tf.tensor2d(rng.uniforms(rows, 0, 1), [rows, 1]);
+    return tf.add(tf.mul(epsilon, real), tf.mul(tf.sub(1, epsilon), fake)) as tf.Tensor2D;
+  }),
   generatorLoss: criticGeneratorLoss,
 };

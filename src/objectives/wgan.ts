@@ -2,7 +2,7 @@
 // ±c, so it stays (roughly) Lipschitz and mean D(real) − mean D(fake)
 // estimates the Wasserstein-1 distance up to a constant.
 import * as tf from '@tensorflow/tfjs-core';
-import { meanExampleLoss, type Critic, type CriticBatch, type ExampleLosses, type Loss, type Objective } from './objective.js';
+import { scoredExampleLoss, type Critic, type CriticBatch, type ExampleLosses, type Loss, type Objective } from './objective.js';
 
 const CLIP = 0.01;
 
@@ -10,11 +10,8 @@ const exampleLosses: ExampleLosses = { real: (output) => tf.neg(tf.reshape(outpu
 
 /** The critic's loss, mean D(fake) − mean D(real), and its logs (the Wasserstein estimate among them). */
 export function criticLoss({ critic, real, fake }: CriticBatch): Loss {
-  const realOutput = critic(real);
-  const fakeOutput = critic(fake);
-  const loss = meanExampleLoss(exampleLosses, realOutput, fakeOutput);
-  const logs = { dReal: tf.mean(realOutput) as tf.Scalar, dFake: tf.mean(fakeOutput) as tf.Scalar, wasserstein: tf.neg(loss) as tf.Scalar };
-  return { loss, logs };
+  const { loss, logs } = scoredExampleLoss(exampleLosses, critic(real), critic(fake));
+  return { loss, logs: { ...logs, wasserstein: tf.neg(loss) as tf.Scalar } };
 }
 
 /** G's loss against a critic: −mean D(G(z)). */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import { mlpForward } from '../models/mlp-forward.js';
-import { meanExampleLoss } from '../objectives/objective.js';
+import { scoredExampleLoss } from '../objectives/objective.js';
 import type { GanParts, StepResult } from '../training/gan-step.js';
 import { withGaussianNoise } from './gaussian-noise.js';
 import { clippedGradientSum } from './per-example-clipping.js';
@@ -47,15 +47,8 @@ export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tens
   }
   gan.discriminatorOptimizer.applyGradients(noisy);
   const summary = tf.tidy(() => {
-    const realOutput = tf.slice(output, [0, 0], [realRows, -1]);
-    const fakeOutput = tf.slice(output, [realRows, 0], [-1, -1]);
-    const score = (o: tf.Tensor2D) => tf.mean(losses.score ? losses.score(o) : o);
-    return [
-      meanExampleLoss(losses, realOutput, fakeOutput),
-      score(realOutput),
-      score(fakeOutput),
-      tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32')),
-    ].map((t) => t.dataSync()[0]);
+    const { loss, logs } = scoredExampleLoss(losses, tf.slice(output, [0, 0], [realRows, -1]), tf.slice(output, [realRows, 0], [-1, -1]));
+    return [loss, logs.dReal, logs.dFake, tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32'))].map((t) => t.dataSync()[0]);
   });
   tf.dispose([x, output, norms, gradients, noisy]);
   const [loss, dReal, dFake, clipped] = summary;

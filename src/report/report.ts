@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { DataError } from '../data/data-error.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
+import { rowEvaluationFile, rowGridFile } from '../reproduce/reproduce.js';
 import { COLUMNS, formatCell, type ResultsFile } from '../reproduce/results-table.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { classHistogram, curveChart } from './charts.js';
@@ -32,8 +33,7 @@ function resultsTable(results: ResultsFile, root: string): string {
     }),
   );
   const rows = results.rows.map((row) => {
-    const slug = row.method.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-    const grid = join(root, 'grids', `${slug}.png`);
+    const grid = rowGridFile(root, row.method);
     const cells = COLUMNS.map((c) => `<td class="${best.get(c.key) === row[c.key] ? 'best' : ''}">${formatCell(row, c)}</td>`).join('');
     return `<tr><th>${escape(row.method)}</th>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
   });
@@ -68,8 +68,7 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
   // The class histogram: the run's own eval.json, else the reproduce row evaluated from its Gaussian samples.
   const row = results?.rows.find((r) => r.run === name && !/[+]|CS/.test(r.method));
-  const slug = row?.method.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  const evaluation = readJson<EvaluationResult>(join(runDir, 'eval.json')) ?? (slug ? readJson<EvaluationResult>(join(root, 'evaluations', `${slug}.json`)) : undefined);
+  const evaluation = readJson<EvaluationResult>(join(runDir, 'eval.json')) ?? (row ? readJson<EvaluationResult>(rowEvaluationFile(root, row.method)) : undefined);
   if (evaluation?.modes) {
     const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
     parts.push(`<figure class="chart">${histogram}</figure><p>FID ${evaluation.fid.toFixed(1)}, precision ${evaluation.precision.toFixed(3)}, recall ${evaluation.recall.toFixed(3)}</p>`);

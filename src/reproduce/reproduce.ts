@@ -60,6 +60,10 @@ function gankit(args: string[], onLine?: (line: string) => void): Promise<{ stdo
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/** Where reproduce keeps a row's sample grid, and its evaluation (the report reads both). */
+export const rowGridFile = (outDir: string, method: string) => join(outDir, 'grids', `${slug(method)}.png`);
+export const rowEvaluationFile = (outDir: string, method: string) => join(outDir, 'evaluations', `${slug(method)}.json`);
+
 interface Task {
   id: string;
   label: string;
@@ -109,12 +113,12 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       const source = row.shaping ?? row.run;
       const samples = join(outDir, 'samples', slug(row.method));
       const refine = row.shaping ? ['--refine', 'cs'] : [];
-      const grid = join(outDir, 'grids', `${slug(row.method)}.png`);
+      const grid = rowGridFile(outDir, row.method);
       const generated = await gankit(
         ['generate', '--run', runDir(source), '--n', String(plan.samples), '--sampler', row.sampler, ...refine, '--out', samples, '--grid', grid],
         onLine,
       );
-      const evalFile = join(outDir, 'evaluations', `${slug(row.method)}.json`);
+      const evalFile = rowEvaluationFile(outDir, row.method);
       const evaluated = JSON.parse((await gankit(['evaluate', '--samples', samples, '--json', '--out', evalFile], onLine)).stdout) as EvaluationResult;
       rmSync(samples, { recursive: true, force: true });
       const privacyFile = join(runDir(row.run), 'privacy.json');

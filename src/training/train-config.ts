@@ -1,7 +1,7 @@
 import { DataError } from '../data/data-error.js';
 import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { FGanGeneratorLoss } from '../objectives/fgan.js';
-import type { Objective } from '../objectives/objective.js';
+import { COURSE_DEFAULTS, type Objective, type ObjectiveDefaults } from '../objectives/objective.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 
@@ -56,19 +56,19 @@ export interface TrainConfig {
   logEvery: number;
 }
 
-/** The course's defaults: the non-saturating GAN, Adam 2e-4, betas (0.9, 0.999), batch 64, 100 epochs, one D step per G step. */
+/** The config fields an objective's paper settings fill in. */
+function optimizerSettings({ optimizer, lrG, lrD, beta1, beta2, dSteps }: ObjectiveDefaults) {
+  return { optimizer, lrG, lrD, beta1, beta2, dSteps };
+}
+
+/** The course's defaults: the non-saturating GAN with the course's optimizer settings, batch 64, 100 epochs. */
 export const TRAIN_DEFAULTS: TrainConfig = {
   data: 'mnist',
   limit: null,
   objective: 'nonsaturating',
   epochs: 100,
   batch: 64,
-  optimizer: 'adam',
-  lrG: 2e-4,
-  lrD: 2e-4,
-  beta1: 0.9,
-  beta2: 0.999,
-  dSteps: 1,
+  ...optimizerSettings(COURSE_DEFAULTS),
   pretrain: null,
   fganGLoss: 'standard',
   gradClip: null,
@@ -91,7 +91,7 @@ export function requireObjective(name: string, config: Pick<TrainConfig, 'fganGL
  * its paper), then `overrides` wherever they are defined.
  */
 export function configFor(objective: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
-  const { optimizer, lrG, lrD, beta1, beta2, dSteps } = requireObjective(objective).defaults;
+  const defaults = requireObjective(objective).defaults;
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...TRAIN_DEFAULTS, optimizer, lrG, lrD, beta1, beta2, dSteps: overrides.dp ? DP_D_STEPS : dSteps, ...given, objective };
+  return { ...TRAIN_DEFAULTS, ...optimizerSettings(defaults), dSteps: overrides.dp ? DP_D_STEPS : defaults.dSteps, ...given, objective };
 }
