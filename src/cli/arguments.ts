@@ -27,10 +27,17 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
-/** Adam's β: in [0, 1). */
-export function beta(value: string): number {
+/** In [0, 1): Adam's β, a dropout rate. */
+export function fraction(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('It must be in [0, 1).');
+  return n;
+}
+
+/** In (0, 1): a moving average's decay. */
+export function decay(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError('It must be in (0, 1), e.g. 0.999.');
   return n;
 }
 

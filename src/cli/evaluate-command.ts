@@ -9,13 +9,13 @@ import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
 import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
 import { evaluate, type EvaluationResult, type Images } from '../metrics/evaluation.js';
-import { generatorSource } from '../sampling/generate-images.js';
+import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { openRun } from '../training/trained-run.js';
+import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
 
-interface EvaluateFlags {
+interface EvaluateFlags extends RunFlags {
   samples?: string;
   run?: string;
   n: number;
@@ -45,11 +45,10 @@ function readSamples(path: string): Images {
 }
 
 async function generated(flags: EvaluateFlags): Promise<Images> {
-  const run = await openRun(flags.run!);
-  const source = generatorSource(run.generator, gaussian(1), deriveRng(flags.seed, 'generate'));
-  const pixels = new Float32Array(flags.n * 784);
-  for (let first = 0; first < flags.n; first += 500) pixels.set(source.next(Math.min(500, flags.n - first)), first * 784);
-  return { pixels, count: flags.n, height: 28, width: 28, source: `${flags.run} (${flags.n} Gaussian samples, seed ${flags.seed})` };
+  const run = await openRunFrom(flags.run!, flags);
+  const pixels = drawImages(generatorSource(run.generator, gaussian(1), deriveRng(flags.seed, 'generate')), flags.n);
+  const which = run.generatorKind === 'ema' ? 'EMA generator' : 'generator';
+  return { pixels, count: flags.n, height: 28, width: 28, source: `${flags.run} (${which}, ${flags.n} Gaussian samples, seed ${flags.seed})` };
 }
 
 function table(result: EvaluationResult): string {
@@ -105,7 +104,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
 }
 
 export function evaluateCommand(): Command {
-  return new Command('evaluate')
+  const command = new Command('evaluate')
     .description('FID, precision, recall, density, coverage, KID and mode statistics of generated images')
     .option('--samples <path>', 'generated images: a folder of PNGs (as gankit generate writes) or an IDX file')
     .option('--run <dir>', 'a trained run: draws --n Gaussian samples from its generator')
@@ -119,6 +118,6 @@ export function evaluateCommand(): Command {
     .option('--memorisation', "also compare each sample with its nearest training image (pixel L2)")
     .option('--seed <s>', 'seed of the samples drawn with --run and of the KID subsets', nonNegativeInteger, 0)
     .option('--out <file>', 'where to write eval.json (default: in the run, or beside the samples)')
-    .option('--json', 'print the result as JSON instead of a table')
-    .action(runEvaluate);
+    .option('--json', 'print the result as JSON instead of a table');
+  return addRunOptions(command).action(runEvaluate);
 }

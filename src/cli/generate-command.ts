@@ -19,12 +19,13 @@ import {
 } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
-import { logitDiscriminator, openRun, type TrainedRun } from '../training/trained-run.js';
+import { logitDiscriminator, type TrainedRun } from '../training/trained-run.js';
+import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
 
-interface GenerateFlags extends CsFlags {
+interface GenerateFlags extends CsFlags, RunFlags {
   run: string;
   n: number;
   out?: string;
@@ -88,7 +89,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     throw new DataError('Nothing to write: give --out, --grid, --interpolate or several.');
   }
   await startEngine();
-  const run = await openRun(flags.run);
+  const run = await openRunFrom(flags.run, flags);
   if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate);
   const { source, description } = await imageSource(flags, run);
   const idxBytes = flags.format === 'idx' ? new Uint8Array(flags.n * IMAGE_SIZE) : undefined;
@@ -135,7 +136,8 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
     flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
-  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s with ${description}.\n`);
+  const generator = run.generatorKind === 'ema' ? "G's moving average" : 'G';
+  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${generator} with ${description}.\n`);
   const report = Object.entries(source.report());
   if (report.length > 0) process.stdout.write(`${report.map(([key, value]) => `${key} ${Number(value.toFixed(4))}`).join(', ')}\n`);
 }
@@ -164,5 +166,5 @@ export function generateCommand(): Command {
     .addOption(new Option('--refine <method>', 'cs: collaborative sampling; drs: discriminator rejection sampling').choices(['none', 'cs', 'drs']).default('none'))
     .option('--drs-burn-in <n>', "proposals that estimate D's maximum logit", positiveInteger, DRS_DEFAULTS.burnIn)
     .option('--drs-percentile <p>', 'γ: this percentile of F over the burn-in', positiveNumber, DRS_DEFAULTS.gammaPercentile);
-  return addCsOptions(command).action(runGenerate);
+  return addRunOptions(addCsOptions(command)).action(runGenerate);
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { reproducePlan, type Budget } from '../reproduce/plan.js';
+import { BUDGETS, reproducePlan, type Budget } from '../reproduce/plan.js';
 import { reproduce } from '../reproduce/reproduce.js';
 import { writeResults } from '../reproduce/results-table.js';
 import { writeReport } from '../report/report.js';
@@ -36,7 +36,11 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
 export function reproduceCommand(): Command {
   return new Command('reproduce')
     .description("the study's table: train each method, sample, evaluate against MNIST test, write results and the report")
-    .addOption(new Option('--budget <budget>', 'quick: ≤ 30 min on 2 cores, with fewer epochs (the table says which); full: the study\'s settings').choices(['quick', 'full']).default('quick'))
+    .addOption(
+      new Option('--budget <budget>', "quick: ≤ 30 min on 2 cores; standard: 20 epochs a run, about 2 hours; full: the study's 100 epochs (the table says which)")
+        .choices(BUDGETS)
+        .default('quick'),
+    )
     .option('--out <dir>', 'output directory (default runs/reproduce-BUDGET); an existing one is continued')
     .action(runReproduce);
 }

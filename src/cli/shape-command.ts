@@ -3,12 +3,13 @@ import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
 import { saveShapedDiscriminator, shapeDiscriminator } from '../sampling/discriminator-shaping.js';
-import { logitDiscriminator, openRun } from '../training/trained-run.js';
+import { logitDiscriminator } from '../training/trained-run.js';
+import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
 
-interface ShapeFlags extends CsFlags {
+interface ShapeFlags extends CsFlags, RunFlags {
   run: string;
   epochs: number;
   lr: number;
@@ -19,7 +20,7 @@ interface ShapeFlags extends CsFlags {
 
 async function runShape(flags: ShapeFlags): Promise<void> {
   await startEngine();
-  const run = await openRun(flags.run);
+  const run = await openRunFrom(flags.run, flags);
   // Shaping starts from the trained D; η is measured with it.
   const cs = csOptionsFrom(flags, logitDiscriminator(run), run.config.data);
   const images = loadImageSet(flags.data ?? run.config.data, { limit: flags.limit });
@@ -27,7 +28,15 @@ async function runShape(flags: ShapeFlags): Promise<void> {
   const stepsPerEpoch = Math.floor(images.count / flags.batch);
   progress.start(flags.epochs * stepsPerEpoch, 0, { epoch: `1/${flags.epochs}`, loss: '–' });
   const started = performance.now();
-  const options = { epochs: flags.epochs, lr: flags.lr, beta1: run.config.beta1, beta2: run.config.beta2, batch: flags.batch, cs };
+  const options = {
+    epochs: flags.epochs,
+    lr: flags.lr,
+    beta1: run.config.beta1,
+    beta2: run.config.beta2,
+    batch: flags.batch,
+    dropout: run.config.dropoutD,
+    cs,
+  };
   shapeDiscriminator(run.generator, run.discriminator, images, deriveRng(flags.seed, 'shape'), options, (p) => {
     progress.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${flags.epochs}`, loss: p.loss.toFixed(3) });
   });
@@ -38,6 +47,7 @@ async function runShape(flags: ShapeFlags): Promise<void> {
     images: images.count,
     source: images.source,
     fromCheckpoint: run.checkpoint,
+    generator: run.generatorKind,
     seconds,
   });
   process.stdout.write(`Shaped D for ${flags.epochs} epoch(s) in ${seconds.toFixed(1)} s: ${saved}. gankit generate --refine cs now uses it.\n`);
@@ -52,5 +62,5 @@ export function shapeCommand(): Command {
     .option('--batch <n>', 'batch size', positiveInteger, 64)
     .option('--limit <n>', 'shape on the first N images only', positiveInteger)
     .option('--seed <s>', 'seed of the shuffling and latents', nonNegativeInteger, 0);
-  return addCsOptions(command).action(runShape);
+  return addRunOptions(addCsOptions(command)).action(runShape);
 }

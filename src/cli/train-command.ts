@@ -4,9 +4,9 @@ import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
-import { configFor, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
+import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
 import { train, type ResumeChanges } from '../training/trainer.js';
-import { beta, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
+import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
 /** Commander's parsed flags: the config's fields (unset ones take the objective's defaults), plus where the run lives. */
@@ -68,7 +68,9 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp });
   // On resume, what the user asked for explicitly, checked against a DP run's saved settings.
   const changes: ResumeChanges = {
-    ...Object.fromEntries(['data', 'batch', 'limit'].filter(given).map((key) => [key, config[key as keyof TrainConfig]])),
+    ...Object.fromEntries(
+      ['data', 'batch', 'limit', 'preset', 'dropoutG', 'dropoutD', 'gEma'].filter(given).map((key) => [key, config[key as keyof TrainConfig]]),
+    ),
     dp: {
       clip: given('dpClip') ? flags.dpClip : undefined,
       noise: dpNoise,
@@ -117,6 +119,11 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
           }
         },
         onMessage: (line) => process.stderr.write(`${line}\n`),
+        onScore: (score) =>
+          process.stderr.write(
+            `\nepoch ${score.epoch} (${score.generator === 'ema' ? 'EMA G' : 'G'}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
+              `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}\n`,
+          ),
         stopRequested: () => stop,
       },
     });
@@ -140,13 +147,21 @@ export function trainCommand(): Command {
     .requiredOption('--out <dir>', 'run directory (config.json, metrics.jsonl, checkpoints/, samples/)')
     .option('--data <source>', 'mnist, a directory of IDX files (train-images-idx3-ubyte[.gz], ...) or of PNG images', d.data)
     .addOption(new Option('--objective <name>', 'training objective').choices(OBJECTIVE_NAMES).default(d.objective))
+    .addOption(
+      new Option('--preset <name>', `study: dropout ${PRESETS.study.dropoutD} in G and D, as the study's model file; course: the course template exactly (no dropout)`)
+        .choices(PRESET_NAMES)
+        .default(d.preset),
+    )
+    .option('--dropout-g <p>', "dropout after each hidden layer of G in training (default: the preset's)", fraction)
+    .option('--dropout-d <p>', "dropout after each hidden layer of D in training (default: the preset's; BEGAN's autoencoder D has none)", fraction)
+    .option('--g-ema <decay>', "keep a moving average of G's weights (e.g. 0.999); sampling then uses it", decay)
     .option('--epochs <n>', 'epochs to train (with --resume: the new total)', positiveInteger, d.epochs)
     .option('--batch <n>', 'batch size', positiveInteger, d.batch)
     .addOption(new Option('--optimizer <name>', "optimizer (default: the objective's)").choices(['adam', 'rmsprop']))
     .option('--lr-g <rate>', "generator's learning rate (default: the objective's)", positiveNumber)
     .option('--lr-d <rate>', "discriminator's learning rate (default: the objective's)", positiveNumber)
-    .option('--beta1 <b>', "Adam's β1 (default: the objective's)", beta)
-    .option('--beta2 <b>', "Adam's β2 (default: the objective's)", beta)
+    .option('--beta1 <b>', "Adam's β1 (default: the objective's)", fraction)
+    .option('--beta2 <b>', "Adam's β2 (default: the objective's)", fraction)
     .option('--d-steps <k>', "discriminator steps per generator step (default: the objective's)", positiveInteger)
     .option('--pretrain <divergence:epochs>', 'train with an f-divergence first, e.g. js:5, then switch to --objective', pretrainSchedule)
     .addOption(new Option('--fgan-g-loss <kind>', "f-GAN's G update: standard (−E[f*(T)]) or alt (maximise E[T])").choices(['standard', 'alt']).default(d.fganGLoss))
@@ -156,6 +171,9 @@ export function trainCommand(): Command {
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)
     .option('--log-every <steps>', 'D steps between lines of metrics.jsonl', positiveInteger, d.logEvery)
+    .option('--eval-every <epochs>', "score every N-th epoch's generator (FID, precision, recall, ...) into eval-curve.jsonl, keeping its checkpoint", positiveInteger)
+    .option('--eval-n <count>', 'samples per scoring', positiveInteger, d.evalN)
+    .option('--keep-every <epochs>', 'keep every N-th epoch\'s checkpoint (default: the scored ones)', positiveInteger)
     .option('--dp', 'train D with DP-SGD (per-example clipping, Gaussian noise, Poisson-sampled batches); --d-steps defaults to 10')
     .option('--dp-clip <C>', 'per-example gradient clipping norm', positiveNumber, 1.0)
     .option('--dp-noise <sigma>', 'noise multiplier σ (or give --dp-epsilon to calibrate it)', positiveNumber)

@@ -60,6 +60,13 @@ export function buildGenerator(rng: Rng): tfl.Sequential {
   return model;
 }
 
+/** A new generator holding a copy of `source`'s weights (the start of its moving average). */
+export function copyGenerator(source: tfl.LayersModel): tfl.Sequential {
+  const model = buildMlp('generator', GENERATOR_WIDTHS, 'tanh');
+  model.setWeights(source.getWeights());
+  return model;
+}
+
 /** D: 784 → 1024 → 512 → 256 → 1 logit. */
 export function buildDiscriminator(rng: Rng): tfl.Sequential {
   const model = buildMlp('discriminator', DISCRIMINATOR_WIDTHS, 'linear');

@@ -4,6 +4,7 @@
 // part-way through the network.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { applyDropout, type Dropout } from './dropout.js';
 
 interface DenseLike {
   kernel: { read(): tf.Tensor };
@@ -21,8 +22,18 @@ interface LeakyLike {
  */
 export type DenseTap = (input: tf.Tensor2D, output: tf.Tensor2D, denseIndex: number) => tf.Tensor2D;
 
-/** Runs layers [from, to) of a Sequential MLP of Dense and LeakyReLU layers. */
-export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, to = model.layers.length, tap?: DenseTap): tf.Tensor2D {
+export interface ForwardOptions {
+  /** Run layers [from, to) only (default: all). */
+  from?: number;
+  to?: number;
+  tap?: DenseTap;
+  /** Training mode: dropout after every hidden activation. Absent: eval mode. */
+  dropout?: Dropout | null;
+}
+
+/** Runs a Sequential MLP of Dense and LeakyReLU layers (or a slice of it). */
+export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, options: ForwardOptions = {}): tf.Tensor2D {
+  const { from = 0, to = model.layers.length, tap, dropout } = options;
   let x = input as tf.Tensor2D;
   let denseIndex = 0;
   for (const layer of model.layers.slice(from, to)) {
@@ -36,6 +47,7 @@ export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, from = 0, t
       else if (activation !== 'linear') throw new Error(`mlpForward: unsupported activation ${activation}.`);
     } else if (kind === 'LeakyReLU') {
       x = tf.leakyRelu(x, (layer as unknown as LeakyLike).alpha);
+      if (dropout) x = applyDropout(x, dropout);
     } else {
       throw new Error(`mlpForward: unsupported layer ${kind}.`);
     }

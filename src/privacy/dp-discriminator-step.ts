@@ -5,9 +5,8 @@
 // through D.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
-import { mlpForward } from '../models/mlp-forward.js';
 import { scoredExampleLoss } from '../objectives/objective.js';
-import type { GanParts, StepResult } from '../training/gan-step.js';
+import { trainingFakes, type GanParts, type StepResult } from '../training/gan-step.js';
 import { withGaussianNoise } from './gaussian-noise.js';
 import { clippedGradientSum } from './per-example-clipping.js';
 
@@ -31,8 +30,8 @@ export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tens
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
   const realRows = real.shape[0];
-  const x = tf.tidy(() => tf.concat([real, mlpForward(gan.generator, z)]));
-  const { gradients, output, norms } = clippedGradientSum(gan.discriminator, x, realRows, losses, dp.clip);
+  const x = tf.tidy(() => tf.concat([real, trainingFakes(gan, z)]));
+  const { gradients, output, norms } = clippedGradientSum(gan.discriminator, x, realRows, losses, dp.clip, gan.discriminatorDropout);
   const noisy: tf.NamedTensorMap = {};
   for (const [name, sum] of Object.entries(gradients)) {
     const seed = Uint32Array.of(rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32());

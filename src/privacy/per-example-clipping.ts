@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../data/data-error.js';
+import type { Dropout } from '../models/dropout.js';
 import { denseVariables, mlpForward } from '../models/mlp-forward.js';
 import type { ExampleLosses } from '../objectives/objective.js';
 
@@ -38,8 +39,17 @@ export function checkPerExampleLayers(model: tfl.LayersModel): void {
 /**
  * The clipped gradient sum of `model` over the rows of x: the first `realRows`
  * rows are real examples, the rest fake, each with its own loss from `losses`.
+ * Dropout stays exact: its masks act on each row alone, and every layer's
+ * input a is read after the mask, so a_iᵀδ_i is still example i's gradient.
  */
-export function clippedGradientSum(model: tfl.LayersModel, x: tf.Tensor2D, realRows: number, losses: ExampleLosses, clip: number): ClippedSum {
+export function clippedGradientSum(
+  model: tfl.LayersModel,
+  x: tf.Tensor2D,
+  realRows: number,
+  losses: ExampleLosses,
+  clip: number,
+  dropout: Dropout | null = null,
+): ClippedSum {
   const layers = denseVariables(model);
   const rows = x.shape[0];
   // δ_l = ∂(Σ ℓ_i)/∂z_l, read as the gradient of zero probes added to each z_l.
@@ -48,9 +58,12 @@ export function clippedGradientSum(model: tfl.LayersModel, x: tf.Tensor2D, realR
   let output: tf.Tensor2D | undefined;
   const deltas = tf.grads((...probe: tf.Tensor[]) => {
     output = tf.keep(
-      mlpForward(model, x, 0, model.layers.length, (input, z, index) => {
-        inputs[index] = tf.keep(input);
-        return tf.add(z, probe[index]) as tf.Tensor2D;
+      mlpForward(model, x, {
+        dropout,
+        tap: (input, z, index) => {
+          inputs[index] = tf.keep(input);
+          return tf.add(z, probe[index]) as tf.Tensor2D;
+        },
       }),
     );
     const parts: tf.Tensor1D[] = [];

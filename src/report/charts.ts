@@ -2,7 +2,6 @@
 // Node, so the report needs no browser-side script.
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { MetricsLine } from '../training/metrics-log.js';
 
 async function svgOf(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
@@ -13,12 +12,12 @@ async function svgOf(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Lines of the named series of metrics.jsonl against the epoch. */
-export function curveChart(title: string, metrics: MetricsLine[], series: Record<string, string>): Promise<string> {
-  const values = metrics.flatMap((line) =>
+/** Lines of the named series of a log (metrics.jsonl, eval-curve.jsonl) against the epoch. */
+export function curveChart(title: string, lines: ReadonlyArray<{ epoch: number }>, series: Record<string, string>): Promise<string> {
+  const values = lines.flatMap((line) =>
     Object.entries(series)
-      .filter(([key]) => typeof line[key] === 'number' && Number.isFinite(line[key]))
-      .map(([key, label]) => ({ epoch: line.epoch, value: line[key] as number, series: label })),
+      .map(([key, label]) => ({ epoch: line.epoch, value: (line as Record<string, unknown>)[key], series: label }))
+      .filter((point): point is { epoch: number; value: number; series: string } => typeof point.value === 'number' && Number.isFinite(point.value)),
   );
   return svgOf({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -26,7 +25,8 @@ export function curveChart(title: string, metrics: MetricsLine[], series: Record
     width: 360,
     height: 180,
     data: { values },
-    mark: { type: 'line', strokeWidth: 1.5 },
+    // Points too, so that a curve of a few scored epochs shows where it was measured.
+    mark: { type: 'line', strokeWidth: 1.5, point: lines.length <= 30 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
       y: { field: 'value', type: 'quantitative', title: null },

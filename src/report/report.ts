@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DataError } from '../data/data-error.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { rowEvaluationFile, rowGridFile } from '../reproduce/reproduce.js';
-import { COLUMNS, formatCell, type ResultsFile } from '../reproduce/results-table.js';
+import { COLUMNS, formatCell, generatorLabel, type ResultsFile } from '../reproduce/results-table.js';
+import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { classHistogram, curveChart } from './charts.js';
 
@@ -35,11 +36,11 @@ function resultsTable(results: ResultsFile, root: string): string {
   const rows = results.rows.map((row) => {
     const grid = rowGridFile(root, row.method);
     const cells = COLUMNS.map((c) => `<td class="${best.get(c.key) === row[c.key] ? 'best' : ''}">${formatCell(row, c)}</td>`).join('');
-    return `<tr><th>${escape(row.method)}</th>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
+    return `<tr><th>${escape(row.method)}</th><td>${generatorLabel(row)}</td>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
   });
   return `<h2>Results</h2>
 <p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST test; best value of each column in bold.</p>
-<table class="results"><thead><tr><th>method</th>${COLUMNS.map((c) => `<th>${escape(c.heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
+<table class="results"><thead><tr><th>method</th><th>G</th>${COLUMNS.map((c) => `<th>${escape(c.heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
 }
 
@@ -56,6 +57,12 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     const losses = await curveChart('losses', metrics, { dLoss: 'D loss', gLoss: 'G loss' });
     const scores = await curveChart("D's mean score", metrics, { dReal: 'D(x)', dFake: 'D(G(z))' });
     parts.push(`<div class="charts"><figure class="chart">${losses}</figure><figure class="chart">${scores}</figure></div>`);
+  }
+  const scored = readEpochScores(runDir);
+  if (scored.length) {
+    const fid = await curveChart(`FID during training (${scored[0].samples} samples, ${scored[0].generator === 'ema' ? 'EMA G' : 'G'})`, scored, { fid: 'FID' });
+    const pr = await curveChart('precision and recall during training', scored, { precision: 'precision', recall: 'recall', coverage: 'coverage' });
+    parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }
   const samplesDir = join(runDir, 'samples');
   const grids = existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => /^epoch-\d+\.png$/.test(f)).sort() : [];

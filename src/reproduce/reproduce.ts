@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../training/atomic-write.js';
 import { readMetrics } from '../training/metrics-log.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
+import type { GeneratorKind } from '../training/trained-run.js';
 import { VANILLA, type Plan, type RowSpec } from './plan.js';
 
 const GANKIT_BIN = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
@@ -26,6 +27,8 @@ export interface ResultRow {
   samplingSeconds: number;
   /** ε spent, for the private run. */
   epsilon: number | null;
+  /** Which of the run's generators sampled: raw G, or its moving average. */
+  generator: GeneratorKind;
   /** Budget cuts and settings, in words. */
   note: string;
 }
@@ -94,7 +97,8 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       rmSync(runDir(spec.name), { recursive: true, force: true });
       cpSync(runDir(VANILLA), runDir(spec.name), { recursive: true });
       const limit = spec.limit ? ['--limit', String(spec.limit)] : [];
-      const { seconds } = await gankit(['shape', '--run', runDir(spec.name), '--epochs', String(spec.epochs), ...limit], onLine);
+      // The CS rows refine the raw G, so D is shaped against it.
+      const { seconds } = await gankit(['shape', '--run', runDir(spec.name), '--no-ema', '--epochs', String(spec.epochs), ...limit], onLine);
       return { shapingSeconds: seconds };
     },
   }));
@@ -113,9 +117,10 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       const source = row.shaping ?? row.run;
       const samples = join(outDir, 'samples', slug(row.method));
       const refine = row.shaping ? ['--refine', 'cs'] : [];
+      const generator = row.generator === 'raw' ? ['--no-ema'] : [];
       const grid = rowGridFile(outDir, row.method);
       const generated = await gankit(
-        ['generate', '--run', runDir(source), '--n', String(plan.samples), '--sampler', row.sampler, ...refine, '--out', samples, '--grid', grid],
+        ['generate', '--run', runDir(source), '--n', String(plan.samples), '--sampler', row.sampler, ...refine, ...generator, '--out', samples, '--grid', grid],
         onLine,
       );
       const evalFile = rowEvaluationFile(outDir, row.method);
@@ -135,8 +140,10 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
         trainSeconds: trainSeconds(row.run) + (row.shaping ? shapingSeconds(row.shaping) : 0),
         samplingSeconds: generated.seconds,
         epsilon: existsSync(privacyFile) ? (JSON.parse(readFileSync(privacyFile, 'utf8')) as { epsilon: number }).epsilon : null,
+        generator: row.generator,
         note: [
           spec.note,
+          row.generator === 'ema' ? "sampled from G's moving average" : '',
           row.sampler !== 'gaussian' ? `${row.sampler} sampler` : '',
           shapingSpec ? `CS K=50 on layer 3, D shaped ${shapingSpec.epochs} epoch(s)${shapingSpec.limit ? ` on ${shapingSpec.limit} images` : ''}` : '',
         ]

@@ -30,21 +30,25 @@ export function formatCell(row: ResultRow, column: (typeof COLUMNS)[number]): st
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(column.digits) : '–';
 }
 
+/** Which generator a row sampled, for the tables (older records have none: raw G). */
+export const generatorLabel = (row: ResultRow) => (row.generator === 'ema' ? 'EMA' : 'raw');
+
 export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], command: string, machine: string): ResultsFile {
   const results: ResultsFile = { budget: plan.budget, date: new Date().toISOString().slice(0, 10), command, machine, samples: plan.samples, rows };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const csvCell = (value: unknown) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value ?? ''));
-  const keys: Array<keyof ResultRow> = ['method', ...COLUMNS.map((c) => c.key), 'note'];
+  const keys: Array<keyof ResultRow> = ['method', 'generator', ...COLUMNS.map((c) => c.key), 'note'];
   writeFileSync(join(outDir, 'results.csv'), [keys.join(','), ...rows.map((row) => keys.map((key) => csvCell(row[key])).join(','))].join('\n') + '\n');
-  const header = `| method | ${COLUMNS.map((c) => c.heading).join(' | ')} |`;
-  const rule = `| --- | ${COLUMNS.map(() => '---:').join(' | ')} |`;
-  const lines = rows.map((row) => `| ${row.method} | ${COLUMNS.map((c) => formatCell(row, c)).join(' | ')} |`);
+  const header = `| method | G | ${COLUMNS.map((c) => c.heading).join(' | ')} |`;
+  const rule = `| --- | --- | ${COLUMNS.map(() => '---:').join(' | ')} |`;
+  const lines = rows.map((row) => `| ${row.method} | ${generatorLabel(row)} | ${COLUMNS.map((c) => formatCell(row, c)).join(' | ')} |`);
   const notes = rows.map((row) => `- ${row.method}: ${row.note}.`);
   const markdown = [
     `# gankit reproduce --budget ${plan.budget}`,
     '',
     `${results.date}, ${machine}. Command: \`${command}\`. Each row: ${plan.samples.toLocaleString('en')} samples against MNIST test, ` +
-      "features from gankit's MNIST network (not comparable with Inception FIDs).",
+      "features from gankit's MNIST network (not comparable with Inception FIDs). Every run trains the study preset " +
+      "(dropout 0.3 in G and D); G: the raw generator, or its moving average (EMA).",
     '',
     header,
     rule,

@@ -43,7 +43,7 @@ function splitIndex(generator: tfl.LayersModel, layer: number): number {
 
 /** G_{>l}: from the activation at the split to pixels; the identity at l = 0 (a copy, so callers own it). */
 function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Tensor2D {
-  return split === generator.layers.length ? tf.clone(x) : mlpForward(generator, x, split);
+  return split === generator.layers.length ? tf.clone(x) : mlpForward(generator, x, { from: split });
 }
 
 /** σ(D(x)) per sample. */
@@ -72,7 +72,7 @@ export function collaborativeSample(
   const split = splitIndex(generator, options.layer);
   const count = z.shape[0];
   const pixels = (x: tf.Tensor2D) => tf.tidy(() => head(generator, split, x));
-  let activation = tf.tidy(() => mlpForward(generator, z, 0, split));
+  let activation = tf.tidy(() => mlpForward(generator, z, { to: split }));
   const width = activation.shape[1];
   const current = tf.tidy(() => pixels(activation));
   const images = current.dataSync().slice() as Float32Array;

@@ -9,6 +9,7 @@ import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { loadModel, saveModel } from '../models/model-files.js';
+import { dropoutOf } from '../models/dropout.js';
 import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
 import { binaryCrossEntropy } from '../objectives/minimax.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
@@ -20,6 +21,8 @@ export interface ShapingOptions {
   beta1: number;
   beta2: number;
   batch: number;
+  /** D's dropout rate in training, the run's: shaping updates D as training did. */
+  dropout: number;
   cs: CsOptions;
 }
 
@@ -43,7 +46,10 @@ export async function loadShapedDiscriminator(runDir: string): Promise<tfl.Layer
   return existsSync(join(directory, 'model.json')) ? loadModel(directory) : undefined;
 }
 
-/** Fine-tunes `discriminator` in place; `onStep` sees each step's loss. */
+/**
+ * Fine-tunes `discriminator` in place; `onStep` sees each step's loss. The
+ * refinement scores with D in eval mode; D's updates train with dropout on.
+ */
 export function shapeDiscriminator(
   generator: tfl.LayersModel,
   discriminator: tfl.LayersModel,
@@ -55,6 +61,7 @@ export function shapeDiscriminator(
   const optimizer = tf.train.adam(options.lr, options.beta1, options.beta2);
   const variables = trainableVariables(discriminator);
   const stepsPerEpoch = Math.floor(images.count / options.batch);
+  const dropout = dropoutOf(options.dropout, rng);
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const order = rng.permutation(images.count);
     for (let step = 0; step < stepsPerEpoch; step++) {
@@ -64,7 +71,7 @@ export function shapeDiscriminator(
       const real = tf.tensor2d(batch, [options.batch, IMAGE_SIZE]);
       const fake = tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]);
       const cost = optimizer.minimize(
-        () => binaryCrossEntropy(mlpForward(discriminator, real), mlpForward(discriminator, fake)),
+        () => binaryCrossEntropy(mlpForward(discriminator, real, { dropout }), mlpForward(discriminator, fake, { dropout })),
         true,
         variables,
       )!;

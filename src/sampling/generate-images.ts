@@ -28,6 +28,13 @@ export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampl
   return { next: (count) => run(generator, sampler(rng, count), LATENT_SIZE), report: () => ({}) };
 }
 
+/** `count` images of 28×28 from a source, drawn in batches of `batch`. */
+export function drawImages(source: ImageSource, count: number, batch = 500): Float32Array {
+  const pixels = new Float32Array(count * IMAGE_SIZE);
+  for (let first = 0; first < count; first += batch) pixels.set(source.next(Math.min(batch, count - first)), first * IMAGE_SIZE);
+  return pixels;
+}
+
 /** G(z) refined by collaborative sampling against `discriminator`. */
 export function collaborativeSource(
   generator: tfl.LayersModel,

@@ -1,5 +1,5 @@
-// Checkpoints of a training run: both models (standard TF.js artifacts), both
-// optimizers, the RNG and the position in the epoch. Each is written into a
+// Checkpoints of a training run: both models and G's moving average when kept
+// (standard TF.js artifacts), both optimizers, the RNGs and the position in the epoch. Each is written into a
 // temporary directory and renamed into place; `latest.json` is then replaced
 // atomically, so a crash at any moment leaves the previous checkpoint usable.
 import type * as tf from '@tensorflow/tfjs-core';
@@ -23,6 +23,8 @@ export interface TrainingPosition {
   /** D steps since the last G step. */
   dStepsSinceG: number;
   rng: RngState;
+  /** The dropout masks' stream (absent in checkpoints from before dropout, which drew no masks). */
+  dropoutRng?: RngState;
   /** The objective's own state (BEGAN's k_t). */
   objectiveState?: Record<string, number>;
   /** Training time so far, excluding checkpoints and sample grids. */
@@ -32,11 +34,21 @@ export interface TrainingPosition {
 export interface CheckpointParts {
   generator: tfl.LayersModel;
   discriminator: tfl.LayersModel;
+  /** G's moving average, when the run keeps one. */
+  generatorEma: tfl.LayersModel | null;
   generatorOptimizer: tf.Optimizer;
   discriminatorOptimizer: tf.Optimizer;
   position: TrainingPosition;
   /** This epoch's shuffled order of the training images. */
   order: Uint32Array;
+  /** Keep this checkpoint when newer ones are written (a scored epoch). */
+  keep: boolean;
+}
+
+export interface CheckpointModels {
+  generator: tfl.LayersModel;
+  discriminator: tfl.LayersModel;
+  generatorEma: tfl.LayersModel | null;
 }
 
 interface StateFile {
@@ -45,6 +57,9 @@ interface StateFile {
 }
 
 const KEEP = 2;
+/** A file whose presence spares a checkpoint from pruning. */
+const KEEP_MARKER = 'keep';
+const GENERATOR_EMA = 'generator-ema';
 
 export function checkpointsDirectory(runDir: string): string {
   return join(runDir, 'checkpoints');
@@ -66,6 +81,8 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   mkdirSync(temporary, { recursive: true });
   await saveModel(parts.generator, join(temporary, 'generator'));
   await saveModel(parts.discriminator, join(temporary, 'discriminator'));
+  if (parts.generatorEma) await saveModel(parts.generatorEma, join(temporary, GENERATOR_EMA));
+  if (parts.keep) writeFileSync(join(temporary, KEEP_MARKER), '');
   const g = await captureOptimizer(parts.generatorOptimizer);
   const d = await captureOptimizer(parts.discriminatorOptimizer);
   writeFileSync(join(temporary, 'optimizer-generator.bin'), g.data);
@@ -78,36 +95,40 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   rmSync(final, { recursive: true, force: true });
   renameSync(temporary, final);
   writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ name }));
-  // Keep the newest few complete checkpoints.
+  // Keep the newest few complete checkpoints, and those marked to keep.
   const complete = readdirSync(root).filter((entry) => entry.startsWith('step-')).sort();
-  for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) rmSync(join(root, old), { recursive: true });
+  for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) {
+    if (!existsSync(join(root, old, KEEP_MARKER))) rmSync(join(root, old), { recursive: true });
+  }
   return final;
 }
 
 /** Loads the models of a checkpoint directory. */
-export async function loadCheckpointModels(
-  directory: string,
-): Promise<{ generator: tfl.LayersModel; discriminator: tfl.LayersModel }> {
+export async function loadCheckpointModels(directory: string): Promise<CheckpointModels> {
+  const ema = join(directory, GENERATOR_EMA);
   return {
     generator: await loadModel(join(directory, 'generator')),
     discriminator: await loadModel(join(directory, 'discriminator')),
+    generatorEma: existsSync(join(ema, 'model.json')) ? await loadModel(ema) : null,
   };
 }
 
-/** Reads the position and order of a checkpoint, and restores both optimizers' state into the given ones. */
-export async function restoreTrainingState(
-  directory: string,
-  optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer },
-): Promise<{ position: TrainingPosition; order: Uint32Array }> {
-  const state = JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8')) as StateFile;
-  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileSync(join(directory, 'optimizer-generator.bin')));
-  await restoreOptimizer(
-    optimizers.discriminator,
-    state.optimizers.discriminator,
-    readFileSync(join(directory, 'optimizer-discriminator.bin')),
-  );
+function readStateFile(directory: string): StateFile {
+  return JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8')) as StateFile;
+}
+
+/** Reads the position and order of a checkpoint. */
+export function restoreTrainingState(directory: string): { position: TrainingPosition; order: Uint32Array } {
+  const state = readStateFile(directory);
   const orderBytes = readFileSync(join(directory, 'order.bin'));
   const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
   // Checkpoints from before n_critic schedules lack dStepsSinceG; they all took one D step per G step.
   return { position: { ...state.position, dStepsSinceG: state.position.dStepsSinceG ?? 0 }, order };
+}
+
+/** Restores both optimizers' state from a checkpoint into the given ones. */
+export async function restoreOptimizers(directory: string, optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer }): Promise<void> {
+  const state = readStateFile(directory);
+  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileSync(join(directory, 'optimizer-generator.bin')));
+  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readFileSync(join(directory, 'optimizer-discriminator.bin')));
 }

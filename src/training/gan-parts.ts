@@ -2,11 +2,13 @@
 // config: for the training loop and for the benchmark, so what is timed is what trains.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Rng } from '../engine/rng.js';
+import { deriveRng, type Rng } from '../engine/rng.js';
+import { dropoutOf } from '../models/dropout.js';
 import { buildAutoencoderDiscriminator, buildDiscriminator, buildGenerator } from '../models/gan-models.js';
 import { trainableVariables } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
 import type { GanParts } from './gan-step.js';
+import { generatorEma } from './generator-ema.js';
 import type { TrainConfig } from './train-config.js';
 
 /** RMSProp as PyTorch's defaults have it (α = 0.99, ε = 1e-8), which the WGAN code used. */
@@ -15,21 +17,38 @@ const RMSPROP = { decay: 0.99, epsilon: 1e-8 };
 function makeOptimizer(config: TrainConfig, rate: number): tf.Optimizer {
   return config.optimizer === 'rmsprop'
     ? tf.train.rmsprop(rate, RMSPROP.decay, 0, RMSPROP.epsilon)
-    : tf.train.adam(rate, config.beta1, config.beta2);
+    : tf.train.adam(rate, config.beta1, config.beta2, config.adamEpsilon);
 }
 
 /** The optimizer settings as config.json records them. */
 export function optimizerRecord(config: TrainConfig): Record<string, unknown> {
   return config.optimizer === 'rmsprop'
     ? { name: 'rmsprop', lrG: config.lrG, lrD: config.lrD, ...RMSPROP }
-    : { name: 'adam', lrG: config.lrG, lrD: config.lrD, betas: [config.beta1, config.beta2] };
+    : { name: 'adam', lrG: config.lrG, lrD: config.lrD, betas: [config.beta1, config.beta2], epsilon: config.adamEpsilon };
+}
+
+/** What a run carries besides the two networks: the dropout masks' stream and G's moving average. */
+export interface GanState {
+  dropoutRng: Rng;
+  /** The average's model when resuming; absent: a copy of G (when the config keeps one). */
+  ema?: tfl.LayersModel;
 }
 
 /** Trained or loaded models with fresh optimizers and the config's update rules. */
-export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.LayersModel, config: TrainConfig, objective: Objective): GanParts {
+export function assembleGan(
+  generator: tfl.LayersModel,
+  discriminator: tfl.LayersModel,
+  config: TrainConfig,
+  objective: Objective,
+  state: GanState,
+): GanParts {
   return {
     generator,
     discriminator,
+    generatorDropout: dropoutOf(config.dropoutG, state.dropoutRng),
+    discriminatorDropout: objective.discriminator === 'logit' ? dropoutOf(config.dropoutD, state.dropoutRng) : null,
+    dropoutRng: state.dropoutRng,
+    generatorEma: config.gEma === null ? null : generatorEma(config.gEma, generator, state.ema),
     generatorVariables: trainableVariables(generator),
     discriminatorVariables: trainableVariables(discriminator),
     generatorOptimizer: makeOptimizer(config, config.lrG),
@@ -45,5 +64,5 @@ export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rn
   const generator = buildGenerator(weightsRng);
   const discriminator =
     objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
-  return assembleGan(generator, discriminator, config, objective);
+  return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
 }

@@ -5,14 +5,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
+import type { Dropout } from '../models/dropout.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import type { Critic, Loss, Objective } from '../objectives/objective.js';
+import { updateGeneratorEma, type GeneratorEma } from './generator-ema.js';
 
 export interface GanParts {
   generator: tfl.LayersModel;
   discriminator: tfl.LayersModel;
   generatorVariables: tf.Variable[];
   discriminatorVariables: tf.Variable[];
+  /** Dropout in training steps (null: none); both draw their masks from `dropoutRng`. */
+  generatorDropout: Dropout | null;
+  discriminatorDropout: Dropout | null;
+  dropoutRng: Rng;
+  /** G's moving average, updated after every G step; null when the run keeps none. */
+  generatorEma: GeneratorEma | null;
   generatorOptimizer: tf.Optimizer;
   discriminatorOptimizer: tf.Optimizer;
   objective: Objective;
@@ -52,11 +60,17 @@ function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () =>
   return { loss: takeValues(value)[0], logs };
 }
 
-const criticOf = (gan: GanParts): Critic => (images) => mlpForward(gan.discriminator, images);
+// Training steps run both networks in training mode (dropout on), as PyTorch's loop does.
+const criticOf = (gan: GanParts): Critic => (images) => mlpForward(gan.discriminator, images, { dropout: gan.discriminatorDropout });
+
+/** G(z) in training mode. */
+export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
+  return mlpForward(gan.generator, z, { dropout: gan.generatorDropout });
+}
 
 /** Updates D on a real batch against G(z); G is not differentiated. */
 export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): StepResult {
-  const fake = tf.tidy(() => mlpForward(gan.generator, z));
+  const fake = tf.tidy(() => trainingFakes(gan, z));
   const batch = { critic: criticOf(gan), real, fake, rng };
   const result = update(gan.discriminatorOptimizer, gan.discriminatorVariables, () => gan.objective.discriminatorLoss(batch), gan.gradClip, gan.dWeightDecay);
   fake.dispose();
@@ -64,7 +78,9 @@ export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor
   return result;
 }
 
-/** Updates G through D on fresh latents. */
+/** Updates G through D on fresh latents, then G's moving average. */
 export function generatorStep(gan: GanParts, z: tf.Tensor2D): StepResult {
-  return update(gan.generatorOptimizer, gan.generatorVariables, () => gan.objective.generatorLoss(criticOf(gan), mlpForward(gan.generator, z)), gan.gradClip, 0);
+  const result = update(gan.generatorOptimizer, gan.generatorVariables, () => gan.objective.generatorLoss(criticOf(gan), trainingFakes(gan, z)), gan.gradClip, 0);
+  if (gan.generatorEma) updateGeneratorEma(gan.generatorEma, gan.generatorVariables);
+  return result;
 }

@@ -3,25 +3,41 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../data/data-error.js';
-import { latestCheckpoint, loadCheckpointModels } from './checkpoint.js';
-import type { TrainConfig } from './train-config.js';
+import { checkpointsDirectory, latestCheckpoint, loadCheckpointModels } from './checkpoint.js';
+import { completeSavedConfig, type TrainConfig } from './train-config.js';
+
+/** Which generator sampling uses: G's moving average, or the raw G. */
+export type GeneratorKind = 'ema' | 'raw';
 
 export interface TrainedRun {
   directory: string;
   checkpoint: string;
   config: TrainConfig;
+  /** The generator sampling uses: the moving average when the run keeps one, unless the raw G was asked for. */
   generator: tfl.LayersModel;
+  generatorKind: GeneratorKind;
   discriminator: tfl.LayersModel;
 }
 
-export async function openRun(directory: string): Promise<TrainedRun> {
-  const checkpoint = latestCheckpoint(directory);
+export interface OpenOptions {
+  /** false: the raw G even where the run keeps a moving average (--no-ema). */
+  ema?: boolean;
+  /** A checkpoint by name (e.g. a scored epoch's, kept by --eval-every); default: the newest. */
+  checkpoint?: string;
+}
+
+export async function openRun(directory: string, options: OpenOptions = {}): Promise<TrainedRun> {
   const configPath = join(directory, 'config.json');
-  if (!checkpoint || !existsSync(configPath)) {
+  const latest = latestCheckpoint(directory);
+  if (!latest || !existsSync(configPath)) {
     throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
   }
-  const { config } = JSON.parse(readFileSync(configPath, 'utf8')) as { config: TrainConfig };
-  return { directory, checkpoint, config, ...(await loadCheckpointModels(checkpoint)) };
+  const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latest;
+  if (!existsSync(checkpoint)) throw new DataError(`${directory} has no checkpoint ${options.checkpoint}.`);
+  const config = completeSavedConfig((JSON.parse(readFileSync(configPath, 'utf8')) as { config: Partial<TrainConfig> }).config);
+  const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpoint);
+  const useEma = generatorEma !== null && options.ema !== false;
+  return { directory, checkpoint, config, generator: useEma ? generatorEma : generator, generatorKind: useEma ? 'ema' : 'raw', discriminator };
 }
 
 /** The run's D for the refiners (collaborative sampling, shaping, rejection sampling), which read it as one logit. */

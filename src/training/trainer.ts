@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { deriveRng, Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
@@ -17,6 +17,7 @@ import { writeGridPng } from '../report/sample-grid.js';
 import {
   latestCheckpoint,
   loadCheckpointModels,
+  restoreOptimizers,
   restoreTrainingState,
   saveCheckpoint,
   type TrainingPosition,
@@ -27,9 +28,12 @@ import { dpDiscriminatorStep } from '../privacy/dp-discriminator-step.js';
 import { preparePrivateTraining, type PrivateTraining } from '../privacy/private-training.js';
 import { discriminatorStep, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
-import { requireObjective, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from './train-config.js';
+import { epochScorer, truncateEpochScores, type EpochScore } from './epoch-scores.js';
+import { completeSavedConfig, requireObjective, type DpConfig, type TrainConfig } from './train-config.js';
 
 const GRID_SIDE = 10;
+
+const withDropout = (rate: number) => (rate > 0 ? `, Dropout(${rate}) after each hidden layer in training` : '');
 
 /** What the progress display shows after each step. */
 export interface StepReport {
@@ -52,6 +56,8 @@ export interface TrainHooks {
   onStart?(total: number, done: number): void;
   onStep?(report: StepReport): void;
   onMessage?(line: string): void;
+  /** After each scoring of --eval-every. */
+  onScore?(score: EpochScore): void;
   /** Polled after every step; true stops the run after writing a checkpoint (Ctrl-C). */
   stopRequested?(): boolean;
 }
@@ -114,6 +120,17 @@ function criticSteps(config: TrainConfig, gSteps: number): number {
   return config.wganWarmup && (gSteps < 25 || gSteps % 500 === 0) ? 100 : config.dSteps;
 }
 
+/** The generator that samples: G's moving average when the run keeps one. */
+function samplingGenerator(gan: GanParts): { generator: tfl.LayersModel; kind: 'ema' | 'raw' } {
+  return gan.generatorEma ? { generator: gan.generatorEma.model, kind: 'ema' } : { generator: gan.generator, kind: 'raw' };
+}
+
+/** Whether the checkpoint after `epoch` (from 1) is kept for sampling later. */
+function keepsEpoch(config: TrainConfig, epoch: number): boolean {
+  const every = config.keepEvery ?? config.evalEvery;
+  return every !== null && epoch % every === 0;
+}
+
 function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
   const images = takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
   writeGridPng(join(files.samples, `epoch-${String(epoch).padStart(3, '0')}.png`), images, GRID_SIDE * GRID_SIDE, {
@@ -121,12 +138,24 @@ function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.T
   });
 }
 
+/** Settings a resume may not change, since they define the models being trained. */
+const MODEL_SETTINGS = ['preset', 'dropoutG', 'dropoutD', 'gEma'] as const;
 /** Settings whose change on resume would void a DP run's accounting: they fix σ, C, q or the data. */
 const PRIVACY_SETTINGS = ['data', 'limit', 'batch'] as const;
 const PRIVATE_DP_SETTINGS = ['clip', 'noise', 'delta', 'conversion'] as const;
 
 /** Settings asked for when resuming, each undefined where the user left it alone. */
 export type ResumeChanges = Partial<Omit<TrainConfig, 'dp'>> & { dp?: Partial<DpConfig> };
+
+function refuseModelChanges(saved: TrainConfig, changes: ResumeChanges): void {
+  const changed = MODEL_SETTINGS.filter((key) => changes[key] !== undefined && changes[key] !== saved[key]);
+  if (changed.length) {
+    throw new DataError(
+      `This run was trained with ${changed.map((key) => `${key} = ${JSON.stringify(saved[key])}`).join(', ')}; ` +
+        'resuming with other values would train another model from its weights. Resume with the saved settings, or start a new run.',
+    );
+  }
+}
 
 function refusePrivacyChanges(saved: TrainConfig, changes: ResumeChanges): void {
   if (!saved.dp) return;
@@ -160,9 +189,10 @@ export async function train(
     throw new DataError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out.`);
   }
   if (options.resume) {
-    const saved = JSON.parse(readFileSync(files.config, 'utf8')) as { config: TrainConfig };
-    refusePrivacyChanges({ ...TRAIN_DEFAULTS, ...saved.config }, options.changes ?? {});
-    config = { ...TRAIN_DEFAULTS, ...saved.config, epochs: config.epochs };
+    const saved = completeSavedConfig((JSON.parse(readFileSync(files.config, 'utf8')) as { config: Partial<TrainConfig> }).config);
+    refuseModelChanges(saved, options.changes ?? {});
+    refusePrivacyChanges(saved, options.changes ?? {});
+    config = { ...saved, epochs: config.epochs };
   }
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
@@ -180,16 +210,16 @@ export async function train(
   let order: Uint32Array;
   let rng: Rng;
   if (checkpointDir && options.resume) {
-    const { generator, discriminator } = await loadCheckpointModels(checkpointDir);
-    gan = assembleGan(generator, discriminator, config, objective);
-    ({ position, order } = await restoreTrainingState(checkpointDir, {
-      generator: gan.generatorOptimizer,
-      discriminator: gan.discriminatorOptimizer,
-    }));
+    const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpointDir);
+    ({ position, order } = await restoreTrainingState(checkpointDir));
+    const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
+    gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined });
+    await restoreOptimizers(checkpointDir, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
     rng = Rng.fromState(position.rng);
     privacy = privateTraining(discriminator);
     if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
     truncateMetrics(files.metrics, position.dSteps);
+    truncateEpochScores(runDir, position.epoch);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
     gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
@@ -213,11 +243,12 @@ export async function train(
           optimizer: optimizerRecord(config),
           data: { source: images.source, images: images.count, stepsPerEpoch, pixelRange: [-1, 1] },
           models: {
-            generator: 'z(100)→256→512→1024→784, LeakyReLU(0.2), tanh',
+            generator: `z(100)→256→512→1024→784, LeakyReLU(0.2)${withDropout(config.dropoutG)}, tanh`,
             discriminator:
               objective.discriminator === 'autoencoder'
-                ? '784→1024→512→256→512→1024→784 autoencoder, LeakyReLU(0.2)'
-                : '784→1024→512→256→1 logit, LeakyReLU(0.2)',
+                ? '784→1024→512→256→512→1024→784 autoencoder, LeakyReLU(0.2), no dropout'
+                : `784→1024→512→256→1 logit, LeakyReLU(0.2)${withDropout(config.dropoutD)}`,
+            generatorEma: config.gEma === null ? null : `moving average of G's weights, decay ${config.gEma}; sampling uses it`,
           },
           engine: options.engine ?? null,
           created: new Date().toISOString(),
@@ -228,6 +259,7 @@ export async function train(
     );
   }
   const { generator, discriminator } = gan;
+  const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
   const means = new IntervalMeans();
   const total = config.epochs * stepsPerEpoch;
@@ -236,10 +268,20 @@ export async function train(
   let intervalSteps = 0;
   let lastCheckpoint = checkpointDir ?? '';
 
-  const checkpoint = async () => {
+  const checkpoint = async (keep = false) => {
     position.rng = rng.state();
+    position.dropoutRng = gan.dropoutRng.state();
     position.objectiveState = gan.objective.saveState?.();
-    lastCheckpoint = await saveCheckpoint(runDir, { generator, discriminator, generatorOptimizer: gan.generatorOptimizer, discriminatorOptimizer: gan.discriminatorOptimizer, position, order });
+    lastCheckpoint = await saveCheckpoint(runDir, {
+      generator,
+      discriminator,
+      generatorEma: gan.generatorEma?.model ?? null,
+      generatorOptimizer: gan.generatorOptimizer,
+      discriminatorOptimizer: gan.discriminatorOptimizer,
+      position,
+      order,
+      keep,
+    });
     if (privacy) writeFileAtomic(join(runDir, 'privacy.json'), `${JSON.stringify(privacy.record(position.dSteps), null, 2)}\n`);
   };
   // ε spent, refreshed once per logging interval (the PRV accountant takes about a second).
@@ -330,11 +372,15 @@ export async function train(
       }
     }
     logInterval();
-    writeEpochGrid(files, generator, gridZ, position.epoch + 1);
+    const sampler = samplingGenerator(gan);
+    writeEpochGrid(files, sampler.generator, gridZ, position.epoch + 1);
     position.epoch += 1;
     position.stepInEpoch = 0;
     order = rng.permutation(images.count);
-    await checkpoint();
+    await checkpoint(keepsEpoch(config, position.epoch));
+    if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
+      hooks.onScore?.(scoreEpoch(sampler.generator, sampler.kind, position.epoch, basename(lastCheckpoint)));
+    }
   }
   gridZ.dispose();
   return { status: 'completed', runDir, checkpoint: lastCheckpoint, position };

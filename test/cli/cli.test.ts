@@ -30,6 +30,11 @@ test('unknown or invalid flags get one sentence and exit code 2', () => {
     ['train', '--out', 'x', '--epochs', 'zero'],
     ['train', '--out', 'x', '--beta1', '1.5'],
     ['train', '--out', 'x', '--objective', 'nope'],
+    ['train', '--out', 'x', '--preset', 'nope'],
+    ['train', '--out', 'x', '--dropout-d', '1'],
+    ['train', '--out', 'x', '--dropout-g', '-0.1'],
+    ['train', '--out', 'x', '--g-ema', '0'],
+    ['train', '--out', 'x', '--g-ema', '1.5'],
     ['generate', '--run', 'x', '--pixels', 'weird'],
     ['frobnicate'],
   ]) {

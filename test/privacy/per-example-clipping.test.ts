@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
+import { dropoutOf } from '../../src/models/dropout.js';
 import { initialiseLikePyTorch } from '../../src/models/gan-models.js';
 import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
 import { crossEntropyExampleLosses } from '../../src/objectives/minimax.js';
@@ -26,7 +27,20 @@ function smallDiscriminator(): tfl.Sequential {
   return model;
 }
 
-test('the clipped gradient sum equals clipping and summing per-example gradients one by one', () => {
+/** Replays given 32-bit draws: the masks one example saw inside the batch. */
+class ReplayRng extends Rng {
+  constructor(private readonly draws: number[]) {
+    super(0);
+  }
+  override nextUint32(): number {
+    return this.draws.shift()!;
+  }
+}
+
+const HIDDEN_WIDTHS = [7, 5];
+
+/** Checks clippedGradientSum against per-example gradients computed one by one; with `dropoutRate`, under the same masks. */
+function checkAgainstOneByOne(dropoutRate: number): tf.NamedTensorMap {
   const model = smallDiscriminator();
   const rng = new Rng(31);
   const rows = 9;
@@ -34,14 +48,21 @@ test('the clipped gradient sum equals clipping and summing per-example gradients
   // Scaled so that some examples are clipped and some are not.
   const x = tf.tensor2d(rng.normals(rows * 6, 3), [rows, 6]);
   const clip = 1.0;
-  const { gradients, norms } = clippedGradientSum(model, x, realRows, crossEntropyExampleLosses, clip);
+  const dropout = dropoutOf(dropoutRate, new Rng(32));
+  // The batch draws each layer's mask row by row: layer 1 for every row, then layer 2.
+  const recorder = new Rng(32);
+  const draws = HIDDEN_WIDTHS.map((width) => Array.from({ length: rows * width }, () => recorder.nextUint32()));
+  const rowDropout = (i: number) =>
+    dropoutOf(dropoutRate, new ReplayRng(HIDDEN_WIDTHS.flatMap((width, l) => draws[l].slice(i * width, (i + 1) * width))));
+  const { gradients, norms } = clippedGradientSum(model, x, realRows, crossEntropyExampleLosses, clip, dropout);
   const variables = trainableVariables(model);
   const expected = new Map(variables.map((v) => [v.name, new Float64Array(v.size)]));
   const expectedNorms: number[] = [];
   for (let i = 0; i < rows; i++) {
     const row = tf.slice(x, [i, 0], [1, -1]);
+    const rowMasks = rowDropout(i);
     const loss = () => {
-      const output = mlpForward(model, row);
+      const output = mlpForward(model, row, { dropout: rowMasks });
       return tf.sum(i < realRows ? crossEntropyExampleLosses.real(output) : crossEntropyExampleLosses.fake(output)) as tf.Scalar;
     };
     const { grads } = tf.variableGrads(loss, variables);
@@ -59,6 +80,19 @@ test('the clipped gradient sum equals clipping and summing per-example gradients
     const scale = Math.max(...reference.map(Math.abs));
     reference.forEach((e, k) => assert.ok(Math.abs(actual[k] - e) / scale < 1e-5, `${v.name}[${k}]: ${actual[k]} vs ${e}`));
   }
+  return gradients;
+}
+
+test('the clipped gradient sum equals clipping and summing per-example gradients one by one', () => {
+  checkAgainstOneByOne(0);
+});
+
+test('with dropout in D, the clipped gradient sum still equals the one-by-one sum under the same masks', () => {
+  const withDropout = checkAgainstOneByOne(0.3);
+  const without = checkAgainstOneByOne(0);
+  // The masks changed the gradients (the two models have the same weights, under other variable names).
+  const first = (gradients: tf.NamedTensorMap) => Array.from(Object.values(gradients)[0].dataSync());
+  assert.notDeepEqual(first(withDropout), first(without));
 });
 
 test('the noise has mean 0 and standard deviation σC, and its seed fixes it', () => {

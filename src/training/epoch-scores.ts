@@ -1,0 +1,79 @@
+// Scoring during training (--eval-every N): every N-th epoch's generator draws
+// `evalN` Gaussian samples, scored against the data's test split as
+// `gankit evaluate --run` would, one line per scoring in eval-curve.jsonl.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deriveRng } from '../engine/rng.js';
+import { loadImageSet } from '../data/image-set.js';
+import { evaluate } from '../metrics/evaluation.js';
+import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
+import { drawImages, generatorSource } from '../sampling/generate-images.js';
+import { gaussian } from '../sampling/latent-samplers.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { GeneratorKind } from './trained-run.js';
+import type { TrainConfig } from './train-config.js';
+
+export interface EpochScore {
+  epoch: number;
+  /** The kept checkpoint these samples came from: `gankit generate --checkpoint` draws from it again. */
+  checkpoint: string;
+  generator: GeneratorKind;
+  samples: number;
+  fid: number;
+  precision: number;
+  recall: number;
+  density: number;
+  coverage: number;
+  /** Classes holding at least 1% of the samples (the feature network's labels). */
+  classesCovered: number | null;
+  features: string;
+  seconds: number;
+}
+
+const CURVE = 'eval-curve.jsonl';
+
+export function readEpochScores(runDir: string): EpochScore[] {
+  const path = join(runDir, CURVE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as EpochScore);
+}
+
+/** Drops scores of epochs after `epoch`: a resumed run scores them again. */
+export function truncateEpochScores(runDir: string, epoch: number): void {
+  const kept = readEpochScores(runDir).filter((score) => score.epoch <= epoch);
+  if (existsSync(join(runDir, CURVE))) writeFileAtomic(join(runDir, CURVE), kept.map((score) => `${JSON.stringify(score)}\n`).join(''));
+}
+
+export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => EpochScore;
+
+/** A scorer for the run's data, with the feature network and the test split loaded once. */
+export async function epochScorer(runDir: string, config: TrainConfig): Promise<EpochScorer> {
+  const extractor = await loadFeatureExtractor();
+  const real = loadImageSet(config.data, { split: 'test' });
+  return (generator, kind, epoch, checkpoint) => {
+    // The same latents at every scored epoch, so the curve moves with G alone.
+    const source = generatorSource(generator, gaussian(1), deriveRng(config.seed, 'eval-every'));
+    const fake = { pixels: drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, source: `epoch ${epoch}` };
+    const result = evaluate(fake, { ...real }, extractor, { k: 3, densityK: 5, seed: config.seed });
+    const score: EpochScore = {
+      epoch,
+      checkpoint,
+      generator: kind,
+      samples: config.evalN,
+      fid: result.fid,
+      precision: result.precision,
+      recall: result.recall,
+      density: result.density,
+      coverage: result.coverage,
+      classesCovered: result.modes?.classesCovered ?? null,
+      features: result.features.network,
+      seconds: result.seconds,
+    };
+    appendFileSync(join(runDir, CURVE), `${JSON.stringify(score)}\n`);
+    return score;
+  };
+}
