@@ -6,11 +6,13 @@ import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
 import { train, type ResumeChanges } from '../training/trainer.js';
+import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
 import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
 /** Commander's parsed flags: the config's fields (unset ones take the objective's defaults), plus where the run lives. */
-type TrainFlags = Omit<Partial<TrainConfig>, 'dp'> & {
+type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
+  adaptiveDSteps?: boolean;
   objective: string;
   out: string;
   resume?: boolean;
@@ -64,8 +66,8 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const given = (flag: string) => command.getOptionValueSource(flag) === 'cli';
   const dp = dpConfig(flags, given, command);
   const engine = await startEngine();
-  const { out, resume, limit, objective, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
-  const config = configFor(objective, { ...settings, limit: limit ?? null, dp });
+  const { out, resume, limit, objective, adaptiveDSteps, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
+  const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
   // On resume, what the user asked for explicitly, checked against a DP run's saved settings.
   const changes: ResumeChanges = {
     ...Object.fromEntries(
@@ -168,6 +170,10 @@ export function trainCommand(): Command {
     .option('--grad-clip <norm>', "clip each network's gradients to this global L2 norm (default: off)", positiveNumber)
     .option('--d-weight-decay <w>', 'L2 weight decay of the discriminator', nonNegativeNumber, d.dWeightDecay)
     .option('--wgan-warmup', "WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th", d.wganWarmup)
+    .option(
+      '--adaptive-d-steps',
+      `raise the D steps per G step (from --d-steps, default 1) along ${D_STEP_LADDER.slice(0, 5).join(', ')}, … whenever D's averaged accuracy on generated samples falls to ${ADAPTIVE_D_STEPS.threshold} (Bie et al. 2023)`,
+    )
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)
     .option('--log-every <steps>', 'D steps between lines of metrics.jsonl', positiveInteger, d.logEvery)

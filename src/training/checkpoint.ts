@@ -7,6 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RngState } from '../engine/rng.js';
+import type { DStepScheduleState } from './d-step-schedule.js';
 import { loadModel, saveModel } from '../models/model-files.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from './optimizer-state.js';
@@ -25,6 +26,8 @@ export interface TrainingPosition {
   rng: RngState;
   /** The dropout masks' stream (absent in checkpoints from before dropout, which drew no masks). */
   dropoutRng?: RngState;
+  /** The adaptive D-step schedule's state, when the run uses it. */
+  dStepSchedule?: DStepScheduleState;
   /** The objective's own state (BEGAN's k_t). */
   objectiveState?: Record<string, number>;
   /** Training time so far, excluding checkpoints and sample grids. */

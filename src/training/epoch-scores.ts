@@ -2,7 +2,6 @@
 // `evalN` Gaussian samples, scored against the data's test split as
 // `gankit evaluate --run` would, one line per scoring in eval-curve.jsonl.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
@@ -10,7 +9,7 @@ import { evaluate } from '../metrics/evaluation.js';
 import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { appendJsonLine, readJsonLines, truncateJsonLines } from './json-lines.js';
 import type { GeneratorKind } from './trained-run.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -34,18 +33,12 @@ export interface EpochScore {
 const CURVE = 'eval-curve.jsonl';
 
 export function readEpochScores(runDir: string): EpochScore[] {
-  const path = join(runDir, CURVE);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as EpochScore);
+  return readJsonLines<EpochScore>(join(runDir, CURVE));
 }
 
 /** Drops scores of epochs after `epoch`: a resumed run scores them again. */
 export function truncateEpochScores(runDir: string, epoch: number): void {
-  const kept = readEpochScores(runDir).filter((score) => score.epoch <= epoch);
-  if (existsSync(join(runDir, CURVE))) writeFileAtomic(join(runDir, CURVE), kept.map((score) => `${JSON.stringify(score)}\n`).join(''));
+  truncateJsonLines<EpochScore>(join(runDir, CURVE), (score) => score.epoch <= epoch);
 }
 
 export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => EpochScore;
@@ -73,7 +66,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
       features: result.features.network,
       seconds: result.seconds,
     };
-    appendFileSync(join(runDir, CURVE), `${JSON.stringify(score)}\n`);
+    appendJsonLine(join(runDir, CURVE), score);
     return score;
   };
 }

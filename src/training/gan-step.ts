@@ -78,6 +78,20 @@ export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor
   return result;
 }
 
+/**
+ * The share of G(z) that D labels fake, both in eval mode: the samples whose
+ * loss as fakes is below their loss as reals (a logit below 0 for the
+ * cross-entropy losses). Generated samples only, so it costs no privacy.
+ */
+export function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): number {
+  const losses = gan.objective.exampleLosses;
+  if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
+  return tf.tidy(() => {
+    const output = mlpForward(gan.discriminator, mlpForward(gan.generator, z));
+    return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32')).dataSync()[0];
+  });
+}
+
 /** Updates G through D on fresh latents, then G's moving average. */
 export function generatorStep(gan: GanParts, z: tf.Tensor2D): StepResult {
   const result = update(gan.generatorOptimizer, gan.generatorVariables, () => gan.objective.generatorLoss(criticOf(gan), trainingFakes(gan, z)), gan.gradClip, 0);

@@ -1,6 +1,5 @@
 // metrics.jsonl: one JSON object per logging interval.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-write.js';
+import { appendJsonLine, readJsonLines, truncateJsonLines } from './json-lines.js';
 
 export interface MetricsLine {
   epoch: number;
@@ -22,21 +21,16 @@ export interface MetricsLine {
 }
 
 export function appendMetrics(path: string, line: MetricsLine): void {
-  appendFileSync(path, `${JSON.stringify(line)}\n`);
+  appendJsonLine(path, line);
 }
 
 export function readMetrics(path: string): MetricsLine[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as MetricsLine);
+  return readJsonLines<MetricsLine>(path);
 }
 
 /** Drops lines logged after `step`: a resumed run logs them again. */
 export function truncateMetrics(path: string, step: number): void {
-  const kept = readMetrics(path).filter((line) => line.step <= step);
-  writeFileAtomic(path, kept.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  truncateJsonLines<MetricsLine>(path, (line) => line.step <= step);
 }
 
 /** Running means over one logging interval. */

@@ -4,6 +4,7 @@ import type { FGanGeneratorLoss } from '../objectives/fgan.js';
 import { COURSE_DEFAULTS, type Objective, type ObjectiveDefaults } from '../objectives/objective.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
+import type { AdaptiveDSteps } from './d-step-schedule.js';
 
 /** DP-SGD for D (gankit train --dp). */
 export interface DpConfig {
@@ -58,6 +59,8 @@ export interface TrainConfig {
   dWeightDecay: number;
   /** WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th. */
   wganWarmup: boolean;
+  /** Raise n_D (from dSteps) as D's accuracy on generated samples drops; null: a constant n_D. */
+  adaptiveDSteps: AdaptiveDSteps | null;
   /** A differentially private D; null for ordinary training. */
   dp: DpConfig | null;
   /** Decay of the generator's exponential moving average; null: none kept. */
@@ -108,6 +111,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   gradClip: null,
   dWeightDecay: 0,
   wganWarmup: false,
+  adaptiveDSteps: null,
   dp: null,
   gEma: null,
   evalEvery: null,
@@ -145,7 +149,8 @@ export function configFor(objective: string, overrides: Partial<TrainConfig> = {
     ...TRAIN_DEFAULTS,
     ...PRESETS[preset],
     ...optimizerSettings(defaults),
-    dSteps: overrides.dp ? DP_D_STEPS : defaults.dSteps,
+    // The adaptive schedule climbs from one D step, as in its paper; DP's fixed n_D is the study's best.
+    dSteps: overrides.adaptiveDSteps ? 1 : overrides.dp ? DP_D_STEPS : defaults.dSteps,
     ...given,
     objective,
     preset,

@@ -26,7 +26,8 @@ import { assembleGan, newGan, optimizerRecord } from './gan-parts.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { dpDiscriminatorStep } from '../privacy/dp-discriminator-step.js';
 import { preparePrivateTraining, type PrivateTraining } from '../privacy/private-training.js';
-import { discriminatorStep, generatorStep, type GanParts } from './gan-step.js';
+import { dStepSchedule } from './d-step-schedule.js';
+import { discriminatorStep, fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
 import { epochScorer, truncateEpochScores, type EpochScore } from './epoch-scores.js';
 import { completeSavedConfig, requireObjective, type DpConfig, type TrainConfig } from './train-config.js';
@@ -115,11 +116,6 @@ function objectiveSchedule(config: TrainConfig): (epoch: number) => Objective {
   return (epoch) => (epoch < until ? pretrain : main);
 }
 
-/** D steps before the next G step: n_critic, or WGAN's warm-up of 100 for the first 25 G steps and every 500th. */
-function criticSteps(config: TrainConfig, gSteps: number): number {
-  return config.wganWarmup && (gSteps < 25 || gSteps % 500 === 0) ? 100 : config.dSteps;
-}
-
 /** The generator that samples: G's moving average when the run keeps one. */
 function samplingGenerator(gan: GanParts): { generator: tfl.LayersModel; kind: 'ema' | 'raw' } {
   return gan.generatorEma ? { generator: gan.generatorEma.model, kind: 'ema' } : { generator: gan.generator, kind: 'raw' };
@@ -196,6 +192,9 @@ export async function train(
   }
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
+  if (config.adaptiveDSteps && !objective.exampleLosses) {
+    throw new DataError(`--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`);
+  }
   const images = loadImageSet(config.data, { split: 'train', limit: config.limit ?? undefined });
   checkImages(images, config.batch);
   const stepsPerEpoch = Math.floor(images.count / config.batch);
@@ -259,6 +258,7 @@ export async function train(
     );
   }
   const { generator, discriminator } = gan;
+  const schedule = dStepSchedule(config, position.dStepSchedule);
   const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
   const means = new IntervalMeans();
@@ -271,6 +271,7 @@ export async function train(
   const checkpoint = async (keep = false) => {
     position.rng = rng.state();
     position.dropoutRng = gan.dropoutRng.state();
+    position.dStepSchedule = schedule.state();
     position.objectiveState = gan.objective.saveState?.();
     lastCheckpoint = await saveCheckpoint(runDir, {
       generator,
@@ -336,10 +337,18 @@ export async function train(
       position.dSteps += 1;
       position.stepInEpoch += 1;
       position.dStepsSinceG += 1;
-      if (position.dStepsSinceG >= criticSteps(config, position.gSteps)) {
+      if (position.dStepsSinceG >= schedule.dStepsBefore(position.gSteps)) {
         const z = latents(rng, config.batch);
         lastG = generatorStep(gan, z).loss;
         z.dispose();
+        if (schedule.measuresAccuracy) {
+          const probe = latents(rng, config.batch);
+          const accuracy = fakeAccuracy(gan, probe);
+          probe.dispose();
+          schedule.afterGStep(accuracy);
+          means.add('fakeAccuracy', accuracy);
+          means.add('nD', schedule.dStepsBefore(position.gSteps + 1));
+        }
         if (!Number.isFinite(lastG)) throw diverged('G');
         position.gSteps += 1;
         position.dStepsSinceG = 0;

@@ -8,6 +8,7 @@ import { startEngine } from '../../src/engine/engine.js';
 import { DataError } from '../../src/data/data-error.js';
 import { prvEpsilon } from '../../src/privacy/prv-accountant.js';
 import { rdpEpsilon } from '../../src/privacy/rdp-accountant.js';
+import { latestCheckpoint, loadCheckpointModels } from '../../src/training/checkpoint.js';
 import { readMetrics } from '../../src/training/metrics-log.js';
 import { configFor, type DpConfig } from '../../src/training/train-config.js';
 import { train } from '../../src/training/trainer.js';
@@ -83,4 +84,23 @@ test('the command line: --dp-sampling shuffled and stray --dp- flags are refused
   assert.ok(Math.abs(epsilon.epsilon - 7.32911117143) < 1e-9 && epsilon.order === 3.9);
   const sigma = JSON.parse(gankit('privacy', '--q', '0.04', '--epsilon', '8', '--epochs', '90', '--json').stdout);
   assert.ok(Math.abs(sigma.sigma - 1.416) < 5e-5, `σ ${sigma.sigma}`);
+});
+
+test('the adaptive D-step schedule: logged, checkpointed (a resumed run reaches the same weights), refused without per-example losses', async () => {
+  const adaptive = { ...small(), adaptiveDSteps: { threshold: 0.99, grace: 1, beta: 0.5 }, dSteps: 1 };
+  const whole = tempDir();
+  await train(adaptive, whole);
+  const metrics = readMetrics(join(whole, 'metrics.jsonl'));
+  // A threshold of 0.99 climbs the ladder at almost every G step: the log shows n_D rising.
+  const nD = metrics.map((line) => line.nD).filter((value): value is number => typeof value === 'number');
+  assert.ok(nD[0] < nD.at(-1)! && metrics.some((line) => typeof line.fakeAccuracy === 'number'), JSON.stringify(metrics));
+  const resumed = tempDir();
+  await train({ ...adaptive, epochs: 1 }, resumed);
+  await train(adaptive, resumed, { resume: true });
+  const weights = async (dir: string) => (await loadCheckpointModels(latestCheckpoint(dir)!)).discriminator.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(await weights(resumed), await weights(whole));
+  await assert.rejects(
+    train({ ...configFor('wgan-gp', { limit: 640, epochs: 1 }), adaptiveDSteps: adaptive.adaptiveDSteps }, tempDir()),
+    (error: Error) => error instanceof DataError && /--adaptive-d-steps measures D's accuracy/.test(error.message),
+  );
 });
