@@ -7,7 +7,8 @@
 // 10 and 20 epochs. Finished runs in the work directory are reused, and a
 // half-trained gankit run resumes, so the bench can be stopped and rerun.
 // Writes bench/results/quality.json.
-//   node dist/bench/quality.js [--epochs 5] [--long 20] [--seeds 0,1] [--work DIR] [--torch-device cpu|cuda]
+//   node dist/bench/quality.js [--epochs 5] [--long 20] [--seeds 0,1] [--course-seeds S,...] [--work DIR] [--torch-device cpu|cuda]
+// --seeds are the study preset's; the course preset's default to the same.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,13 +23,15 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     long: { type: 'string', default: '20' },
     seeds: { type: 'string', default: '0,1' },
+    'course-seeds': { type: 'string' },
     work: { type: 'string', default: join(root, 'runs', 'quality') },
     'torch-device': { type: 'string', default: 'cpu' },
   },
 });
 const epochs = Number(values.epochs);
 const longEpochs = Number(values.long);
-const seeds = values.seeds!.split(',').map(Number);
+const seedList = (text: string) => text.split(',').map(Number);
+const seedsOf = { study: seedList(values.seeds!), course: seedList(values['course-seeds'] ?? values.seeds!) };
 const work = values.work!;
 const presets = ['study', 'course'] as const;
 const engine = await startEngine();
@@ -96,7 +99,7 @@ const side: Record<string, Record<string, Score[]>> = { gankit: {}, pytorch: {} 
 for (const preset of presets) {
   side.gankit[preset] = [];
   side.pytorch[preset] = [];
-  for (const seed of seeds) {
+  for (const seed of seedsOf[preset]) {
     // gankit's seed 0 study run goes on to the long budget later; its checkpoint at `epochs` is kept.
     const dir = gankitRun(preset, seed, epochs);
     const checkpoint = readEpochScores(dir).find((s) => s.epoch === epochs)!.checkpoint;
@@ -108,7 +111,7 @@ for (const preset of presets) {
 }
 
 // The longer run: gankit's seed-0 study run resumed to `longEpochs`, scored every `epochs` epochs.
-const longSeed = seeds[0];
+const longSeed = seedsOf.study[0];
 const longDir = gankitRun('study', longSeed, longEpochs);
 const longCheckpoints = readEpochScores(longDir);
 const longTorch = torchRun('study', longSeed, longEpochs, [epochs, 10, longEpochs], `torch-study-long-seed${longSeed}`);
@@ -122,6 +125,18 @@ for (const epoch of [10, longEpochs]) {
 }
 
 const fidMean = (which: string, preset: string) => mean(side[which][preset].map((s) => s.fid));
+const spread = (xs: number[]) => Math.sqrt(xs.reduce((sum, x) => sum + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
+const summary = Object.fromEntries(
+  Object.entries(side).map(([which, byPreset]) => [
+    which,
+    Object.fromEntries(
+      Object.entries(byPreset).map(([preset, scores]) => [
+        preset,
+        { seeds: scores.length, fidMean: mean(scores.map((s) => s.fid)), fidStd: spread(scores.map((s) => s.fid)), recallMean: mean(scores.map((s) => s.recall)) },
+      ]),
+    ),
+  ]),
+);
 const collapsed = (which: string) =>
   side[which].course.every((s) => s.classesCovered <= 5) || fidMean(which, 'course') >= 2 * fidMean(which, 'study');
 const targets = {
@@ -134,9 +149,12 @@ const targets = {
 save('quality', {
   machine: machineInfo(engine),
   setup:
-    `non-saturating GAN, batch 64, Adam 2e-4 β (0.9, 0.999) ε 1e-8, ${epochs} epochs of full MNIST; seeds ${seeds.join(', ')}; ` +
+    `non-saturating GAN, batch 64, Adam 2e-4 β (0.9, 0.999) ε 1e-8, ${epochs} epochs of full MNIST; ` +
+    `seeds ${seedsOf.study.join(', ')} (study), ${seedsOf.course.join(', ')} (course); ` +
     'scored by gankit evaluate on 10,000 samples (G in eval mode) against MNIST test, gankit MNIST feature network',
   pytorchRuns: torchRuns,
+  seeds: seedsOf,
+  summary,
   results: side,
   long: { seed: longSeed, preset: 'study', byEpoch: curve },
   targets,
@@ -146,10 +164,11 @@ const row = (name: string, s: Score) =>
   `  ${name.padEnd(24)} ${s.fid.toFixed(1).padStart(7)} ${[s.precision, s.recall, s.density, s.coverage].map((x) => x.toFixed(3)).join(' ')} ${String(s.classesCovered).padStart(3)}`;
 console.log(`Quality after ${epochs} epochs (FID, precision, recall, density, coverage, classes ≥ 1%):`);
 for (const preset of presets) {
-  for (const which of ['gankit', 'pytorch']) side[which][preset].forEach((s, i) => console.log(row(`${which} ${preset} seed ${seeds[i]}`, s)));
+  for (const which of ['gankit', 'pytorch']) side[which][preset].forEach((s, i) => console.log(row(`${which} ${preset} seed ${seedsOf[preset][i]}`, s)));
 }
 for (const [epoch, pair] of Object.entries(curve)) {
   console.log(row(`gankit study, epoch ${epoch}`, pair.gankit));
   console.log(row(`pytorch study, epoch ${epoch}`, pair.pytorch));
 }
+console.log(JSON.stringify(summary));
 console.log(JSON.stringify(targets));

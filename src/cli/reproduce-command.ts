@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BUDGETS, reproducePlan, type Budget } from '../reproduce/plan.js';
-import { reproduce } from '../reproduce/reproduce.js';
+import { reproduce, summedTaskSeconds } from '../reproduce/reproduce.js';
 import { writeResults } from '../reproduce/results-table.js';
 import { writeReport } from '../report/report.js';
 import { createProgress } from './progress.js';
@@ -28,7 +28,8 @@ async function runReproduce(flags: ReproduceFlags): Promise<void> {
     onLine: (line) => (log ? process.stderr.write(`  ${line}\n`) : progress.describe({ line: line.slice(0, 60) })),
   }).finally(() => progress.stop());
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
-  writeResults(out, plan, rows, `gankit reproduce --budget ${flags.budget}${flags.out ? ` --out ${flags.out}` : ''}`, machine);
+  const command = `gankit reproduce --budget ${flags.budget}${flags.out ? ` --out ${flags.out}` : ''}`;
+  writeResults(out, plan, rows, command, machine, summedTaskSeconds(out));
   const report = await writeReport(out, join(out, 'report'));
   process.stdout.write(`Results: ${join(out, 'results.md')} (.csv, .json); report: ${report}\n`);
 }

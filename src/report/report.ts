@@ -39,7 +39,9 @@ function resultsTable(results: ResultsFile, root: string): string {
     return `<tr><th>${escape(row.method)}</th><td>${generatorLabel(row)}</td>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
   });
   return `<h2>Results</h2>
-<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST test; best value of each column in bold.</p>
+<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST test; best value of each column in bold.${
+    results.taskSeconds ? ` The tasks took ${(results.taskSeconds / 60).toFixed(1)} min in all.` : ''
+  }</p>
 <table class="results"><thead><tr><th>method</th><th>G</th>${COLUMNS.map((c) => `<th>${escape(c.heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
 }

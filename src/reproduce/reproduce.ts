@@ -2,7 +2,7 @@
 // and keeps a record of each finished task in OUT/done/: a stopped reproduce
 // skips what is done and resumes a half-trained run from its checkpoint.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../training/atomic-write.js';
@@ -159,6 +159,14 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
 /** Where a finished task keeps its result. */
 const recordFile = (outDir: string, id: string) => join(outDir, 'done', `${id}.json`);
 
+/** The wall time of every finished task, summed: what the plan cost, however often it was stopped and resumed. */
+export function summedTaskSeconds(outDir: string): number {
+  const done = join(outDir, 'done');
+  return readdirSync(done)
+    .filter((name) => name.endsWith('.json'))
+    .reduce((sum, name) => sum + ((JSON.parse(readFileSync(join(done, name), 'utf8')) as { taskSeconds?: number }).taskSeconds ?? 0), 0);
+}
+
 /** Runs (or continues) the plan into `outDir`; the rows of the table, in the plan's order. */
 export async function reproduce(plan: Plan, outDir: string, hooks: ReproduceHooks = {}): Promise<ResultRow[]> {
   mkdirSync(join(outDir, 'done'), { recursive: true });
@@ -172,7 +180,8 @@ export async function reproduce(plan: Plan, outDir: string, hooks: ReproduceHook
     if (done) {
       result = JSON.parse(readFileSync(record, 'utf8')) as object;
     } else {
-      result = await task.run();
+      const started = performance.now();
+      result = { ...(await task.run()), taskSeconds: (performance.now() - started) / 1000 };
       writeFileAtomic(record, `${JSON.stringify(result, null, 2)}\n`);
     }
     if (task.id.startsWith('row-')) rows.push(result as ResultRow);

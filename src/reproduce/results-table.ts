@@ -10,6 +10,8 @@ export interface ResultsFile {
   command: string;
   machine: string;
   samples: number;
+  /** Every task's wall time, summed (training, shaping, sampling, evaluating). */
+  taskSeconds: number;
   rows: ResultRow[];
 }
 
@@ -33,8 +35,9 @@ export function formatCell(row: ResultRow, column: (typeof COLUMNS)[number]): st
 /** Which generator a row sampled, for the tables (older records have none: raw G). */
 export const generatorLabel = (row: ResultRow) => (row.generator === 'ema' ? 'EMA' : 'raw');
 
-export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], command: string, machine: string): ResultsFile {
-  const results: ResultsFile = { budget: plan.budget, date: new Date().toISOString().slice(0, 10), command, machine, samples: plan.samples, rows };
+export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], command: string, machine: string, taskSeconds: number): ResultsFile {
+  const date = new Date().toISOString().slice(0, 10);
+  const results: ResultsFile = { budget: plan.budget, date, command, machine, samples: plan.samples, taskSeconds, rows };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const csvCell = (value: unknown) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value ?? ''));
   const keys: Array<keyof ResultRow> = ['method', 'generator', ...COLUMNS.map((c) => c.key), 'note'];
@@ -53,6 +56,8 @@ export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], comm
     header,
     rule,
     ...lines,
+    '',
+    `Cost: ${(taskSeconds / 60).toFixed(1)} min of tasks in all (each task's wall time, summed; a stopped and resumed reproduce counts each task once).`,
     '',
     'Settings and budget cuts:',
     ...notes,

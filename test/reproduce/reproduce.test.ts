@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../src/reproduce/plan.js';
 import { BUDGETS, reproducePlan } from '../../src/reproduce/plan.js';
-import { reproduce } from '../../src/reproduce/reproduce.js';
+import { reproduce, summedTaskSeconds } from '../../src/reproduce/reproduce.js';
 import { writeResults } from '../../src/reproduce/results-table.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -74,7 +74,10 @@ test('reproduce measures every row, then reuses what is done and continues what 
   assert.equal(readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8'), checkpointBefore);
   assert.equal(continued[2].fid, rows[2].fid, 'the same seeds give the same samples');
 
-  writeResults(out, plan, continued, 'test', 'test machine');
+  const taskSeconds = summedTaskSeconds(out);
+  assert.ok(taskSeconds > continued[0].trainSeconds, `tasks ${taskSeconds} s`);
+  writeResults(out, plan, continued, 'test', 'test machine', taskSeconds);
+  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /Cost: [\d.]+ min of tasks in all/);
   for (const file of ['results.md', 'results.csv', 'results.json']) assert.ok(existsSync(join(out, file)));
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| DP-GAN \| raw \| [\d.]+ \|/);
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| Vanilla \+ EMA \| EMA \| [\d.]+ \|/);
