@@ -388,7 +388,9 @@ export async function train(
     order = rng.permutation(images.count);
     await checkpoint(keepsEpoch(config, position.epoch));
     if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
-      hooks.onScore?.(scoreEpoch(sampler.generator, sampler.kind, position.epoch, basename(lastCheckpoint)));
+      // Scored whether or not a hook listens (an optional call would skip evaluating its argument).
+      const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, basename(lastCheckpoint));
+      hooks.onScore?.(score);
     }
   }
   gridZ.dispose();

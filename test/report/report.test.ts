@@ -18,7 +18,7 @@ const CHROMIUM = '/usr/bin/chromium';
 await startEngine({ quiet: true });
 const root = tempDir();
 const run = join(root, 'runs', 'vanilla');
-await train(configFor('nonsaturating', { limit: 320, epochs: 2, logEvery: 1 }), run);
+await train(configFor('nonsaturating', { limit: 320, epochs: 2, logEvery: 1, evalEvery: 1, evalN: 200 }), run);
 assert.equal(gankit('evaluate', '--run', run, '--n', '200').code, 0);
 assert.equal(gankit('generate', '--run', run, '--interpolate', join(run, 'interpolation.png')).code, 0);
 const report = await writeReport(root, join(root, 'report'));
@@ -26,8 +26,9 @@ const html = readFileSync(report, 'utf8');
 
 test('the report holds the configuration, curves, grids, interpolation strips and class histogram, all inline', () => {
   assert.match(html, /<details><summary>configuration<\/summary>/);
-  // Losses, D's scores, the class histogram.
-  assert.equal(html.match(/<svg/g)?.length, 3);
+  // Losses, D's scores, the FID and the precision/recall curves of --eval-every, the class histogram.
+  assert.equal(html.match(/<svg/g)?.length, 5);
+  assert.match(html, /FID during training \(200 samples, G\)/);
   // Two epoch grids, the final grid, the interpolation strips: all data URIs, nothing fetched.
   assert.equal(html.match(/<img[^>]+src="data:image\/png;base64,/g)?.length, 4);
   assert.doesNotMatch(html, /(src|href)="(https?:|\/\/)/);
@@ -45,7 +46,7 @@ test('in headless Chromium, every image loads and every chart draws', { skip: !e
     const charts = await page.$$eval('svg', (nodes) =>
       nodes.map((n) => ({ width: n.getBoundingClientRect().width, height: n.getBoundingClientRect().height, marks: n.querySelectorAll('path, rect, line').length })),
     );
-    assert.equal(charts.length, 3);
+    assert.equal(charts.length, 5);
     assert.ok(charts.every((chart) => chart.width > 100 && chart.height > 50 && chart.marks > 5), JSON.stringify(charts));
     const screenshot = join(root, 'report', 'screenshot.png');
     await page.screenshot({ path: screenshot, fullPage: true });
