@@ -106,7 +106,8 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
     id: 'interpolation',
     label: 'interpolation strips of the vanilla run',
     async run() {
-      await gankit(['generate', '--run', runDir(VANILLA), '--interpolate', join(runDir(VANILLA), 'interpolation.png')], onLine);
+      // The raw G, which the LSI rows sample too.
+      await gankit(['generate', '--run', runDir(VANILLA), '--no-ema', '--interpolate', join(runDir(VANILLA), 'interpolation.png')], onLine);
       return {};
     },
   };

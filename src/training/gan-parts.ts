@@ -32,6 +32,8 @@ export interface GanState {
   dropoutRng: Rng;
   /** The average's model when resuming; absent: a copy of G (when the config keeps one). */
   ema?: tfl.LayersModel;
+  /** G steps taken so far (the average's updates) when resuming. */
+  gSteps?: number;
 }
 
 /** Trained or loaded models with fresh optimizers and the config's update rules. */
@@ -48,7 +50,7 @@ export function assembleGan(
     generatorDropout: dropoutOf(config.dropoutG, state.dropoutRng),
     discriminatorDropout: objective.discriminator === 'logit' ? dropoutOf(config.dropoutD, state.dropoutRng) : null,
     dropoutRng: state.dropoutRng,
-    generatorEma: config.gEma === null ? null : generatorEma(config.gEma, generator, state.ema),
+    generatorEma: config.gEma === null ? null : generatorEma(config.gEma, generator, state.ema, state.gSteps),
     generatorVariables: trainableVariables(generator),
     discriminatorVariables: trainableVariables(discriminator),
     generatorOptimizer: makeOptimizer(config, config.lrG),

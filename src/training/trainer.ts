@@ -212,7 +212,7 @@ export async function train(
     const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpointDir);
     ({ position, order } = await restoreTrainingState(checkpointDir));
     const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
-    gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined });
+    gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
     await restoreOptimizers(checkpointDir, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
     rng = Rng.fromState(position.rng);
     privacy = privateTraining(discriminator);

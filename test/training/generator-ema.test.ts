@@ -4,11 +4,11 @@ import { startEngine } from '../../src/engine/engine.js';
 import { deriveRng } from '../../src/engine/rng.js';
 import { buildGenerator } from '../../src/models/gan-models.js';
 import { trainableVariables } from '../../src/models/mlp-forward.js';
-import { generatorEma, updateGeneratorEma } from '../../src/training/generator-ema.js';
+import { emaDecayAt, generatorEma, updateGeneratorEma } from '../../src/training/generator-ema.js';
 
 await startEngine({ quiet: true });
 
-test('the moving average starts at G and, against fixed weights w, follows w + dⁿ·(ema₀ − w)', () => {
+test('the moving average starts at G and, against fixed weights w, follows w + Π β_t·(ema₀ − w), β_t = min(d, (1 + t)/(10 + t))', () => {
   const generator = buildGenerator(deriveRng(1, 'weights'));
   const ema = generatorEma(0.9, generator);
   const start = ema.variables.map((v) => v.dataSync().slice());
@@ -17,7 +17,9 @@ test('the moving average starts at G and, against fixed weights w, follows w + d
   const target = trainableVariables(buildGenerator(deriveRng(2, 'weights')));
   const steps = 7;
   for (let i = 0; i < steps; i++) updateGeneratorEma(ema, target);
-  const factor = 0.9 ** steps;
+  let factor = 1;
+  for (let t = 0; t < steps; t++) factor *= Math.min(0.9, (1 + t) / (10 + t));
+  assert.equal(ema.updates, steps);
   ema.variables.forEach((v, l) => {
     const w = target[l].dataSync();
     const actual = v.dataSync();
@@ -26,4 +28,11 @@ test('the moving average starts at G and, against fixed weights w, follows w + d
       assert.ok(Math.abs(actual[k] - expected) < 1e-6, `${v.name}[${k}]: ${actual[k]} vs ${expected}`);
     }
   });
+});
+
+test('the warm-up reaches the decay after (10d − 1)/(1 − d) updates and stays there', () => {
+  assert.equal(emaDecayAt(0.999, 0), 0.1);
+  assert.ok(Math.abs(emaDecayAt(0.999, 2811) - 2812 / 2821) < 1e-15);
+  assert.equal(emaDecayAt(0.999, 8991), 0.999);
+  assert.equal(emaDecayAt(0.999, 100000), 0.999);
 });
