@@ -9,7 +9,7 @@ import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../report/sample-grid.js';
-import { loadShapedDiscriminator } from '../sampling/discriminator-shaping.js';
+import { loadShapedDiscriminator, shapedAgainst } from '../sampling/discriminator-shaping.js';
 import {
   collaborativeSource,
   generateImages,
@@ -59,6 +59,11 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
   const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'));
   if (flags.refine === 'cs') {
     const shaped = await loadShapedDiscriminator(run.directory);
+    const against = shapedAgainst(run.directory) ?? 'raw';
+    if (shaped && against !== run.generatorKind) {
+      const flag = against === 'raw' ? 'add --no-ema' : 'drop --no-ema';
+      throw new DataError(`${run.directory}'s D was shaped against its ${against === 'raw' ? 'raw G' : "G's moving average"}; ${flag}, or shape again.`);
+    }
     const discriminator = shaped ?? logitDiscriminator(run);
     const cs = csOptionsFrom(flags, discriminator, run.config.data);
     return {

@@ -68,7 +68,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const engine = await startEngine();
   const { out, resume, limit, objective, adaptiveDSteps, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
-  // On resume, what the user asked for explicitly, checked against a DP run's saved settings.
+  // On resume, what the user asked for explicitly, checked against the saved model settings and a DP run's.
   const changes: ResumeChanges = {
     ...Object.fromEntries(
       ['data', 'batch', 'limit', 'preset', 'dropoutG', 'dropoutD', 'gEma'].filter(given).map((key) => [key, config[key as keyof TrainConfig]]),
@@ -172,7 +172,7 @@ export function trainCommand(): Command {
     .option('--wgan-warmup', "WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th", d.wganWarmup)
     .option(
       '--adaptive-d-steps',
-      `raise the D steps per G step (from --d-steps, default 1) along ${D_STEP_LADDER.slice(0, 5).join(', ')}, … whenever D's averaged accuracy on generated samples falls to ${ADAPTIVE_D_STEPS.threshold} (Bie et al. 2023)`,
+      `raise the D steps per G step along ${D_STEP_LADDER.slice(0, 5).join(', ')}, … (from the value at or below --d-steps, default 1) whenever D's averaged accuracy on generated samples falls to ${ADAPTIVE_D_STEPS.threshold} (Bie et al. 2023)`,
     )
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)

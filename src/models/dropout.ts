@@ -8,7 +8,7 @@ import type { Rng } from '../engine/rng.js';
 export interface Dropout {
   /** Probability of zeroing a unit, in (0, 1). */
   rate: number;
-  /** The stream the masks are drawn from; used for nothing else. */
+  /** The stream the masks are drawn from (in training, one used for nothing else). */
   rng: Rng;
 }
 

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../training/atomic-write.js';
+import { hasGeneratorEma, latestCheckpoint } from '../training/checkpoint.js';
 import { readMetrics } from '../training/metrics-log.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import type { GeneratorKind } from '../training/trained-run.js';
@@ -119,6 +120,10 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       const samples = join(outDir, 'samples', slug(row.method));
       const refine = row.shaping ? ['--refine', 'cs'] : [];
       const generator = row.generator === 'raw' ? ['--no-ema'] : [];
+      const latest = latestCheckpoint(runDir(source));
+      if (row.generator === 'ema' && !(latest && hasGeneratorEma(latest))) {
+        throw new Error(`${runDir(source)} keeps no moving average of G (it was trained before reproduce kept one): reproduce into a new --out.`);
+      }
       const grid = rowGridFile(outDir, row.method);
       const generated = await gankit(
         ['generate', '--run', runDir(source), '--n', String(plan.samples), '--sampler', row.sampler, ...refine, ...generator, '--out', samples, '--grid', grid],

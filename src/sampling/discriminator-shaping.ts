@@ -3,7 +3,7 @@
 // gradients guide refinement better. The shaped D is saved in the run.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
@@ -38,6 +38,12 @@ const SHAPED_DIRECTORY = 'shaped';
 /** Where a run keeps its shaped discriminator. */
 export function shapedDiscriminatorDirectory(runDir: string): string {
   return join(runDir, SHAPED_DIRECTORY, 'discriminator');
+}
+
+/** Which generator the run's D was shaped against ('ema' or 'raw'); undefined when unrecorded (shaped before EMA existed: raw). */
+export function shapedAgainst(runDir: string): string | undefined {
+  const record = join(runDir, SHAPED_DIRECTORY, 'shaping.json');
+  return existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { generator?: string }).generator : undefined;
 }
 
 /** The run's shaped D, when `gankit shape` has made one. */

@@ -76,16 +76,25 @@ export function latestCheckpoint(runDir: string): string | undefined {
   return join(checkpointsDirectory(runDir), name);
 }
 
+/** The name of the checkpoint written after `dSteps` D steps. */
+export function checkpointName(dSteps: number): string {
+  return `step-${String(dSteps).padStart(9, '0')}`;
+}
+
+/** A checkpoint's name as the user gives it (--checkpoint): step- and its digits. */
+export const CHECKPOINT_NAME = /^step-\d{9}$/;
+
 export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Promise<string> {
   const root = checkpointsDirectory(runDir);
-  const name = `step-${String(parts.position.dSteps).padStart(9, '0')}`;
+  const name = checkpointName(parts.position.dSteps);
   const temporary = join(root, `.incomplete-${name}`);
   rmSync(temporary, { recursive: true, force: true });
   mkdirSync(temporary, { recursive: true });
   await saveModel(parts.generator, join(temporary, 'generator'));
   await saveModel(parts.discriminator, join(temporary, 'discriminator'));
   if (parts.generatorEma) await saveModel(parts.generatorEma, join(temporary, GENERATOR_EMA));
-  if (parts.keep) writeFileSync(join(temporary, KEEP_MARKER), '');
+  // A checkpoint rewritten at the same step (a DP run stopping at an epoch's end) stays kept if it was.
+  if (parts.keep || existsSync(join(root, name, KEEP_MARKER))) writeFileSync(join(temporary, KEEP_MARKER), '');
   const g = await captureOptimizer(parts.generatorOptimizer);
   const d = await captureOptimizer(parts.discriminatorOptimizer);
   writeFileSync(join(temporary, 'optimizer-generator.bin'), g.data);
@@ -106,13 +115,17 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   return final;
 }
 
+/** Whether a checkpoint holds G's moving average. */
+export function hasGeneratorEma(directory: string): boolean {
+  return existsSync(join(directory, GENERATOR_EMA, 'model.json'));
+}
+
 /** Loads the models of a checkpoint directory. */
 export async function loadCheckpointModels(directory: string): Promise<CheckpointModels> {
-  const ema = join(directory, GENERATOR_EMA);
   return {
     generator: await loadModel(join(directory, 'generator')),
     discriminator: await loadModel(join(directory, 'discriminator')),
-    generatorEma: existsSync(join(ema, 'model.json')) ? await loadModel(ema) : null,
+    generatorEma: hasGeneratorEma(directory) ? await loadModel(join(directory, GENERATOR_EMA)) : null,
   };
 }
 

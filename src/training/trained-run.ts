@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../data/data-error.js';
-import { checkpointsDirectory, latestCheckpoint, loadCheckpointModels } from './checkpoint.js';
+import { CHECKPOINT_NAME, checkpointsDirectory, latestCheckpoint, loadCheckpointModels } from './checkpoint.js';
 import { completeSavedConfig, type TrainConfig } from './train-config.js';
 
 /** Which generator sampling uses: G's moving average, or the raw G. */
@@ -33,7 +33,9 @@ export async function openRun(directory: string, options: OpenOptions = {}): Pro
     throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
   }
   const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latest;
-  if (!existsSync(checkpoint)) throw new DataError(`${directory} has no checkpoint ${options.checkpoint}.`);
+  if (options.checkpoint && (!CHECKPOINT_NAME.test(options.checkpoint) || !existsSync(join(checkpoint, 'generator', 'model.json')))) {
+    throw new DataError(`${directory} has no checkpoint ${options.checkpoint}; its kept ones are named step-NNNNNNNNN in ${checkpointsDirectory(directory)}.`);
+  }
   const config = completeSavedConfig((JSON.parse(readFileSync(configPath, 'utf8')) as { config: Partial<TrainConfig> }).config);
   const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpoint);
   const useEma = generatorEma !== null && options.ema !== false;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { deriveRng, Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
@@ -17,6 +17,7 @@ import { writeGridPng } from '../report/sample-grid.js';
 import {
   latestCheckpoint,
   loadCheckpointModels,
+  checkpointName,
   restoreOptimizers,
   restoreTrainingState,
   saveCheckpoint,
@@ -121,10 +122,9 @@ function samplingGenerator(gan: GanParts): { generator: tfl.LayersModel; kind: '
   return gan.generatorEma ? { generator: gan.generatorEma.model, kind: 'ema' } : { generator: gan.generator, kind: 'raw' };
 }
 
-/** Whether the checkpoint after `epoch` (from 1) is kept for sampling later. */
+/** Whether the checkpoint after `epoch` (from 1) is kept for sampling later: every scored one, and every --keep-every-th. */
 function keepsEpoch(config: TrainConfig, epoch: number): boolean {
-  const every = config.keepEvery ?? config.evalEvery;
-  return every !== null && epoch % every === 0;
+  return [config.keepEvery, config.evalEvery].some((every) => every !== null && epoch % every === 0);
 }
 
 function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
@@ -170,7 +170,7 @@ function refusePrivacyChanges(saved: TrainConfig, changes: ResumeChanges): void 
 /**
  * Trains a GAN into `runDir`. With `resume`, continues from the run's latest
  * checkpoint (config.json's settings, with `config.epochs` as the new total);
- * `changes` are the settings the user asked for, checked against a DP run's.
+ * `changes` are the settings the user asked for, checked against the saved model settings and a DP run's.
  */
 export async function train(
   config: TrainConfig,
@@ -386,12 +386,13 @@ export async function train(
     position.epoch += 1;
     position.stepInEpoch = 0;
     order = rng.permutation(images.count);
-    await checkpoint(keepsEpoch(config, position.epoch));
+    // Scored before the checkpoint that ends the epoch: a run stopped while scoring resumes before it and
+    // scores again (the curve drops what lies past the checkpoint). Scored whether or not a hook listens.
     if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
-      // Scored whether or not a hook listens (an optional call would skip evaluating its argument).
-      const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, basename(lastCheckpoint));
+      const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, checkpointName(position.dSteps));
       hooks.onScore?.(score);
     }
+    await checkpoint(keepsEpoch(config, position.epoch));
   }
   gridZ.dispose();
   return { status: 'completed', runDir, checkpoint: lastCheckpoint, position };

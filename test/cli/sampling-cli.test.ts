@@ -9,7 +9,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
 const run = join(dir, 'run');
-const trained = gankit('train', '--limit', '256', '--epochs', '2', '--out', run);
+// With G's moving average, which sampling and shaping use unless --no-ema.
+const trained = gankit('train', '--limit', '256', '--epochs', '2', '--g-ema', '0.9', '--out', run);
 assert.equal(trained.code, 0, trained.stderr);
 
 test('every sampler writes its samples; --interpolate writes one strip per row', () => {
@@ -47,6 +48,10 @@ test('gankit shape saves a shaped D that generate --refine cs then uses', () => 
   const cs = gankit('generate', '--run', run, '--n', '10', '--refine', 'cs', '--cs-steps', '2', '--grid', join(dir, 'shaped.png'));
   assert.equal(cs.code, 0, cs.stderr);
   assert.match(cs.stdout, /shaped D\)/);
+  // D was shaped against the moving average: refining the raw G with it is refused.
+  const mismatched = gankit('generate', '--run', run, '--no-ema', '--n', '10', '--refine', 'cs', '--grid', join(dir, 'raw.png'));
+  assert.equal(mismatched.code, 1);
+  assert.match(mismatched.stderr, /D was shaped against its G's moving average; drop --no-ema, or shape again\.$/m);
 });
 
 test('bad sampling flags get one sentence and exit code 2', () => {

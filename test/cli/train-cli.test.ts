@@ -32,9 +32,12 @@ test('--eval-every scores and keeps every N-th epoch; generate and evaluate samp
   assert.ok(existsSync(grid));
   const raw = gankit('generate', '--run', run, '--no-ema', '--grid', grid, '--n', '10');
   assert.match(raw.stdout, /from G with gaussian/);
-  const missing = gankit('generate', '--run', run, '--checkpoint', 'step-000000005', '--grid', grid);
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /has no checkpoint step-000000005/);
+  for (const name of ['step-000000005', 'latest.json', '../checkpoints']) {
+    const missing = gankit('generate', '--run', run, '--checkpoint', name, '--grid', grid);
+    assert.equal(missing.code, 1, name);
+    assert.match(missing.stderr, /has no checkpoint .*; its kept ones are named step-NNNNNNNNN/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /);
+  }
 
   const refused = gankit('train', '--out', run, '--resume', '--epochs', '4', '--preset', 'course');
   assert.equal(refused.code, 1);

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
 import { latestCheckpoint, loadCheckpointModels } from '../../src/training/checkpoint.js';
+import { readEpochScores } from '../../src/training/epoch-scores.js';
 import { readMetrics } from '../../src/training/metrics-log.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/training/train-config.js';
 import { train, TrainingDiverged } from '../../src/training/trainer.js';
@@ -120,6 +121,15 @@ test('--g-ema keeps a moving average of G, checkpointed beside it, and a resumed
   assert.deepEqual(averages[0], averages[1]);
   const { generator, generatorEma } = await loadCheckpointModels(latestCheckpoint(whole)!);
   assert.notDeepEqual(generatorEma!.getWeights()[0].dataSync(), generator.getWeights()[0].dataSync());
+});
+
+test('--eval-every and --keep-every both keep their epochs\' checkpoints; the scores name them', async () => {
+  const runDir = join(tempDir(), 'kept');
+  await train({ ...config, epochs: 4, evalEvery: 2, keepEvery: 3, evalN: 200 }, runDir);
+  const kept = readdirSync(join(runDir, 'checkpoints')).filter((name) => name.startsWith('step-')).sort();
+  // 5 D steps an epoch: epochs 2, 3 and 4 (scored, kept, newest), and epoch 3 is also among the newest two.
+  assert.deepEqual(kept, ['step-000000010', 'step-000000015', 'step-000000020']);
+  assert.deepEqual(readEpochScores(runDir).map((s) => [s.epoch, s.checkpoint]), [[2, 'step-000000010'], [4, 'step-000000020']]);
 });
 
 test('resuming with another preset or dropout is refused with one sentence', async () => {
