@@ -44,6 +44,13 @@ export interface EvaluationResult {
   seconds: number;
 }
 
+/** The numbers the tables report. */
+export type HeadlineScores = Pick<EvaluationResult, 'fid' | 'precision' | 'recall' | 'density' | 'coverage'>;
+
+export function headlineScores({ fid, precision, recall, density, coverage }: EvaluationResult): HeadlineScores {
+  return { fid, precision, recall, density, coverage };
+}
+
 const BATCH = 500;
 
 function extractAll(extractor: FeatureExtractor, images: Images, onBatch: (done: number) => void): { features: FeatureMatrix; logits?: Float32Array } {

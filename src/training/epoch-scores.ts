@@ -5,7 +5,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
-import { evaluate } from '../metrics/evaluation.js';
+import { evaluate, headlineScores, type HeadlineScores } from '../metrics/evaluation.js';
 import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
@@ -13,17 +13,12 @@ import { appendJsonLine, readJsonLines, truncateJsonLines } from './json-lines.j
 import type { GeneratorKind } from './trained-run.js';
 import type { TrainConfig } from './train-config.js';
 
-export interface EpochScore {
+export interface EpochScore extends HeadlineScores {
   epoch: number;
   /** The kept checkpoint these samples came from: `gankit generate --checkpoint` draws from it again. */
   checkpoint: string;
   generator: GeneratorKind;
   samples: number;
-  fid: number;
-  precision: number;
-  recall: number;
-  density: number;
-  coverage: number;
   /** Classes holding at least 1% of the samples (the feature network's labels). */
   classesCovered: number | null;
   features: string;
@@ -57,11 +52,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
       checkpoint,
       generator: kind,
       samples: config.evalN,
-      fid: result.fid,
-      precision: result.precision,
-      recall: result.recall,
-      density: result.density,
-      coverage: result.coverage,
+      ...headlineScores(result),
       classesCovered: result.modes?.classesCovered ?? null,
       features: result.features.network,
       seconds: result.seconds,
