@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadImageSet } from '../src/data/image-set.js';
 import { startEngine } from '../src/engine/engine.js';
 import { deriveRng } from '../src/engine/rng.js';
-import { evaluate, headlineScores, type HeadlineScores } from '../src/metrics/evaluation.js';
+import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '../src/metrics/evaluation.js';
 import { loadFeatureExtractor } from '../src/metrics/feature-extractor.js';
 import { machineInfo, save } from './bench-io.js';
 import { sanitySets, type SanitySet } from './metric-sets.js';
@@ -43,7 +43,7 @@ interface Row extends HeadlineScores {
 const rows: Row[] = [];
 for (const set of sets) {
   const fake = { pixels: set.pixels, count: n, height: 28, width: 28, source: set.name };
-  const result = evaluate(fake, { ...test }, extractor, { k: 3, densityK: 5, seed: 0 });
+  const result = evaluate(fake, { ...test }, extractor, { ...NEIGHBOURHOOD_K, seed: 0 });
   const { name, family, kind, strength, heldOut } = set;
   rows.push({ name, family, kind, strength, heldOut, ...headlineScores(result), classesCovered: result.modes?.classesCovered ?? null });
   process.stderr.write(`bench: ${name.padEnd(34)} FID ${result.fid.toFixed(1).padStart(8)}  P ${result.precision.toFixed(3)}  R ${result.recall.toFixed(3)}\n`);

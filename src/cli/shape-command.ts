@@ -3,8 +3,8 @@ import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
 import { saveShapedDiscriminator, shapeDiscriminator } from '../sampling/discriminator-shaping.js';
-import { logitDiscriminator } from '../training/trained-run.js';
-import { addRunOptions, openRunFrom, type RunFlags } from './run-options.js';
+import { logitDiscriminator, openRun } from '../training/trained-run.js';
+import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -20,7 +20,7 @@ interface ShapeFlags extends CsFlags, RunFlags {
 
 async function runShape(flags: ShapeFlags): Promise<void> {
   await startEngine();
-  const run = await openRunFrom(flags.run, flags);
+  const run = await openRun(flags.run, flags);
   // Shaping starts from the trained D; η is measured with it.
   const cs = csOptionsFrom(flags, logitDiscriminator(run), run.config.data);
   const images = loadImageSet(flags.data ?? run.config.data, { limit: flags.limit });

@@ -5,7 +5,8 @@ import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
-import { train, type ResumeChanges } from '../training/trainer.js';
+import { describeGenerator } from '../training/trained-run.js';
+import { RESUME_CHECKED_SETTINGS, train, type ResumeChanges } from '../training/trainer.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
 import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
@@ -70,9 +71,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
   // On resume, what the user asked for explicitly, checked against the saved model settings and a DP run's.
   const changes: ResumeChanges = {
-    ...Object.fromEntries(
-      ['data', 'batch', 'limit', 'preset', 'dropoutG', 'dropoutD', 'gEma'].filter(given).map((key) => [key, config[key as keyof TrainConfig]]),
-    ),
+    ...Object.fromEntries(RESUME_CHECKED_SETTINGS.filter(given).map((key) => [key, config[key]])),
     dp: {
       clip: given('dpClip') ? flags.dpClip : undefined,
       noise: dpNoise,
@@ -123,7 +122,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
         onMessage: (line) => process.stderr.write(`${line}\n`),
         onScore: (score) =>
           process.stderr.write(
-            `\nepoch ${score.epoch} (${score.generator === 'ema' ? 'EMA G' : 'G'}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
+            `\nepoch ${score.epoch} (${describeGenerator(score.generator)}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
               `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}\n`,
           ),
         stopRequested: () => stop,

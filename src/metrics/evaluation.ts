@@ -44,6 +44,9 @@ export interface EvaluationResult {
   seconds: number;
 }
 
+/** The k of precision and recall, and of density and coverage, that gankit scores with unless told otherwise. */
+export const NEIGHBOURHOOD_K = { k: 3, densityK: 5 } as const;
+
 /** The numbers the tables report. */
 export type HeadlineScores = Pick<EvaluationResult, 'fid' | 'precision' | 'recall' | 'density' | 'coverage'>;
 

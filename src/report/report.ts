@@ -10,6 +10,7 @@ import { rowEvaluationFile, rowGridFile } from '../reproduce/reproduce.js';
 import { COLUMNS, formatCell, generatorLabel, type ResultsFile } from '../reproduce/results-table.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
+import { describeGenerator } from '../training/trained-run.js';
 import { classHistogram, curveChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -62,7 +63,7 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   }
   const scored = readEpochScores(runDir);
   if (scored.length) {
-    const fid = await curveChart(`FID during training (${scored[0].samples} samples, ${scored[0].generator === 'ema' ? 'EMA G' : 'G'})`, scored, { fid: 'FID' });
+    const fid = await curveChart(`FID during training (${scored[0].samples} samples, ${describeGenerator(scored[0].generator)})`, scored, { fid: 'FID' });
     const pr = await curveChart('precision and recall during training', scored, { precision: 'precision', recall: 'recall', coverage: 'coverage' });
     parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }

@@ -5,7 +5,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
-import { evaluate, headlineScores, type HeadlineScores } from '../metrics/evaluation.js';
+import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '../metrics/evaluation.js';
 import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
@@ -46,7 +46,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
     // The same latents at every scored epoch, so the curve moves with G alone.
     const source = generatorSource(generator, gaussian(1), deriveRng(config.seed, 'eval-every'));
     const fake = { pixels: drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, source: `epoch ${epoch}` };
-    const result = evaluate(fake, { ...real }, extractor, { k: 3, densityK: 5, seed: config.seed });
+    const result = evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: config.seed });
     const score: EpochScore = {
       epoch,
       checkpoint,

@@ -9,6 +9,11 @@ import { completeSavedConfig, type TrainConfig } from './train-config.js';
 /** Which generator sampling uses: G's moving average, or the raw G. */
 export type GeneratorKind = 'ema' | 'raw';
 
+/** How messages and titles name a generator. */
+export function describeGenerator(kind: GeneratorKind): string {
+  return kind === 'ema' ? "G's moving average" : 'G';
+}
+
 export interface TrainedRun {
   directory: string;
   checkpoint: string;

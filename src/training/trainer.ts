@@ -31,6 +31,7 @@ import { dStepSchedule } from './d-step-schedule.js';
 import { discriminatorStep, fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
 import { epochScorer, truncateEpochScores, type EpochScore } from './epoch-scores.js';
+import type { GeneratorKind } from './trained-run.js';
 import { completeSavedConfig, requireObjective, type DpConfig, type TrainConfig } from './train-config.js';
 
 const GRID_SIDE = 10;
@@ -118,7 +119,7 @@ function objectiveSchedule(config: TrainConfig): (epoch: number) => Objective {
 }
 
 /** The generator that samples: G's moving average when the run keeps one. */
-function samplingGenerator(gan: GanParts): { generator: tfl.LayersModel; kind: 'ema' | 'raw' } {
+function samplingGenerator(gan: GanParts): { generator: tfl.LayersModel; kind: GeneratorKind } {
   return gan.generatorEma ? { generator: gan.generatorEma.model, kind: 'ema' } : { generator: gan.generator, kind: 'raw' };
 }
 
@@ -138,6 +139,8 @@ function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.T
 const MODEL_SETTINGS = ['preset', 'dropoutG', 'dropoutD', 'gEma'] as const;
 /** Settings whose change on resume would void a DP run's accounting: they fix σ, C, q or the data. */
 const PRIVACY_SETTINGS = ['data', 'limit', 'batch'] as const;
+/** Every setting a resume checks against the saved run, when the user asks for it. */
+export const RESUME_CHECKED_SETTINGS = [...PRIVACY_SETTINGS, ...MODEL_SETTINGS];
 const PRIVATE_DP_SETTINGS = ['clip', 'noise', 'delta', 'conversion'] as const;
 
 /** Settings asked for when resuming, each undefined where the user left it alone. */
@@ -210,7 +213,7 @@ export async function train(
   let rng: Rng;
   if (checkpointDir && options.resume) {
     const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpointDir);
-    ({ position, order } = await restoreTrainingState(checkpointDir));
+    ({ position, order } = restoreTrainingState(checkpointDir));
     const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
     gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
     await restoreOptimizers(checkpointDir, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
