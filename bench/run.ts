@@ -16,7 +16,7 @@ import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
-import { configFor, DP_D_STEPS, requireObjective, type DpConfig } from '../src/training/train-config.js';
+import { configFor, DP_D_STEPS, requireObjective, type DpConfig, type PresetName } from '../src/training/train-config.js';
 import { dpDiscriminatorStep, poissonSample } from '../src/privacy/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
 import { densityCoverage } from '../src/metrics/density-coverage.js';
@@ -43,10 +43,13 @@ function bestMs(work: () => void, repeats: number, rounds: number): number {
 const latentBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
 const imageBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
 
-/** Best mean over rounds of `steps` training steps (one D step, one G step), in ms. */
-function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number, objective = 'nonsaturating'): number {
+/**
+ * Best mean over rounds of `steps` training steps (one D step, one G step), in ms.
+ * The course preset (no dropout) by default: the PyTorch reference has none.
+ */
+function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number, objective = 'nonsaturating', preset: PresetName = 'course'): number {
   useMatMulKernels(kernels);
-  const gan = newGan(configFor(objective), requireObjective(objective), new Rng(0));
+  const gan = newGan(configFor(objective, { preset }), requireObjective(objective), new Rng(0));
   const rng = new Rng(1);
   const real = imageBatch(rng, batch);
   const step = () => {
@@ -121,7 +124,17 @@ const torchBest: Record<string, number> = {};
 if ('msPerStep' in torch) {
   for (const batch of BATCHES) torchBest[batch] = Math.min(...Object.values(torch.msPerStep).map((byBatch) => byBatch[batch]));
 }
-save('train-step', { machine, msPerStep: stepMs, pytorch: torch, pytorchBestOf1And2Threads: torchBest });
+// The study preset's dropout (masks drawn in JavaScript) against the same step without it.
+const studyMs = Object.fromEntries(BATCHES.map((batch) => [batch, timeStep(engine.native ? 'native' : 'fallback', batch, 20, 3, 'nonsaturating', 'study')]));
+const dropoutCost = Object.fromEntries(BATCHES.map((batch) => [batch, studyMs[batch] / stepMs[engine.native ? 'native' : 'fallback'][batch]]));
+save('train-step', {
+  machine,
+  preset: 'course (no dropout), as the PyTorch reference',
+  msPerStep: stepMs,
+  pytorch: torch,
+  pytorchBestOf1And2Threads: torchBest,
+  studyPreset: { msPerStep: studyMs, relativeToCourse: dropoutCost },
+});
 
 // 1b. One step (one D step + one G step, n_critic aside) of every objective at batch 64.
 const objectiveKernels: MatMulKernels = engine.native ? 'native' : 'fallback';
@@ -131,12 +144,12 @@ for (const name of OBJECTIVE_NAMES) {
   process.stderr.write(`bench: ${name}: ${objectiveMs[name].toFixed(1)} ms/step\n`);
 }
 const relativeToVanilla = Object.fromEntries(Object.entries(objectiveMs).map(([name, ms]) => [name, ms / objectiveMs.nonsaturating]));
-save('objectives', { machine, kernels: objectiveKernels, batch: 64, msPerStep: objectiveMs, relativeToNonsaturating: relativeToVanilla, target: 'wgan-gp ≤ 2.5× nonsaturating' });
+save('objectives', { machine, kernels: objectiveKernels, batch: 64, preset: 'course', msPerStep: objectiveMs, relativeToNonsaturating: relativeToVanilla, target: 'wgan-gp ≤ 2.5× nonsaturating' });
 
 // 1c. A DP training round against the non-private round with the same n_D.
 const dpSettings: DpConfig = { clip: 1, noise: 1, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };
 const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null, 3) };
-save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
+save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, preset: 'study (dropout in both rounds)', msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
 process.stderr.write(`bench: DP round ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms\n`);
 
 // 2. A full MNIST epoch at batch 64 (time and peak RSS), then 10,000 PNGs from it.
@@ -147,7 +160,7 @@ const trainSeconds = Number(/\(([\d.]+) s of training\)/.exec(epoch.stdout)![1])
 const generation = gankit(['generate', '--run', run, '--n', '10000', '--out', join(scratch, 'pngs')]);
 save('epoch-and-generation', {
   machine,
-  mnistEpochBatch64: { trainSeconds, wallSeconds: epoch.seconds, peakRssMb: epoch.peakRssMb },
+  mnistEpochBatch64: { preset: 'study (the default)', trainSeconds, wallSeconds: epoch.seconds, peakRssMb: epoch.peakRssMb },
   generate10000Png: { wallSeconds: generation.seconds, peakRssMb: generation.peakRssMb },
 });
 
@@ -209,6 +222,7 @@ for (const kind of kinds) {
   rows.push([`tfjs wasm, ${kind}`, ...BATCHES.map((b) => stepMs[kind][b].toFixed(1)), ...BATCHES.map((b) => ratio(stepMs[kind][b], b))]);
 }
 if ('msPerStep' in torch) rows.push([`PyTorch ${torch.version} (best of 1, 2 threads)`, ...BATCHES.map((b) => torchBest[b].toFixed(1)), '1.00', '1.00']);
+rows.push(['study preset (dropout), fastest kernels', ...BATCHES.map((b) => studyMs[b].toFixed(1)), ...BATCHES.map((b) => ratio(studyMs[b], b))]);
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 console.log('One training step (D step + G step):');
 for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
