@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEngine } from '../src/engine/engine.js';
 import { headlineScores, type EvaluationResult, type HeadlineScores } from '../src/metrics/evaluation.js';
+import { identifyFeatureNetwork, scoredBy } from '../src/metrics/feature-extractor.js';
 import { readEpochScores } from '../src/training/epoch-scores.js';
 import { gankit, machineInfo, root, save } from './bench-io.js';
 
@@ -50,8 +51,12 @@ function score(result: EvaluationResult): Score {
   };
 }
 
+const features = identifyFeatureNetwork();
+
+/** An evaluation, reused while the feature network that scored it is today's default. */
 function evaluateOnce(args: string[], out: string): Score {
-  if (!existsSync(out)) gankit(['evaluate', ...args, '--n', '10000', '--out', out, '--json']);
+  const saved = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as EvaluationResult) : undefined;
+  if (!scoredBy(saved?.features, features)) gankit(['evaluate', ...args, '--n', '10000', '--out', out, '--json']);
   return score(JSON.parse(readFileSync(out, 'utf8')) as EvaluationResult);
 }
 
@@ -142,7 +147,7 @@ save('quality', {
   setup:
     `non-saturating GAN, batch 64, Adam 2e-4 β (0.9, 0.999) ε 1e-8, ${epochs} epochs of full MNIST; ` +
     `seeds ${seedsOf.study.join(', ')} (study), ${seedsOf.course.join(', ')} (course); ` +
-    'scored by gankit evaluate on 10,000 samples (G in eval mode) against MNIST test, gankit MNIST feature network',
+    `scored by gankit evaluate on 10,000 samples (G in eval mode) against MNIST test, feature network ${features.network} (sha256 ${features.sha256})`,
   pytorchRuns: torchRuns,
   seeds: seedsOf,
   summary,

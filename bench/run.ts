@@ -21,7 +21,9 @@ import { dpDiscriminatorStep, poissonSample } from '../src/privacy/dp-discrimina
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
 import { densityCoverage } from '../src/metrics/density-coverage.js';
 import type { EvaluationResult } from '../src/metrics/evaluation.js';
-import { loadFeatureExtractor } from '../src/metrics/feature-extractor.js';
+import { DEFAULT_FEATURE_NETWORK, loadFeatureExtractor, SHIPPED_FEATURE_NETWORKS } from '../src/metrics/feature-extractor.js';
+import { classifierScore, logitFid } from '../src/metrics/classifier-score.js';
+import { CLASSES } from '../src/models/feature-network.js';
 import { featureMatrix } from '../src/metrics/feature-matrix.js';
 import { fid } from '../src/metrics/fid.js';
 import { precisionRecall } from '../src/metrics/precision-recall.js';
@@ -183,36 +185,61 @@ for (const [name, args] of Object.entries(SAMPLING)) {
   process.stderr.write(`bench: 10,000 samples with ${name}: ${samplingSeconds[name].toFixed(1)} s\n`);
 }
 save('sampling', { machine, note: 'wall seconds for 10,000 PNGs from a one-epoch MNIST run, start-up included', seconds: samplingSeconds });
-// 4. Evaluation of the 10,000 generated PNGs against MNIST test: time, and agreement with
-// the numpy/scipy reference on the same features.
+// 4. Evaluation of the 10,000 generated PNGs against MNIST test, with each shipped
+// feature network (v2 may take at most 1.1× v1's time), and agreement with the
+// numpy/scipy reference on the default network's features and logits.
 const pngs = join(scratch, 'pngs');
-const evaluation = gankit(['evaluate', '--samples', pngs, '--json', '--out', join(scratch, 'eval.json')]);
-const evaluated = JSON.parse(evaluation.stdout) as EvaluationResult;
+const evaluateSeconds: Record<string, { evaluate: number; wall: number }> = {};
+let evaluated: EvaluationResult | undefined;
+for (const network of [...SHIPPED_FEATURE_NETWORKS].reverse()) {
+  const run = gankit(['evaluate', '--samples', pngs, '--features', network, '--json', '--out', join(scratch, `eval-${network}.json`)]);
+  const result = JSON.parse(run.stdout) as EvaluationResult;
+  evaluateSeconds[network] = { evaluate: result.seconds, wall: run.seconds };
+  if (network === DEFAULT_FEATURE_NETWORK) evaluated = result;
+}
+const v2OverV1 = evaluateSeconds['mnist-v2'].evaluate / evaluateSeconds['mnist-v1'].evaluate;
 const extractor = await loadFeatureExtractor();
 const featuresOf = (set: ImageSet) => {
-  const parts: Float32Array[] = [];
+  const features: Float32Array[] = [];
+  const logits: Float32Array[] = [];
   for (let first = 0; first < set.count; first += 500) {
     const count = Math.min(500, set.count - first);
-    parts.push(extractor.extract(set.pixels.subarray(first * 784, (first + count) * 784), count, 28, 28).features.values as Float32Array);
+    const out = extractor.extract(set.pixels.subarray(first * 784, (first + count) * 784), count, 28, 28);
+    features.push(out.features.values as Float32Array);
+    logits.push(out.logits!);
   }
-  const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
-  return featureMatrix(values, values.length / set.count);
+  const join32 = (parts: Float32Array[]) => {
+    const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
+    return values;
+  };
+  const values = join32(features);
+  return { features: featureMatrix(values, values.length / set.count), logits: join32(logits) };
 };
-const realFeatures = featuresOf(loadImageSet('mnist', { split: 'test' }));
-const fakeFeatures = featuresOf(loadImageSet(pngs));
-const ours = { fid: fid(realFeatures, fakeFeatures), ...precisionRecall(realFeatures, fakeFeatures), ...densityCoverage(realFeatures, fakeFeatures) };
-writeFileSync(join(scratch, 'real.f32'), new Uint8Array(realFeatures.values.buffer));
-writeFileSync(join(scratch, 'fake.f32'), new Uint8Array(fakeFeatures.values.buffer));
-const reference = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'metrics.py'), join(scratch, 'real.f32'), join(scratch, 'fake.f32'), String(realFeatures.dims)], { encoding: 'utf8' });
+const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
+const fake = featuresOf(loadImageSet(pngs));
+const ours = {
+  fid: fid(real.features, fake.features),
+  ...precisionRecall(real.features, fake.features),
+  ...densityCoverage(real.features, fake.features),
+  classifierScore: classifierScore(fake.logits, CLASSES),
+  logitFid: logitFid(real.logits, fake.logits, CLASSES),
+};
+const scratchFiles = { 'real.f32': real.features.values, 'fake.f32': fake.features.values, 'real-logits.f32': real.logits, 'fake-logits.f32': fake.logits };
+for (const [name, values] of Object.entries(scratchFiles)) writeFileSync(join(scratch, name), new Uint8Array(values.buffer));
+const reference = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'metrics.py'), ...Object.keys(scratchFiles).slice(0, 2).map((f) => join(scratch, f)), String(real.features.dims), ...Object.keys(scratchFiles).slice(2).map((f) => join(scratch, f))], { encoding: 'utf8' });
 const referenceMetrics = reference.status === 0 ? (JSON.parse(reference.stdout) as Record<string, number>) : undefined;
+const relative = (key: 'fid' | 'classifierScore' | 'logitFid') => Math.abs(ours[key] - referenceMetrics![key]) / Math.abs(referenceMetrics![key]);
 const agreement = referenceMetrics
   ? {
-      fidRelativeDifference: Math.abs(ours.fid - referenceMetrics.fid) / Math.abs(referenceMetrics.fid),
-      identical: (['precision', 'recall', 'density', 'coverage'] as const).every((key) => ours[key] === referenceMetrics[key]),
+      fidRelativeDifference: relative('fid'),
+      classifierScoreRelativeDifference: relative('classifierScore'),
+      logitFidRelativeDifference: relative('logitFid'),
+      // The k-NN metrics count comparisons: the same counts, or how far apart.
+      largestKnnDifference: Math.max(...(['precision', 'recall', 'density', 'coverage'] as const).map((key) => Math.abs(ours[key] - referenceMetrics[key]))),
     }
   : { skipped: `the numpy/scipy reference failed: ${reference.stderr?.trim().split('\n').pop()}` };
-save('evaluate', { machine, evaluateSeconds: evaluated.seconds, wallSeconds: evaluation.seconds, ours, reference: referenceMetrics ?? null, agreement });
+save('evaluate', { machine, features: evaluated!.features, seconds: evaluateSeconds, v2OverV1, ours, reference: referenceMetrics ?? null, agreement });
 rmSync(scratch, { recursive: true, force: true });
 
 // 5. The tables.
@@ -234,5 +261,7 @@ console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of train
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
-console.log(`evaluate, 10,000 vs 10,000: ${evaluated.seconds.toFixed(1)} s (${evaluation.seconds.toFixed(1)} s wall); vs numpy/scipy: ${JSON.stringify(agreement)}`);
+console.log(
+  `evaluate, 10,000 vs 10,000: ${Object.entries(evaluateSeconds).map(([network, t]) => `${network} ${t.evaluate.toFixed(1)} s (${t.wall.toFixed(1)} s wall)`).join(', ')}; v2 ÷ v1 ${v2OverV1.toFixed(2)}; vs numpy/scipy: ${JSON.stringify(agreement)}`,
+);
 console.log(`Results: ${resultsDir}/train-step.json, objectives.json, dp-round.json, epoch-and-generation.json, sampling.json, evaluate.json`);

@@ -1,4 +1,5 @@
-"""numpy/scipy reference of gankit's FID, precision/recall and density/coverage.
+"""numpy/scipy reference of gankit's FID, precision/recall and density/coverage,
+and (given the two sets' 10-class logits) the classifier score and the logits' FID.
 
 Reads two float32 feature files (raw little-endian, rows × dims given on the
 command line) and prints JSON. FID as pytorch-fid computes it (scipy's sqrtm);
@@ -6,7 +7,7 @@ precision/recall (k=3, distance <= radius) as the official improved-P&R code;
 density/coverage (k=5, strict <) as the official prdc code. Distances are
 exact float64 (scipy's cdist on float64 copies).
 
-/usr/bin/python3 bench/reference/metrics.py real.f32 fake.f32 DIMS
+/usr/bin/python3 bench/reference/metrics.py real.f32 fake.f32 DIMS [real_logits.f32 fake_logits.f32]
 """
 import json
 import sys
@@ -14,6 +15,7 @@ import sys
 import numpy as np
 from scipy import linalg
 from scipy.spatial.distance import cdist
+from scipy.special import log_softmax
 
 
 def fid(x, y):
@@ -42,11 +44,23 @@ def prdc(real, fake, k_pr=3, k_dc=5):
     return dict(precision=float(precision), recall=float(recall), density=float(density), coverage=float(coverage))
 
 
+def classifier_score(logits):
+    """exp(E_x KL(p(y|x) || p(y))) over the whole set, as TF-GAN's classifier_score without splits."""
+    log_p = log_softmax(logits, axis=1)
+    log_marginal = np.log(np.exp(log_p).mean(0))
+    return float(np.exp((np.exp(log_p) * (log_p - log_marginal)).sum(1).mean()))
+
+
 def main():
     real_path, fake_path, dims = sys.argv[1], sys.argv[2], int(sys.argv[3])
     real = np.fromfile(real_path, dtype="<f4").reshape(-1, dims).astype(np.float64)
     fake = np.fromfile(fake_path, dtype="<f4").reshape(-1, dims).astype(np.float64)
-    print(json.dumps(dict(fid=fid(real, fake), **prdc(real, fake))))
+    result = dict(fid=fid(real, fake), **prdc(real, fake))
+    if len(sys.argv) > 5:
+        real_logits = np.fromfile(sys.argv[4], dtype="<f4").reshape(-1, 10).astype(np.float64)
+        fake_logits = np.fromfile(sys.argv[5], dtype="<f4").reshape(-1, 10).astype(np.float64)
+        result.update(classifierScore=classifier_score(fake_logits), logitFid=fid(real_logits, fake_logits))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

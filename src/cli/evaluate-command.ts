@@ -7,7 +7,7 @@ import { DataError } from '../data/data-error.js';
 import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
-import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
+import { featureExtractorFor, SHIPPED_FEATURE_NETWORKS } from '../metrics/feature-extractor.js';
 import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
@@ -67,6 +67,10 @@ function table(result: EvaluationResult): string {
     rows.push(['mean confidence', result.modes.meanConfidence.toFixed(4)]);
     rows.push(['class histogram', result.modes.histogram.map((p) => (100 * p).toFixed(1)).join(' ')]);
   }
+  if (result.classifier) {
+    rows.push(['classifier score (real)', `${result.classifier.score.toFixed(3)} (${result.classifier.realScore.toFixed(3)})`]);
+    rows.push(['FID of the logits', result.classifier.logitFid.toFixed(3)]);
+  }
   if (result.memorisation) {
     const m = result.memorisation;
     rows.push(['sample→train NN (p1 p5 p25 p50)', Object.values(m.sampleToTrain).map((v) => v.toFixed(2)).join(' ')]);
@@ -76,7 +80,7 @@ function table(result: EvaluationResult): string {
   const width = Math.max(...rows.map(([name]) => name.length));
   return [
     `${result.samples.count} samples (${result.samples.source}) vs ${result.real.count} real (${result.real.source})`,
-    `features: ${result.features.network} (${result.features.dims}-d); ${result.seconds.toFixed(1)} s`,
+    `features: ${result.features.network} layer ${result.features.layer} (${result.features.dims}-d, sha256 ${result.features.sha256}); ${result.seconds.toFixed(1)} s`,
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
   ].join('\n');
 }
@@ -85,7 +89,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   if (Boolean(flags.samples) === Boolean(flags.run)) throw new DataError('Give exactly one of --samples and --run.');
   if (flags.layer && !flags.features) throw new DataError('--layer needs --features.');
   await startEngine();
-  const extractor = await loadFeatureExtractor(flags.features, flags.layer);
+  const extractor = await featureExtractorFor(flags.data, flags.features, flags.layer);
   const fake = flags.samples ? readSamples(flags.samples) : await generated(flags);
   const realSet = loadImageSet(flags.data, { split: flags.real });
   const real: Images = { ...realSet };
@@ -114,7 +118,10 @@ export function evaluateCommand(): Command {
     .addOption(new Option('--real <split>', 'which real split to compare with').choices(['test', 'train']).default('test'))
     .option('--k <k>', 'k of precision and recall', positiveInteger, NEIGHBOURHOOD_K.k)
     .option('--density-k <k>', 'k of density and coverage', positiveInteger, NEIGHBOURHOOD_K.densityK)
-    .option('--features <path>', 'a TF.js model (layers or graph; its model.json or folder) to take features from')
+    .option(
+      '--features <name|path>',
+      `a shipped feature network (${SHIPPED_FEATURE_NETWORKS.join(', ')}; default for mnist: ${SHIPPED_FEATURE_NETWORKS[0]}), or a TF.js model (layers or graph; its model.json or folder); default for --data DIR: DIR/feature-network`,
+    )
     .option('--layer <name>', 'the layer (or graph node) of --features whose output are the features')
     .option('--memorisation', "also compare each sample with its nearest training image (pixel L2)")
     .option('--seed <s>', 'seed of the samples drawn with --run and of the KID subsets', nonNegativeInteger, 0)

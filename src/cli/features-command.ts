@@ -4,7 +4,7 @@ import { startEngine } from '../engine/engine.js';
 import { loadImageSet } from '../data/image-set.js';
 import { saveModel } from '../models/model-files.js';
 import { classifierAccuracy, FEATURE_TRAINING_DEFAULTS, trainFeatureNetwork } from '../models/feature-training.js';
-import { MNIST_FEATURE_NETWORK } from '../metrics/feature-extractor.js';
+import { datasetNetworkDirectory, DEFAULT_FEATURE_NETWORK, shippedNetworkFile } from '../metrics/feature-extractor.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
@@ -21,7 +21,7 @@ async function runFeaturesTrain(flags: FeaturesFlags): Promise<void> {
   await startEngine();
   const train = loadImageSet(flags.data, { split: 'train' });
   const test = loadImageSet(flags.data, { split: 'test' });
-  const out = flags.out ?? (flags.data === 'mnist' ? dirname(MNIST_FEATURE_NETWORK) : `${flags.data}/feature-network`);
+  const out = flags.out ?? (flags.data === 'mnist' ? dirname(shippedNetworkFile(DEFAULT_FEATURE_NETWORK)) : datasetNetworkDirectory(flags.data));
   const progress = createProgress('features epoch {epoch} |{bar}| {percentage}% | loss {loss} | ETA {eta_formatted}');
   const stepsPerEpoch = Math.floor(train.count / flags.batch);
   progress.start(flags.epochs * stepsPerEpoch, 0, { epoch: `1/${flags.epochs}`, loss: '–' });

@@ -2,8 +2,9 @@
 import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../data/data-error.js';
 import { CLASSES } from '../models/feature-network.js';
+import { classifierScore, logitFid } from './classifier-score.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
-import type { FeatureExtractor } from './feature-extractor.js';
+import type { FeatureExtractor, FeatureNetworkIdentity } from './feature-extractor.js';
 import { fid } from './fid.js';
 import { kid, type KidResult } from './kid.js';
 import { memorisation, type MemorisationReport } from './memorisation.js';
@@ -36,10 +37,12 @@ export interface EvaluationResult {
   coverage: number;
   kid: KidResult;
   modes?: ModeStatistics;
+  /** The classifier's views, when the feature network is the classifier: its score on both sets, and the logits' FID. */
+  classifier?: { score: number; realScore: number; logitFid: number };
   memorisation?: MemorisationReport;
   samples: { count: number; source: string };
   real: { count: number; source: string };
-  features: { network: string; dims: number };
+  features: FeatureNetworkIdentity & { dims: number };
   k: { precisionRecall: number; densityCoverage: number };
   seconds: number;
 }
@@ -102,12 +105,16 @@ export function evaluate(
     ...neighbourhoods,
     kid: kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
     modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
+    classifier:
+      fakeOut.logits && realOut.logits
+        ? { score: classifierScore(fakeOut.logits, CLASSES), realScore: classifierScore(realOut.logits, CLASSES), logitFid: logitFid(realOut.logits, fakeOut.logits, CLASSES) }
+        : undefined,
     memorisation: options.memorisationTrain
       ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width)
       : undefined,
     samples: { count: fake.count, source: fake.source },
     real: { count: real.count, source: real.source },
-    features: { network: extractor.identity, dims: fakeOut.features.dims },
+    features: { ...extractor.identity, dims: fakeOut.features.dims },
     k: { precisionRecall: options.k, densityCoverage: options.densityK },
     seconds: (performance.now() - started) / 1000,
   };

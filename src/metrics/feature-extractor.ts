@@ -1,8 +1,10 @@
-// Turning images into feature vectors: the shipped MNIST feature network, or
-// any TF.js model (layers or graph) and one of its layers.
+// Turning images into feature vectors: a feature network gankit ships, one
+// trained for a dataset (`gankit features train --data DIR`), or any TF.js
+// model (layers or graph) and one of its layers.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +14,34 @@ import { CLASSES, FEATURE_LAYER } from '../models/feature-network.js';
 import { loadModel } from '../models/model-files.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 
-/** The MNIST feature network shipped with gankit (retrain: gankit features train --data mnist). */
-export const MNIST_FEATURE_NETWORK = fileURLToPath(new URL('../../../assets/feature-network/mnist/model.json', import.meta.url));
+/** The feature networks gankit ships, newest first; the first is the default. v1 stays for old numbers. */
+export const SHIPPED_FEATURE_NETWORKS = ['mnist-v2', 'mnist-v1'] as const;
+export type ShippedFeatureNetwork = (typeof SHIPPED_FEATURE_NETWORKS)[number];
+export const DEFAULT_FEATURE_NETWORK: ShippedFeatureNetwork = SHIPPED_FEATURE_NETWORKS[0];
+
+/** Where a shipped network's model.json lies (retrain mnist-v2: gankit features train --data mnist). */
+export const shippedNetworkFile = (name: ShippedFeatureNetwork) =>
+  fileURLToPath(new URL(`../../../assets/feature-network/${name}/model.json`, import.meta.url));
+
+const isShipped = (spec: string): spec is ShippedFeatureNetwork => (SHIPPED_FEATURE_NETWORKS as readonly string[]).includes(spec);
+
+/** Which features scored a result: recorded in eval.json and reproduce's records, so that numbers from different networks are never mixed. */
+export interface FeatureNetworkIdentity {
+  /** A shipped network's name (mnist-v2), or the model.json's path. */
+  network: string;
+  layer: string;
+  /** The first 16 hex digits of the SHA-256 of model.json and its weights: changes when the network is retrained. */
+  sha256: string;
+}
+
+type NetworkAndWeights = Pick<FeatureNetworkIdentity, 'network' | 'sha256'>;
+
+/** Whether a recorded result was scored by `network` (same name, same weights); records without one were not. */
+export const scoredBy = (recorded: NetworkAndWeights | undefined, network: NetworkAndWeights) =>
+  recorded?.network === network.network && recorded?.sha256 === network.sha256;
 
 export interface FeatureExtractor {
-  /** What produced the features, for eval.json. */
-  identity: string;
+  identity: FeatureNetworkIdentity;
   /** The image size the extractor takes (images are resized when they differ). */
   inputShape: [number, number, number];
   /** Features, and the classifier's logits when the network is the shipped classifier. */
@@ -33,12 +57,12 @@ function adapt(images: Float32Array, count: number, height: number, width: numbe
   });
 }
 
-function layersExtractor(model: tfl.LayersModel, layerName: string, identity: string, withLogits: boolean): FeatureExtractor {
+function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentity, withLogits: boolean): FeatureExtractor {
   let layer: tfl.layers.Layer;
   try {
-    layer = model.getLayer(layerName);
+    layer = model.getLayer(identity.layer);
   } catch {
-    throw new DataError(`${identity} has no layer "${layerName}"; its layers are ${model.layers.map((l) => l.name).join(', ')}.`);
+    throw new DataError(`${identity.network} has no layer "${identity.layer}"; its layers are ${model.layers.map((l) => l.name).join(', ')}.`);
   }
   const outputs = withLogits ? [layer.output as tfl.SymbolicTensor, model.outputs[0]] : [layer.output as tfl.SymbolicTensor];
   const truncated = tfl.model({ inputs: model.inputs, outputs });
@@ -57,7 +81,7 @@ function layersExtractor(model: tfl.LayersModel, layerName: string, identity: st
   };
 }
 
-function graphExtractor(model: GraphModel, layerName: string, identity: string): FeatureExtractor {
+function graphExtractor(model: GraphModel, identity: FeatureNetworkIdentity): FeatureExtractor {
   const shape = model.inputs[0].shape ?? [];
   const inputShape = shape.slice(1).map((s) => (s > 0 ? s : 28)) as [number, number, number];
   return {
@@ -67,9 +91,9 @@ function graphExtractor(model: GraphModel, layerName: string, identity: string):
       const x = adapt(images, count, height, width, inputShape);
       let output: tf.Tensor;
       try {
-        output = model.execute(x, layerName) as tf.Tensor;
+        output = model.execute(x, identity.layer) as tf.Tensor;
       } catch (error) {
-        throw new DataError(`${identity} cannot output node "${layerName}" (${(error as Error).message}).`);
+        throw new DataError(`${identity.network} cannot output node "${identity.layer}" (${(error as Error).message}).`);
       } finally {
         x.dispose();
       }
@@ -79,26 +103,60 @@ function graphExtractor(model: GraphModel, layerName: string, identity: string):
   };
 }
 
-/** The shipped MNIST network, or the model at `path` (its model.json or directory) cut at `layer`. */
-export async function loadFeatureExtractor(path?: string, layer?: string): Promise<FeatureExtractor> {
-  const file = path === undefined ? MNIST_FEATURE_NETWORK : path.endsWith('.json') ? path : join(path, 'model.json');
+function weightFiles(file: string, json: { weightsManifest: Array<{ paths: string[] }> }): Buffer[] {
+  return json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(dirname(file), path))));
+}
+
+/** A network's identity, read from its files without loading it (reproduce compares it with its records). */
+export function identifyFeatureNetwork(spec: string = DEFAULT_FEATURE_NETWORK, layer: string = FEATURE_LAYER): FeatureNetworkIdentity & { file: string } {
+  const file = isShipped(spec) ? shippedNetworkFile(spec) : spec.endsWith('.json') ? spec : join(spec, 'model.json');
   if (!existsSync(file)) {
-    throw new DataError(
-      path === undefined ? `The MNIST feature network is missing (${file}); run gankit features train --data mnist.` : `${file} does not exist.`,
-    );
+    throw new DataError(isShipped(spec) ? `The feature network ${spec} is missing (${file}); reinstall gankit.` : `${file} does not exist.`);
   }
-  const format = (JSON.parse(readFileSync(file, 'utf8')) as { format?: string }).format;
-  if (format === 'graph-model') {
+  const hash = createHash('sha256').update(readFileSync(file));
+  for (const shard of weightFiles(file, JSON.parse(readFileSync(file, 'utf8')))) hash.update(shard);
+  return { network: isShipped(spec) ? spec : file, layer, sha256: hash.digest('hex').slice(0, 16), file };
+}
+
+/**
+ * A shipped network by name (the default: mnist-v2), or the model at `spec`
+ * (its model.json or directory) cut at `layer`.
+ */
+export async function loadFeatureExtractor(spec: string = DEFAULT_FEATURE_NETWORK, layer?: string): Promise<FeatureExtractor> {
+  const { file, ...identity } = identifyFeatureNetwork(spec, layer);
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  if (json.format === 'graph-model') {
     if (!layer) throw new DataError(`${file} is a graph model: name the node to read with --layer.`);
-    const json = JSON.parse(readFileSync(file, 'utf8'));
-    const shards = json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p: string) => readFileSync(join(dirname(file), p))));
     const model = await loadGraphModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData: new Uint8Array(Buffer.concat(shards)).buffer }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+        weightData: new Uint8Array(Buffer.concat(weightFiles(file, json))).buffer,
+      }),
     );
-    return graphExtractor(model, layer, `${file}#${layer}`);
+    return graphExtractor(model, identity);
   }
   const model = await loadModel(dirname(file));
-  const isShipped = path === undefined;
-  const layerName = layer ?? FEATURE_LAYER;
-  return layersExtractor(model, layerName, `${isShipped ? 'gankit MNIST feature network' : file}#${layerName}`, isShipped || (layer === undefined && model.outputs[0].shape[1] === CLASSES));
+  const withLogits = isShipped(spec) || (layer === undefined && model.outputs[0].shape[1] === CLASSES);
+  return layersExtractor(model, identity, withLogits);
+}
+
+/** Where `gankit features train --data DIR` saves a dataset's own network. */
+export const datasetNetworkDirectory = (data: string) => join(data, 'feature-network');
+
+/**
+ * The features to score images of `data` with: `--features` when given; for
+ * MNIST the default shipped network; for another dataset the network trained
+ * for it beside its files.
+ */
+export async function featureExtractorFor(data: string, features?: string, layer?: string): Promise<FeatureExtractor> {
+  if (features !== undefined) return loadFeatureExtractor(features, layer);
+  if (data === 'mnist') return loadFeatureExtractor();
+  const own = datasetNetworkDirectory(data);
+  if (!existsSync(join(own, 'model.json'))) {
+    throw new DataError(
+      `${data} has no feature network of its own (${own}): train one with gankit features train --data ${data}, or name one with --features (${SHIPPED_FEATURE_NETWORKS.join(', ')} for MNIST-like digits).`,
+    );
+  }
+  return loadFeatureExtractor(own);
 }

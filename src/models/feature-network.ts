@@ -1,28 +1,78 @@
-// The feature network the metrics use: a small CNN classifier for 28×28
-// images. Its 128-d penultimate activations are the features; its logits give
-// the mode statistics.
+// The feature network the metrics use, design v2: a small CNN classifier for
+// 28×28 images whose features are read from two depths of the same forward pass.
+//   - The dense layer's pre-activations: what digit it is (64 values).
+//   - conv2's activations averaged over the image: how its strokes look (64 values).
+// Every activation is a LeakyReLU, so no unit is dead, and a fixed standardising
+// layer gives each feature unit variance on the training split. A class's
+// mean can then sit only a few standard deviations from the data's, while
+// junk (blank, speckled, noisy images) lands many away: v1's post-ReLU
+// features put blank images inside the real data's neighbourhoods.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Rng } from '../engine/rng.js';
 
 export const FEATURE_LAYER = 'features';
 export const CLASSES = 10;
+const LEAKY_SLOPE = 0.2;
+const HIDDEN_UNITS = 64;
+/** Added to the variance before dividing; LeakyReLU leaves no feature constant, so it only guards against 0/0. */
+const STANDARDISING_EPSILON = 1e-8;
 
-/** Two conv+pool blocks, a 128-unit dense layer, 10 logits. */
-export function buildFeatureNetwork(rng: Rng): tfl.Sequential {
-  const seed = () => rng.nextUint32();
-  const model = tfl.sequential({ name: 'feature_network' });
-  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv1' }));
-  model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: 'conv2' }));
-  model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
-  model.add(tfl.layers.flatten({ name: 'flatten' }));
-  model.add(tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tfl.initializers.heUniform({ seed: seed() }), name: FEATURE_LAYER }));
-  model.add(tfl.layers.dense({ units: CLASSES, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed() }), name: 'logits' }));
-  return model;
+export interface FeatureNetwork {
+  /** Image → logits: what training fits. */
+  classifier: tfl.LayersModel;
+  /** Image → [logits, features]: what is saved and what the metrics read. */
+  network: tfl.LayersModel;
+  /** The standardising layer; `standardiseFeatures` sets it once training is done. */
+  standardiser: tfl.layers.Layer;
 }
 
-/** Images as the network wants them: [n, 28, 28, 1] in [-1, 1]. */
-export function imageBatch(pixels: Float32Array, count: number): tf.Tensor4D {
-  return tf.tensor4d(pixels.subarray(0, count * 784), [count, 28, 28, 1]);
+/** The v2 design, with fresh weights drawn from `rng`. */
+export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
+  const init = () => tfl.initializers.heUniform({ seed: rng.nextUint32() });
+  const leaky = (name: string) => tfl.layers.leakyReLU({ alpha: LEAKY_SLOPE, name });
+  const input = tfl.input({ shape: [28, 28, 1], name: 'image' });
+  const conv1 = leaky('leaky1').apply(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv1' }).apply(input));
+  const pool1 = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(conv1);
+  const conv2 = leaky('leaky2').apply(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv2' }).apply(pool1));
+  const pool2 = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(conv2);
+  const flat = tfl.layers.flatten({ name: 'flatten' }).apply(pool2);
+  const dense = tfl.layers.dense({ units: HIDDEN_UNITS, kernelInitializer: init(), name: 'dense' }).apply(flat);
+  const logits = tfl.layers
+    .dense({ units: CLASSES, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.nextUint32() }), name: 'logits' })
+    .apply(leaky('leaky3').apply(dense)) as tfl.SymbolicTensor;
+  const strokes = tfl.layers.globalAveragePooling2d({ name: 'conv2_mean' }).apply(conv2);
+  const joined = tfl.layers.concatenate({ name: 'joined' }).apply([dense, strokes] as tfl.SymbolicTensor[]);
+  // A batch normalisation that never trains: at inference it is (x − mean) / √(variance + ε).
+  const standardiser = tfl.layers.batchNormalization({ epsilon: STANDARDISING_EPSILON, name: FEATURE_LAYER });
+  const features = standardiser.apply(joined) as tfl.SymbolicTensor;
+  return {
+    classifier: tfl.model({ inputs: input, outputs: logits, name: 'feature_classifier' }),
+    network: tfl.model({ inputs: input, outputs: [logits, features], name: 'feature_network' }),
+    standardiser,
+  };
+}
+
+/** Sets the standardising layer to the mean and variance of the unstandardised features of `pixels` ([n, 28, 28, 1] in [-1, 1]). */
+export function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, count: number, batch = 500): void {
+  const joined = tfl.model({ inputs: net.network.inputs, outputs: net.network.getLayer('joined').output as tfl.SymbolicTensor });
+  const dims = joined.outputs[0].shape[1] as number;
+  const sum = new Float64Array(dims);
+  const squares = new Float64Array(dims);
+  for (let first = 0; first < count; first += batch) {
+    const size = Math.min(batch, count - first);
+    const out = tf.tidy(() => joined.predict(tf.tensor4d(pixels.subarray(first * 784, (first + size) * 784), [size, 28, 28, 1])) as tf.Tensor);
+    const values = out.dataSync();
+    out.dispose();
+    for (let r = 0; r < size; r++) {
+      for (let d = 0; d < dims; d++) {
+        const v = values[r * dims + d];
+        sum[d] += v;
+        squares[d] += v * v;
+      }
+    }
+  }
+  const mean = Float32Array.from(sum, (s) => s / count);
+  const variance = Float32Array.from(squares, (q, d) => (q - count * mean[d] * mean[d]) / (count - 1));
+  tf.tidy(() => net.standardiser.setWeights([tf.ones([dims]), tf.zeros([dims]), tf.tensor1d(mean), tf.tensor1d(variance)]));
 }

@@ -4,7 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../data/data-error.js';
-import { buildFeatureNetwork, CLASSES } from './feature-network.js';
+import { buildFeatureNetwork, CLASSES, standardiseFeatures } from './feature-network.js';
 
 export interface FeatureTrainingOptions {
   epochs: number;
@@ -23,15 +23,16 @@ function gather(images: ImageSet, indices: Uint32Array): { x: tf.Tensor4D; y: tf
   return { x: tf.tensor4d(pixels, [indices.length, 28, 28, 1]), y };
 }
 
-/** Trains a fresh network; `onStep` sees each step's loss. */
+/** Trains a fresh network, then standardises its features on the same images; `onStep` sees each step's loss. */
 export function trainFeatureNetwork(
   images: ImageSet,
   options: FeatureTrainingOptions,
   onStep?: (epoch: number, step: number, stepsPerEpoch: number, loss: number) => void,
-): tfl.Sequential {
+): tfl.LayersModel {
   if (!images.labels) throw new DataError(`${images.source} has no labels; the feature network is a classifier and needs them.`);
   if (images.height !== 28 || images.width !== 28) throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the feature network needs 28×28.`);
-  const model = buildFeatureNetwork(deriveRng(options.seed, 'feature-weights'));
+  const net = buildFeatureNetwork(deriveRng(options.seed, 'feature-weights'));
+  const model = net.classifier;
   const rng = deriveRng(options.seed, 'feature-training');
   const optimizer = tf.train.adam(options.lr);
   const stepsPerEpoch = Math.floor(images.count / options.batch);
@@ -47,7 +48,8 @@ export function trainFeatureNetwork(
     }
   }
   optimizer.dispose();
-  return model;
+  standardiseFeatures(net, images.pixels, images.count);
+  return net.network;
 }
 
 /** Fraction of `images` whose predicted class is their label. */
@@ -55,7 +57,11 @@ export function classifierAccuracy(model: tfl.LayersModel, images: ImageSet, bat
   let correct = 0;
   for (let first = 0; first < images.count; first += batch) {
     const count = Math.min(batch, images.count - first);
-    const predicted = tf.tidy(() => tf.argMax(model.predict(tf.tensor4d(images.pixels.subarray(first * 784, (first + count) * 784), [count, 28, 28, 1])) as tf.Tensor, 1));
+    const predicted = tf.tidy(() => {
+      const output = model.predict(tf.tensor4d(images.pixels.subarray(first * 784, (first + count) * 784), [count, 28, 28, 1]));
+      // v2 networks answer [logits, features]; v1 answers the logits alone.
+      return tf.argMax(Array.isArray(output) ? output[0] : output, 1);
+    });
     const values = predicted.dataSync();
     predicted.dispose();
     for (let i = 0; i < count; i++) if (values[i] === images.labels![first + i]) correct++;

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../training/atomic-write.js';
 import { hasGeneratorEma, latestCheckpoint } from '../training/checkpoint.js';
 import { readMetrics } from '../training/metrics-log.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
+import { identifyFeatureNetwork, scoredBy, type FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
 import type { GeneratorKind } from '../training/trained-run.js';
 import { VANILLA, type Plan, type RowSpec } from './plan.js';
 
@@ -32,6 +33,8 @@ export interface ResultRow {
   generator: GeneratorKind;
   /** Budget cuts and settings, in words. */
   note: string;
+  /** The feature network that scored the row (absent in records from before v2: they were scored by mnist-v1). */
+  features?: Pick<FeatureNetworkIdentity, 'network' | 'sha256'>;
 }
 
 export interface ReproduceHooks {
@@ -72,6 +75,8 @@ interface Task {
   id: string;
   label: string;
   run(): Promise<object>;
+  /** Whether a finished task's record still stands; when not, the task runs again. */
+  stillValid?(record: object): boolean;
 }
 
 /** Every task of the plan, in order: training, shaping, interpolation strips, then the rows. */
@@ -112,9 +117,13 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       return {};
     },
   };
+  // A row scored by another feature network is sampled and evaluated again; its runs are not retrained.
+  const today = identifyFeatureNetwork();
+  const scoredByToday = (record: object) => scoredBy((record as ResultRow).features, today);
   const rows: Task[] = plan.rows.map((row: RowSpec) => ({
     id: `row-${slug(row.method)}`,
     label: `sample and evaluate: ${row.method}`,
+    stillValid: scoredByToday,
     async run() {
       const source = row.shaping ?? row.run;
       const samples = join(outDir, 'samples', slug(row.method));
@@ -147,6 +156,7 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
         samplingSeconds: generated.seconds,
         epsilon: existsSync(privacyFile) ? (JSON.parse(readFileSync(privacyFile, 'utf8')) as { epsilon: number }).epsilon : null,
         generator: row.generator,
+        features: { network: evaluated.features.network, sha256: evaluated.features.sha256 },
         note: [
           spec.note,
           row.generator === 'ema' ? "sampled from G's moving average" : '',
@@ -180,11 +190,12 @@ export async function reproduce(plan: Plan, outDir: string, hooks: ReproduceHook
   const rows: ResultRow[] = [];
   for (const [index, task] of all.entries()) {
     const record = recordFile(outDir, task.id);
-    const done = existsSync(record);
+    const recorded = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as object) : undefined;
+    const done = recorded !== undefined && (task.stillValid?.(recorded) ?? true);
     hooks.onTask?.(index, all.length, task.label, done);
     let result: object;
     if (done) {
-      result = JSON.parse(readFileSync(record, 'utf8')) as object;
+      result = recorded;
     } else {
       const started = performance.now();
       result = { ...(await task.run()), taskSeconds: (performance.now() - started) / 1000 };

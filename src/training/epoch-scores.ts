@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
 import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '../metrics/evaluation.js';
-import { loadFeatureExtractor } from '../metrics/feature-extractor.js';
+import { featureExtractorFor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
 import { appendJsonLine, readJsonLines, truncateJsonLines } from './json-lines.js';
@@ -40,7 +40,7 @@ export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoc
 
 /** A scorer for the run's data, with the feature network and the test split loaded once. */
 export async function epochScorer(runDir: string, config: TrainConfig): Promise<EpochScorer> {
-  const extractor = await loadFeatureExtractor();
+  const extractor = await featureExtractorFor(config.data);
   const real = loadImageSet(config.data, { split: 'test' });
   return (generator, kind, epoch, checkpoint) => {
     // The same latents at every scored epoch, so the curve moves with G alone.

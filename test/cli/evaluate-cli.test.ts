@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeGrayPng } from '../../src/data/png-codec.js';
-import { MNIST_FEATURE_NETWORK } from '../../src/metrics/feature-extractor.js';
+import { shippedNetworkFile } from '../../src/metrics/feature-extractor.js';
 import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -22,7 +22,10 @@ test('evaluate a PNG folder and a run: a table, and eval.json with every metric'
   for (const key of ['fid', 'precision', 'recall', 'density', 'coverage', 'seconds']) assert.equal(typeof written[key], 'number', key);
   assert.equal(written.samples.count, 200);
   assert.equal(written.real.count, 10000);
-  assert.match(written.features.network, /gankit MNIST feature network#features/);
+  assert.equal(written.features.network, 'mnist-v2');
+  assert.equal(written.features.layer, 'features');
+  assert.match(written.features.sha256, /^[0-9a-f]{16}$/);
+  assert.ok(written.classifier.score >= 1 && written.classifier.realScore > 9 && written.classifier.logitFid > 0, JSON.stringify(written.classifier));
   assert.equal(written.modes.histogram.length, 10);
 
   const fromRun = gankit('evaluate', '--run', run, '--n', '100', '--json');
@@ -37,7 +40,9 @@ test('--memorisation and --features/--layer with any layers model', () => {
   assert.equal(result.code, 0, result.stderr);
   const m = JSON.parse(result.stdout).memorisation;
   assert.ok(m.sampleToTrain.p1 > 0 && m.trainToTrain.p50 > 0 && m.fractionBelowTrainP1 >= 0 && m.fractionBelowTrainP1 <= 1);
-  const network = MNIST_FEATURE_NETWORK;
+  const v1 = JSON.parse(gankit('evaluate', '--samples', samples, '--features', 'mnist-v1', '--json', '--out', join(dir, 'v1.json')).stdout);
+  assert.deepEqual([v1.features.network, v1.features.dims], ['mnist-v1', 128]);
+  const network = shippedNetworkFile('mnist-v2');
   const custom = gankit('evaluate', '--samples', samples, '--features', network, '--layer', 'logits', '--json', '--out', join(dir, 'c.json'));
   assert.equal(custom.code, 0, custom.stderr);
   const parsed = JSON.parse(custom.stdout);
@@ -45,7 +50,7 @@ test('--memorisation and --features/--layer with any layers model', () => {
   assert.equal(parsed.modes, undefined);
   const missing = gankit('evaluate', '--samples', samples, '--features', network, '--layer', 'nope');
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /has no layer "nope"; its layers are conv1, pool1/);
+  assert.match(missing.stderr, /has no layer "nope"; its layers are image, conv1, leaky1/);
 });
 
 test('bad input to evaluate: one sentence each', () => {

@@ -6,7 +6,7 @@ import { loadImageSet, type ImageSet } from '../../src/data/image-set.js';
 import { classifierAccuracy } from '../../src/models/feature-training.js';
 import { loadModel } from '../../src/models/model-files.js';
 import { evaluate, type Images } from '../../src/metrics/evaluation.js';
-import { loadFeatureExtractor, MNIST_FEATURE_NETWORK } from '../../src/metrics/feature-extractor.js';
+import { loadFeatureExtractor, shippedNetworkFile, SHIPPED_FEATURE_NETWORKS } from '../../src/metrics/feature-extractor.js';
 import { dirname } from 'node:path';
 
 await startEngine({ quiet: true });
@@ -21,16 +21,20 @@ function subset(set: ImageSet, start: number, count: number, source: string): Im
 
 const real = subset(testSet, 0, 2000, 'test[0:2000]');
 
-test('the shipped feature network reaches at least 99.0% on MNIST test', async () => {
-  const accuracy = classifierAccuracy(await loadModel(dirname(MNIST_FEATURE_NETWORK)), testSet);
-  assert.ok(accuracy >= 0.99, `accuracy ${accuracy}`);
+test('every shipped feature network reaches at least 99.0% on MNIST test', async () => {
+  for (const name of SHIPPED_FEATURE_NETWORKS) {
+    const accuracy = classifierAccuracy(await loadModel(dirname(shippedNetworkFile(name))), testSet);
+    assert.ok(accuracy >= 0.99, `${name}: accuracy ${accuracy}`);
+  }
 });
 
 test('test vs itself: FID 0, precision = recall = 1', () => {
   const result = evaluate(real, real, extractor, options);
-  // Exactly 0 in exact arithmetic; float64 square roots of the singular covariance's
-  // (dead ReLU units') rounding-level eigenvalues leave a residue around 1e-5.
+  // Exactly 0 in exact arithmetic; float64 square roots leave a rounding residue.
   assert.ok(Math.abs(result.fid) < 1e-3, `${result.fid}`);
+  assert.ok(Math.abs(result.classifier!.logitFid) < 1e-3, `${result.classifier!.logitFid}`);
+  assert.equal(result.classifier!.score, result.classifier!.realScore);
+  assert.ok(result.classifier!.score > 9, `a confident classifier on balanced digits scores near 10: ${result.classifier!.score}`);
   assert.equal(result.precision, 1);
   assert.equal(result.recall, 1);
   assert.equal(result.coverage, 1);

@@ -2,7 +2,7 @@
 // reused, a half-done plan continued (a training run resumed from its checkpoint).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../src/reproduce/plan.js';
 import { BUDGETS, reproducePlan } from '../../src/reproduce/plan.js';
@@ -73,6 +73,16 @@ test('reproduce measures every row, then reuses what is done and continues what 
   assert.deepEqual(third.filter(([, skipped]) => !skipped).map(([label]) => label), ['train vanilla (1 epoch on 320 images)', 'sample and evaluate: CS + LSI']);
   assert.equal(readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8'), checkpointBefore);
   assert.equal(continued[2].fid, rows[2].fid, 'the same seeds give the same samples');
+
+  // A row scored by another feature network is sampled and evaluated again, and nothing else runs.
+  assert.deepEqual(rows[3].features!.network, 'mnist-v2');
+  const dpRecord = join(out, 'done', 'row-dp-gan.json');
+  writeFileSync(dpRecord, JSON.stringify({ ...JSON.parse(readFileSync(dpRecord, 'utf8')), features: { network: 'mnist-v1', sha256: '0123456789abcdef' } }));
+  const fourth: Array<[string, boolean]> = [];
+  const reevaluated = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => fourth.push([label, skipped]) });
+  assert.deepEqual(fourth.filter(([, skipped]) => !skipped).map(([label]) => label), ['sample and evaluate: DP-GAN']);
+  assert.deepEqual(reevaluated[3].features, rows[3].features);
+  assert.equal(reevaluated[3].fid, rows[3].fid, 'the same samples, scored by the same network as at first');
 
   const taskSeconds = summedTaskSeconds(out);
   assert.ok(taskSeconds > continued[0].trainSeconds, `tasks ${taskSeconds} s`);
