@@ -45,7 +45,7 @@ if (!run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root]).ok) {
 
 // 3. The native addon. A failed build is not fatal: gankit falls back to the
 // stock kernels and says so when it starts.
-const nativeHash = hashOf(['src/native/gemm.c', 'src/native/binding.gyp']);
+const nativeHash = hashOf(['src/native/gemm.c', 'src/native/optimizers.c', 'src/native/napi-helpers.h', 'src/native/binding.gyp']);
 const nativeDir = join(root, 'src', 'native');
 const nativeStamp = join(nativeDir, 'build', '.gankit-native');
 // Build against the headers of the running Node when it ships them, so node-gyp never downloads.

@@ -194,7 +194,13 @@ export type MatMulKernels = 'native' | 'fallback' | 'stock';
 
 let stockKernels: KernelConfig[] | undefined;
 let installed: KernelConfig[] | undefined;
+let installedKind: MatMulKernels | undefined;
 let nativeGemm: NativeGemm | undefined;
+
+/** The addon while the native kernels are installed: the fused updates follow the matMul choice. */
+export function activeNativeGemm(): NativeGemm | undefined {
+  return installedKind === 'native' ? nativeGemm : undefined;
+}
 
 /** Remembers the stock kernels; call once after the wasm backend is registered. */
 export function captureStockKernels(gemm: NativeGemm | undefined): void {
@@ -219,6 +225,7 @@ export function useMatMulKernels(kind: MatMulKernels): void {
       : kind === 'fallback'
         ? [...transposingKernels(stockOf(MATMUL_KERNELS)), ...stockOf(CONV_KERNELS)]
         : stockKernels;
+  installedKind = kind;
   if (installed === configs) return;
   for (const config of configs) {
     tf.unregisterKernel(config.kernelName, 'wasm');

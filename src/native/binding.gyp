@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "gankit_gemm",
-      "sources": ["gemm.c"],
-      "cflags": ["-O2", "-std=c11"],
+      "sources": ["gemm.c", "optimizers.c"],
+      "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno"],
       "libraries": ["-lopenblas"]
     }
   ]

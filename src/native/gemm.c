@@ -5,49 +5,23 @@
 // Uint8Array over it) and byte offsets, and lets cblas_sgemm work in place.
 // The fused epilogue (bias, activation) runs here too, so one call does what
 // the stock _FusedMatMul kernel does.
-#include <node_api.h>
 #include <cblas.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "napi-helpers.h"
+
 // Declared here rather than taken from OpenBLAS's own headers, so that the
 // addon builds whichever cblas.h the system's alternatives point to.
 extern void openblas_set_num_threads(int num_threads);
 
+// optimizers.c
+void register_optimizers(napi_env env, napi_value exports);
+
 // Must match FusableActivation in tfjs-backend-wasm (kernels/types.ts).
 enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, PRELU = 3, LEAKYRELU = 4, SIGMOID = 5, ELU = 6 };
-
-#define CHECK(call)                                                        \
-  do {                                                                     \
-    if ((call) != napi_ok) {                                               \
-      napi_throw_error(env, NULL, "gankit_gemm: bad argument to " #call); \
-      return NULL;                                                         \
-    }                                                                      \
-  } while (0)
-
-// The data of a typed array; with `expected` >= 0, only of that element type.
-static bool get_typed_array(napi_env env, napi_value value, int expected, void** data, size_t* length) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &offset) != napi_ok) return false;
-  return expected < 0 || (int)type == expected;
-}
-
-// Reads a call's `count` arguments, the first of them the wasm heap (a
-// Uint8Array); throws a TypeError with `usage` and returns false otherwise.
-static bool heap_arguments(napi_env env, napi_callback_info info, size_t count, napi_value* argv, uint8_t** heap,
-                           size_t* heap_length, const char* usage) {
-  size_t argc = count;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count ||
-      !get_typed_array(env, argv[0], napi_uint8_array, (void**)heap, heap_length)) {
-    napi_throw_type_error(env, NULL, usage);
-    return false;
-  }
-  return true;
-}
 
 static void apply_activation(float* out, size_t size, size_t columns, int activation, float alpha,
                              const float* prelu, size_t prelu_size) {
@@ -286,6 +260,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, 4, properties));
+  register_optimizers(env, exports);
   return exports;
 }
 

@@ -2,6 +2,8 @@
 // config: for the training loop and for the benchmark, so what is timed is what trains.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { FusedAdamOptimizer, FusedRmsPropOptimizer } from '../engine/fused-optimizers.js';
+import { activeNativeGemm } from '../engine/matmul-kernels.js';
 import { deriveRng, type Rng } from '../engine/rng.js';
 import { dropoutOf } from '../models/dropout.js';
 import { buildAutoencoderDiscriminator, buildDiscriminator, buildGenerator } from '../models/gan-models.js';
@@ -14,10 +16,13 @@ import type { TrainConfig } from './train-config.js';
 /** RMSProp as PyTorch's defaults have it (α = 0.99, ε = 1e-8), which the WGAN code used. */
 const RMSPROP = { decay: 0.99, epsilon: 1e-8 };
 
+/** The config's optimizer: fused into one native pass a variable when the native kernels serve, else TF.js's own. */
 function makeOptimizer(config: TrainConfig, rate: number): tf.Optimizer {
-  return config.optimizer === 'rmsprop'
-    ? tf.train.rmsprop(rate, RMSPROP.decay, 0, RMSPROP.epsilon)
-    : tf.train.adam(rate, config.beta1, config.beta2, config.adamEpsilon);
+  const gemm = activeNativeGemm();
+  if (config.optimizer === 'rmsprop') {
+    return gemm ? new FusedRmsPropOptimizer(gemm, rate, RMSPROP.decay, RMSPROP.epsilon) : tf.train.rmsprop(rate, RMSPROP.decay, 0, RMSPROP.epsilon);
+  }
+  return gemm ? new FusedAdamOptimizer(gemm, rate, config.beta1, config.beta2, config.adamEpsilon) : tf.train.adam(rate, config.beta1, config.beta2, config.adamEpsilon);
 }
 
 /** The optimizer settings as config.json records them. */
@@ -67,4 +72,13 @@ export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rn
   const discriminator =
     objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
+}
+
+/** Frees every tensor a GAN holds: both networks, G's moving average and both optimizers' state. */
+export function disposeGan(gan: GanParts): void {
+  gan.generator.dispose();
+  gan.discriminator.dispose();
+  gan.generatorEma?.model.dispose();
+  gan.generatorOptimizer.dispose();
+  gan.discriminatorOptimizer.dispose();
 }

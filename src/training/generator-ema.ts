@@ -8,6 +8,8 @@
 // uses when present.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { fusedMovingAverageStep } from '../engine/fused-optimizers.js';
+import { activeNativeGemm } from '../engine/matmul-kernels.js';
 import { copyGenerator } from '../models/gan-models.js';
 import { trainableVariables } from '../models/mlp-forward.js';
 
@@ -35,11 +37,16 @@ export function emaDecayAt(decay: number, t: number): number {
 /** One averaging step towards the generator's current weights. */
 export function updateGeneratorEma(ema: GeneratorEma, generatorVariables: tf.Variable[]): void {
   const keep = emaDecayAt(ema.decay, ema.updates);
-  tf.tidy(() => {
-    ema.variables.forEach((average, i) => {
-      // average + (1 − β)·(w − average): one rounding fewer than the two-product form.
-      average.assign(tf.add(average, tf.mul(1 - keep, tf.sub(generatorVariables[i], average))));
+  const gemm = activeNativeGemm();
+  if (gemm) {
+    ema.variables.forEach((average, i) => fusedMovingAverageStep(gemm, average, generatorVariables[i], 1 - keep));
+  } else {
+    tf.tidy(() => {
+      ema.variables.forEach((average, i) => {
+        // average + (1 − β)·(w − average): one rounding fewer than the two-product form.
+        average.assign(tf.add(average, tf.mul(1 - keep, tf.sub(generatorVariables[i], average))));
+      });
     });
-  });
+  }
   ema.updates += 1;
 }

@@ -18,6 +18,8 @@ interface AdamInternals {
 export async function captureOptimizer(optimizer: tf.Optimizer): Promise<{ saved: SavedOptimizer; data: Uint8Array }> {
   const weights = await optimizer.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights makes a fresh scalar of the step count ('iter'); the rest are the optimizer's own variables.
+  for (const { name, tensor } of weights) if (name === 'iter') tensor.dispose();
   const adam = optimizer as unknown as AdamInternals;
   const saved: SavedOptimizer = { specs };
   if (adam.accBeta1 && adam.accBeta2) {
@@ -30,9 +32,14 @@ export async function restoreOptimizer(optimizer: tf.Optimizer, saved: SavedOpti
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const named = tf.io.decodeWeights(buffer, saved.specs);
   await optimizer.setWeights(saved.specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] })));
+  // The optimizer's variables now hold their own references to these.
+  tf.dispose(Object.values(named));
   const adam = optimizer as unknown as AdamInternals;
   if (saved.adamPowers && adam.accBeta1 && adam.accBeta2) {
-    adam.accBeta1.assign(tf.scalar(saved.adamPowers[0]));
-    adam.accBeta2.assign(tf.scalar(saved.adamPowers[1]));
+    const [beta1Power, beta2Power] = saved.adamPowers;
+    tf.tidy(() => {
+      adam.accBeta1!.assign(tf.scalar(beta1Power));
+      adam.accBeta2!.assign(tf.scalar(beta2Power));
+    });
   }
 }

@@ -23,7 +23,7 @@ import {
   saveCheckpoint,
   type TrainingPosition,
 } from './checkpoint.js';
-import { assembleGan, newGan, optimizerRecord } from './gan-parts.js';
+import { assembleGan, disposeGan, newGan, optimizerRecord } from './gan-parts.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { dpDiscriminatorStep } from '../privacy/dp-discriminator-step.js';
 import { preparePrivateTraining, type PrivateTraining } from '../privacy/private-training.js';
@@ -264,139 +264,144 @@ export async function train(
   const schedule = dStepSchedule(config, position.dStepSchedule);
   const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
-  const means = new IntervalMeans();
-  const total = config.epochs * stepsPerEpoch;
-  const done = () => position.epoch * stepsPerEpoch + position.stepInEpoch;
-  let intervalStart = performance.now();
-  let intervalSteps = 0;
-  let lastCheckpoint = checkpointDir ?? '';
+  // The models, optimizers and grid latents live as long as the run: a process that trains again starts flat.
+  try {
+    const means = new IntervalMeans();
+    const total = config.epochs * stepsPerEpoch;
+    const done = () => position.epoch * stepsPerEpoch + position.stepInEpoch;
+    let intervalStart = performance.now();
+    let intervalSteps = 0;
+    let lastCheckpoint = checkpointDir ?? '';
 
-  const checkpoint = async (keep = false) => {
-    position.rng = rng.state();
-    position.dropoutRng = gan.dropoutRng.state();
-    position.dStepSchedule = schedule.state();
-    position.objectiveState = gan.objective.saveState?.();
-    lastCheckpoint = await saveCheckpoint(runDir, {
-      generator,
-      discriminator,
-      generatorEma: gan.generatorEma?.model ?? null,
-      generatorOptimizer: gan.generatorOptimizer,
-      discriminatorOptimizer: gan.discriminatorOptimizer,
-      position,
-      order,
-      keep,
-    });
-    if (privacy) writeFileAtomic(join(runDir, 'privacy.json'), `${JSON.stringify(privacy.record(position.dSteps), null, 2)}\n`);
-  };
-  // ε spent, refreshed once per logging interval (the PRV accountant takes about a second).
-  let epsilonSpent = privacy && position.dSteps > 0 ? privacy.spentAfter(position.dSteps).epsilon : 0;
-  const logInterval = () => {
-    if (intervalSteps === 0) return;
-    if (privacy) epsilonSpent = privacy.spentAfter(position.dSteps).epsilon;
-    const seconds = (performance.now() - intervalStart) / 1000;
-    appendMetrics(files.metrics, {
-      epoch: position.epoch + position.stepInEpoch / stepsPerEpoch,
-      step: position.dSteps,
-      gSteps: position.gSteps,
-      objective: gan.objective.name,
-      ...means.means(),
-      // ε is spent, not averaged: the value after the interval's last step.
-      ...(privacy ? { epsilon: epsilonSpent } : {}),
-      stepsPerSecond: intervalSteps / seconds,
-      trainSeconds: position.trainSeconds,
-    });
-    means.reset();
-    intervalSteps = 0;
-    intervalStart = performance.now();
-  };
-  const diverged = (which: string) =>
-    new TrainingDiverged(
-      `The ${which} loss became NaN or infinite at epoch ${position.epoch + 1}, step ${position.stepInEpoch + 1}; ` +
-        (lastCheckpoint ? `the last good checkpoint is kept in ${lastCheckpoint}` : 'no checkpoint was written yet') +
-        '. Try a lower learning rate.',
-    );
-
-  if (!checkpointDir) await checkpoint();
-  hooks.onStart?.(total, done());
-  let lastG = NaN;
-  while (position.epoch < config.epochs) {
-    gan.objective = objectiveAt(position.epoch);
-    while (position.stepInEpoch < stepsPerEpoch) {
-      if (privacy && !privacy.mayTakeStep(position.dSteps)) {
-        logInterval();
-        await checkpoint();
-        hooks.onMessage?.(`Stopped before step ${position.dSteps + 1}: it would spend more than ε = ${config.dp!.targetEpsilon}.`);
-        return { status: 'budget-spent', runDir, checkpoint: lastCheckpoint, position };
-      }
-      const started = performance.now();
-      const start = position.stepInEpoch * config.batch;
-      const real = gatherBatch(images, privacy ? privacy.realBatch(rng) : order.subarray(start, start + config.batch));
-      const fakeZ = latents(rng, config.batch);
-      const { loss: dLoss, logs } = privacy
-        ? dpDiscriminatorStep(gan, real, fakeZ, rng, privacy.step)
-        : discriminatorStep(gan, real, fakeZ, rng);
-      tf.dispose([real, fakeZ]);
-      if (!Number.isFinite(dLoss)) throw diverged('D');
-      position.dSteps += 1;
-      position.stepInEpoch += 1;
-      position.dStepsSinceG += 1;
-      if (position.dStepsSinceG >= schedule.dStepsBefore(position.gSteps)) {
-        const z = latents(rng, config.batch);
-        lastG = generatorStep(gan, z).loss;
-        z.dispose();
-        if (schedule.measuresAccuracy) {
-          const probe = latents(rng, config.batch);
-          const accuracy = fakeAccuracy(gan, probe);
-          probe.dispose();
-          schedule.afterGStep(accuracy);
-          means.add('fakeAccuracy', accuracy);
-          means.add('nD', schedule.dStepsBefore(position.gSteps + 1));
-        }
-        if (!Number.isFinite(lastG)) throw diverged('G');
-        position.gSteps += 1;
-        position.dStepsSinceG = 0;
-        means.add('gLoss', lastG);
-      }
-      means.add('dLoss', dLoss);
-      for (const [name, value] of Object.entries(logs)) means.add(name, value);
-      intervalSteps += 1;
-      position.trainSeconds += (performance.now() - started) / 1000;
-      if (position.dSteps % config.logEvery === 0) logInterval();
-      hooks.onStep?.({
-        epoch: position.epoch + 1,
-        epochs: config.epochs,
-        stepInEpoch: position.stepInEpoch,
-        stepsPerEpoch,
-        done: done(),
-        total,
-        dLoss,
-        gLoss: lastG,
-        dReal: logs.dReal,
-        dFake: logs.dFake,
-        logs: privacy ? { ...logs, epsilon: epsilonSpent } : logs,
+    const checkpoint = async (keep = false) => {
+      position.rng = rng.state();
+      position.dropoutRng = gan.dropoutRng.state();
+      position.dStepSchedule = schedule.state();
+      position.objectiveState = gan.objective.saveState?.();
+      lastCheckpoint = await saveCheckpoint(runDir, {
+        generator,
+        discriminator,
+        generatorEma: gan.generatorEma?.model ?? null,
+        generatorOptimizer: gan.generatorOptimizer,
+        discriminatorOptimizer: gan.discriminatorOptimizer,
+        position,
+        order,
+        keep,
       });
-      // Let signal handlers (Ctrl-C) run between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (hooks.stopRequested?.()) {
-        logInterval();
-        await checkpoint();
-        return { status: 'stopped', runDir, checkpoint: lastCheckpoint, position };
+      if (privacy) writeFileAtomic(join(runDir, 'privacy.json'), `${JSON.stringify(privacy.record(position.dSteps), null, 2)}\n`);
+    };
+    // ε spent, refreshed once per logging interval (the PRV accountant takes about a second).
+    let epsilonSpent = privacy && position.dSteps > 0 ? privacy.spentAfter(position.dSteps).epsilon : 0;
+    const logInterval = () => {
+      if (intervalSteps === 0) return;
+      if (privacy) epsilonSpent = privacy.spentAfter(position.dSteps).epsilon;
+      const seconds = (performance.now() - intervalStart) / 1000;
+      appendMetrics(files.metrics, {
+        epoch: position.epoch + position.stepInEpoch / stepsPerEpoch,
+        step: position.dSteps,
+        gSteps: position.gSteps,
+        objective: gan.objective.name,
+        ...means.means(),
+        // ε is spent, not averaged: the value after the interval's last step.
+        ...(privacy ? { epsilon: epsilonSpent } : {}),
+        stepsPerSecond: intervalSteps / seconds,
+        trainSeconds: position.trainSeconds,
+      });
+      means.reset();
+      intervalSteps = 0;
+      intervalStart = performance.now();
+    };
+    const diverged = (which: string) =>
+      new TrainingDiverged(
+        `The ${which} loss became NaN or infinite at epoch ${position.epoch + 1}, step ${position.stepInEpoch + 1}; ` +
+          (lastCheckpoint ? `the last good checkpoint is kept in ${lastCheckpoint}` : 'no checkpoint was written yet') +
+          '. Try a lower learning rate.',
+      );
+
+    if (!checkpointDir) await checkpoint();
+    hooks.onStart?.(total, done());
+    let lastG = NaN;
+    while (position.epoch < config.epochs) {
+      gan.objective = objectiveAt(position.epoch);
+      while (position.stepInEpoch < stepsPerEpoch) {
+        if (privacy && !privacy.mayTakeStep(position.dSteps)) {
+          logInterval();
+          await checkpoint();
+          hooks.onMessage?.(`Stopped before step ${position.dSteps + 1}: it would spend more than ε = ${config.dp!.targetEpsilon}.`);
+          return { status: 'budget-spent', runDir, checkpoint: lastCheckpoint, position };
+        }
+        const started = performance.now();
+        const start = position.stepInEpoch * config.batch;
+        const real = gatherBatch(images, privacy ? privacy.realBatch(rng) : order.subarray(start, start + config.batch));
+        const fakeZ = latents(rng, config.batch);
+        const { loss: dLoss, logs } = privacy
+          ? dpDiscriminatorStep(gan, real, fakeZ, rng, privacy.step)
+          : discriminatorStep(gan, real, fakeZ, rng);
+        tf.dispose([real, fakeZ]);
+        if (!Number.isFinite(dLoss)) throw diverged('D');
+        position.dSteps += 1;
+        position.stepInEpoch += 1;
+        position.dStepsSinceG += 1;
+        if (position.dStepsSinceG >= schedule.dStepsBefore(position.gSteps)) {
+          const z = latents(rng, config.batch);
+          lastG = generatorStep(gan, z).loss;
+          z.dispose();
+          if (schedule.measuresAccuracy) {
+            const probe = latents(rng, config.batch);
+            const accuracy = fakeAccuracy(gan, probe);
+            probe.dispose();
+            schedule.afterGStep(accuracy);
+            means.add('fakeAccuracy', accuracy);
+            means.add('nD', schedule.dStepsBefore(position.gSteps + 1));
+          }
+          if (!Number.isFinite(lastG)) throw diverged('G');
+          position.gSteps += 1;
+          position.dStepsSinceG = 0;
+          means.add('gLoss', lastG);
+        }
+        means.add('dLoss', dLoss);
+        for (const [name, value] of Object.entries(logs)) means.add(name, value);
+        intervalSteps += 1;
+        position.trainSeconds += (performance.now() - started) / 1000;
+        if (position.dSteps % config.logEvery === 0) logInterval();
+        hooks.onStep?.({
+          epoch: position.epoch + 1,
+          epochs: config.epochs,
+          stepInEpoch: position.stepInEpoch,
+          stepsPerEpoch,
+          done: done(),
+          total,
+          dLoss,
+          gLoss: lastG,
+          dReal: logs.dReal,
+          dFake: logs.dFake,
+          logs: privacy ? { ...logs, epsilon: epsilonSpent } : logs,
+        });
+        // Let signal handlers (Ctrl-C) run between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (hooks.stopRequested?.()) {
+          logInterval();
+          await checkpoint();
+          return { status: 'stopped', runDir, checkpoint: lastCheckpoint, position };
+        }
       }
+      logInterval();
+      const sampler = samplingGenerator(gan);
+      writeEpochGrid(files, sampler.generator, gridZ, position.epoch + 1);
+      position.epoch += 1;
+      position.stepInEpoch = 0;
+      order = rng.permutation(images.count);
+      // Scored before the checkpoint that ends the epoch: a run stopped while scoring resumes before it and
+      // scores again (the curve drops what lies past the checkpoint). Scored whether or not a hook listens.
+      if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
+        const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, checkpointName(position.dSteps));
+        hooks.onScore?.(score);
+      }
+      await checkpoint(keepsEpoch(config, position.epoch));
     }
-    logInterval();
-    const sampler = samplingGenerator(gan);
-    writeEpochGrid(files, sampler.generator, gridZ, position.epoch + 1);
-    position.epoch += 1;
-    position.stepInEpoch = 0;
-    order = rng.permutation(images.count);
-    // Scored before the checkpoint that ends the epoch: a run stopped while scoring resumes before it and
-    // scores again (the curve drops what lies past the checkpoint). Scored whether or not a hook listens.
-    if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
-      const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, checkpointName(position.dSteps));
-      hooks.onScore?.(score);
-    }
-    await checkpoint(keepsEpoch(config, position.epoch));
+    return { status: 'completed', runDir, checkpoint: lastCheckpoint, position };
+  } finally {
+    gridZ.dispose();
+    disposeGan(gan);
   }
-  gridZ.dispose();
-  return { status: 'completed', runDir, checkpoint: lastCheckpoint, position };
 }

@@ -1,0 +1,114 @@
+// Fused optimizer updates on the TF.js wasm backend's heap: Adam, RMSProp and
+// the generator's moving average, each one pass over its arrays instead of
+// TF.js's chain of elementwise kernels (a dozen passes and as many fresh
+// tensors a variable). Each mirrors the TF.js optimizer's float32 arithmetic
+// operation by operation (built with -ffp-contract=off, so no fused
+// multiply-adds). One thread: the updates are memory-bound, and an OpenMP team
+// left spinning after its loop took the cores from OpenBLAS's next product
+// (a step went from 42 to 72 ms).
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "napi-helpers.h"
+
+// The float32 arrays at the byte offsets in argv[first..first+count), each
+// `n` floats long and inside the heap; throws a RangeError otherwise.
+static bool heap_arrays(napi_env env, napi_value* argv, size_t first, size_t count, uint8_t* heap, size_t heap_length,
+                        size_t n, float** arrays, const char* name) {
+  for (size_t a = 0; a < count; a++) {
+    double offset;
+    if (napi_get_value_double(env, argv[first + a], &offset) != napi_ok || offset < 0 ||
+        (size_t)offset + n * sizeof(float) > heap_length || ((size_t)offset & 3) != 0) {
+      napi_throw_range_error(env, NULL, name);
+      return false;
+    }
+    arrays[a] = (float*)(heap + (size_t)offset);
+  }
+  return true;
+}
+
+// The settings: a Float32Array of exactly `count` values.
+static bool settings(napi_env env, napi_value value, size_t count, float** out) {
+  size_t length;
+  return get_typed_array(env, value, napi_float32_array, (void**)out, &length) && length == count;
+}
+
+// Every update takes (heap, n, `arrays` byte offsets, Float32Array settings): reads them into `n`,
+// `array` and `s`, or throws and returns false.
+static bool update_arguments(napi_env env, napi_callback_info info, size_t arrays, size_t setting_count, const char* usage,
+                             size_t* n, float** array, float** s) {
+  napi_value argv[8];
+  uint8_t* heap;
+  size_t heap_length;
+  double count;
+  if (!heap_arguments(env, info, arrays + 3, argv, &heap, &heap_length, usage)) return false;
+  if (napi_get_value_double(env, argv[1], &count) != napi_ok || count < 0 || !settings(env, argv[arrays + 2], setting_count, s)) {
+    napi_throw_type_error(env, NULL, usage);
+    return false;
+  }
+  *n = (size_t)count;
+  return heap_arrays(env, argv, 2, arrays, heap, heap_length, *n, array, usage);
+}
+
+// adamUpdate(heap, n, value, gradient, m, v, settings): settings are
+// [β1, 1 − β1, β2, 1 − β2, 1 − β1^t, 1 − β2^t, ε, −lr], as float32.
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  size_t n;
+  float *a[4], *s;
+  if (!update_arguments(env, info, 4, 8, "gankit_gemm.adamUpdate: expected (Uint8Array, n, value, gradient, m, v, Float32Array(8)) inside the heap", &n, a, &s)) return NULL;
+  float *value = a[0], *gradient = a[1], *m = a[2], *v = a[3];
+  const float beta1 = s[0], one_minus_beta1 = s[1], beta2 = s[2], one_minus_beta2 = s[3];
+  const float one_minus_acc_beta1 = s[4], one_minus_acc_beta2 = s[5], epsilon = s[6], minus_lr = s[7];
+  for (size_t i = 0; i < n; i++) {
+    const float g = gradient[i];
+    const float first = m[i] * beta1 + g * one_minus_beta1;
+    const float second = v[i] * beta2 + (g * g) * one_minus_beta2;
+    m[i] = first;
+    v[i] = second;
+    const float corrected_first = first / one_minus_acc_beta1;
+    const float corrected_second = second / one_minus_acc_beta2;
+    value[i] = (corrected_first / (sqrtf(corrected_second) + epsilon)) * minus_lr + value[i];
+  }
+  return NULL;
+}
+
+// rmspropUpdate(heap, n, value, gradient, meanSquare, settings): settings are
+// [decay, 1 − decay, lr, ε], as float32; no momentum, not centred (TF.js's
+// and PyTorch's defaults, which WGAN uses).
+static napi_value rmsprop_update(napi_env env, napi_callback_info info) {
+  size_t n;
+  float *a[3], *s;
+  if (!update_arguments(env, info, 3, 4, "gankit_gemm.rmspropUpdate: expected (Uint8Array, n, value, gradient, meanSquare, Float32Array(4)) inside the heap", &n, a, &s)) return NULL;
+  float *value = a[0], *gradient = a[1], *mean_square = a[2];
+  const float decay = s[0], one_minus_decay = s[1], lr = s[2], epsilon = s[3];
+  for (size_t i = 0; i < n; i++) {
+    const float g = gradient[i];
+    const float square = mean_square[i] * decay + (g * g) * one_minus_decay;
+    mean_square[i] = square;
+    // TF.js adds momentum · 0 (= 0) to the step before subtracting it: no rounding.
+    value[i] = value[i] - (g * lr) / sqrtf(square + epsilon);
+  }
+  return NULL;
+}
+
+// emaUpdate(heap, n, average, value, settings): settings are [1 − β];
+// average += (1 − β)·(value − average).
+static napi_value ema_update(napi_env env, napi_callback_info info) {
+  size_t n;
+  float *a[2], *s;
+  if (!update_arguments(env, info, 2, 1, "gankit_gemm.emaUpdate: expected (Uint8Array, n, average, value, Float32Array(1)) inside the heap", &n, a, &s)) return NULL;
+  float *average = a[0], *value = a[1];
+  const float weight = s[0];
+  for (size_t i = 0; i < n; i++) average[i] = average[i] + weight * (value[i] - average[i]);
+  return NULL;
+}
+
+void register_optimizers(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
+      {"rmspropUpdate", NULL, rmsprop_update, NULL, NULL, NULL, napi_default, NULL},
+      {"emaUpdate", NULL, ema_update, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, 3, properties);
+}
