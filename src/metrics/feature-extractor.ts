@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../data/data-error.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { CLASSES, FEATURE_LAYER } from '../models/feature-network.js';
+import { CLASSES, FEATURE_LAYER, featureForward, isFeatureNetworkV2 } from '../models/feature-network.js';
 import { loadModel } from '../models/model-files.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 
@@ -67,12 +67,14 @@ function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentit
   const outputs = withLogits ? [layer.output as tfl.SymbolicTensor, model.outputs[0]] : [layer.output as tfl.SymbolicTensor];
   const truncated = tfl.model({ inputs: model.inputs, outputs });
   const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
+  // The v2 design's own forward pass fuses each convolution's activation; it computes what predict() does.
+  const fast = withLogits && identity.layer === FEATURE_LAYER && isFeatureNetworkV2(model);
   return {
     identity,
     inputShape,
     extract(images, count, height, width) {
       const x = adapt(images, count, height, width, inputShape);
-      const result = truncated.predict(x) as tf.Tensor | tf.Tensor[];
+      const result = fast ? featureForward(model, x) : (truncated.predict(x) as tf.Tensor | tf.Tensor[]);
       x.dispose();
       const [features, logits] = Array.isArray(result) ? result : [result];
       const dims = features.shape.slice(1).reduce((a, b) => a * b, 1);

@@ -1,11 +1,15 @@
-// The v2 feature network: features standardised on the images it was fitted to, no dead units.
+// The v2 feature network: features standardised on the images it was fitted to; the fused forward pass
+// the metrics use equals predict().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { loadImageSet } from '../../src/data/image-set.js';
-import { buildFeatureNetwork, standardiseFeatures } from '../../src/models/feature-network.js';
+import { dirname } from 'node:path';
+import { shippedNetworkFile } from '../../src/metrics/feature-extractor.js';
+import { buildFeatureNetwork, featureForward, isFeatureNetworkV2, standardiseFeatures } from '../../src/models/feature-network.js';
+import { loadModel } from '../../src/models/model-files.js';
 
 await startEngine({ quiet: true });
 
@@ -29,4 +33,17 @@ test('after standardiseFeatures every feature has mean 0 and variance 1 on the i
     assert.ok(Math.abs(squares / 699 - 1) < 1e-3, `feature ${d}: variance ${squares / 699}`);
   }
   tf.dispose([logits, features]);
+});
+
+test("the shipped v2 network's fused forward pass gives predict()'s features and logits", async () => {
+  const model = await loadModel(dirname(shippedNetworkFile('mnist-v2')));
+  assert.ok(isFeatureNetworkV2(model));
+  const images = loadImageSet('mnist', { split: 'test', limit: 200 });
+  const x = tf.tensor4d(images.pixels, [200, 28, 28, 1]);
+  const [features, logits] = featureForward(model, x);
+  const [expectedLogits, expectedFeatures] = model.predict(x) as tf.Tensor[];
+  const largest = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+  assert.ok(largest(features, expectedFeatures) < 1e-4, `features ${largest(features, expectedFeatures)}`);
+  assert.ok(largest(logits, expectedLogits) < 1e-4, `logits ${largest(logits, expectedLogits)}`);
+  tf.dispose([x, features, logits, expectedLogits, expectedFeatures]);
 });
