@@ -23,6 +23,9 @@ export interface ResultRow {
   recall: number;
   density: number;
   coverage: number;
+  /** The classifier score of the samples, and the FID of the logits (null in records from before they were kept). */
+  classifierScore: number | null;
+  logitFid: number | null;
   /** Training of the run, plus shaping for the CS rows. */
   trainSeconds: number;
   /** Drawing the evaluated samples. */
@@ -117,9 +120,10 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       return {};
     },
   };
-  // A row scored by another feature network is sampled and evaluated again; its runs are not retrained.
+  // A row scored by another feature network, or recorded before the classifier's views were kept, is sampled
+  // and evaluated again; its runs are not retrained.
   const today = identifyFeatureNetwork();
-  const scoredByToday = (record: object) => scoredBy((record as ResultRow).features, today);
+  const scoredByToday = (record: object) => scoredBy((record as ResultRow).features, today) && 'logitFid' in record;
   const rows: Task[] = plan.rows.map((row: RowSpec) => ({
     id: `row-${slug(row.method)}`,
     label: `sample and evaluate: ${row.method}`,
@@ -152,6 +156,8 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
         recall: evaluated.recall,
         density: evaluated.density,
         coverage: evaluated.coverage,
+        classifierScore: evaluated.classifier?.score ?? null,
+        logitFid: evaluated.classifier?.logitFid ?? null,
         trainSeconds: trainSeconds(row.run) + (row.shaping ? shapingSeconds(row.shaping) : 0),
         samplingSeconds: generated.seconds,
         epsilon: existsSync(privacyFile) ? (JSON.parse(readFileSync(privacyFile, 'utf8')) as { epsilon: number }).epsilon : null,

@@ -22,6 +22,8 @@ export const COLUMNS: Array<{ key: keyof ResultRow; heading: string; better: 'lo
   { key: 'recall', heading: 'recall', better: 'high', digits: 3 },
   { key: 'density', heading: 'density', better: 'high', digits: 3 },
   { key: 'coverage', heading: 'coverage', better: 'high', digits: 3 },
+  { key: 'classifierScore', heading: 'classifier score', better: 'high', digits: 2 },
+  { key: 'logitFid', heading: 'logit FID', better: 'low', digits: 1 },
   { key: 'trainSeconds', heading: 'training s', better: 'low', digits: 0 },
   { key: 'samplingSeconds', heading: 'sampling s', better: 'low', digits: 1 },
   { key: 'epsilon', heading: 'ε', better: null, digits: 3 },
