@@ -25,6 +25,8 @@ export interface NativeGemm {
   im2col(heap: Uint8Array, inOffset: number, outOffset: number, geometry: Int32Array): void;
   /** Adds N(0, std²) in place to `count` floats at byte `offset`; xoshiro128** seeded with `seed`, polar method. */
   addGaussianNoise(heap: Uint8Array, offset: number, count: number, std: number, seed: Uint32Array): void;
+  /** An inverted-dropout mask of `count` floats at byte `offset`, drawn from (and advancing) the xoshiro128** `state`. */
+  dropoutMask(heap: Uint8Array, offset: number, count: number, threshold: number, keep: number, state: Uint32Array): void;
   /** Adam in place (src/native/optimizers.c); settings [β1, 1−β1, β2, 1−β2, 1−β1^t, 1−β2^t, ε, −lr]. */
   adamUpdate(heap: Uint8Array, n: number, value: number, gradient: number, m: number, v: number, settings: Float32Array): void;
   /** RMSProp in place; settings [decay, 1−decay, lr, ε]. */

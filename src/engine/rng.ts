@@ -42,6 +42,17 @@ export class Rng {
     return { words: [a, b, c, d], spareNormal: this.spare };
   }
 
+  /**
+   * Lends the live state to native code that draws as `nextUint32` would
+   * (xoshiro128** in src/native) and advances it in place. A subclass whose
+   * draws are not this generator's (a test's replay) returns false without
+   * calling `draw`, and the caller draws with `nextUint32`.
+   */
+  drawNatively(draw: (state: Uint32Array) => void): boolean {
+    draw(this.s);
+    return true;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;

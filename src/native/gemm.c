@@ -242,6 +242,38 @@ static napi_value add_gaussian_noise(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// dropoutMask(heap, offset, count, threshold, keep, state): `count` floats of
+// an inverted-dropout mask, each keep (1/(1 − rate)) where the next xoshiro128**
+// draw is ≥ threshold (rate · 2³²), else 0: exactly the mask src/models/dropout.ts
+// draws in JavaScript from the same state, which this advances in place
+// (`state` is the Rng's own Uint32Array(4)).
+static napi_value dropout_mask(napi_env env, napi_callback_info info) {
+  const char* usage = "gankit_gemm.dropoutMask: expected (Uint8Array, number, number, number, number, Uint32Array(4))";
+  napi_value argv[6];
+  uint8_t* heap;
+  size_t heap_length;
+  if (!heap_arguments(env, info, 6, argv, &heap, &heap_length, usage)) return NULL;
+  uint32_t* state;
+  size_t state_length;
+  double offset, count, threshold, keep;
+  if (!get_typed_array(env, argv[5], napi_uint32_array, (void**)&state, &state_length) || state_length != 4) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  CHECK(napi_get_value_double(env, argv[1], &offset));
+  CHECK(napi_get_value_double(env, argv[2], &count));
+  CHECK(napi_get_value_double(env, argv[3], &threshold));
+  CHECK(napi_get_value_double(env, argv[4], &keep));
+  if (offset < 0 || count < 0 || (size_t)offset + (size_t)count * sizeof(float) > heap_length) {
+    napi_throw_range_error(env, NULL, "gankit_gemm.dropoutMask: the tensor lies outside the heap");
+    return NULL;
+  }
+  float* out = (float*)(heap + (size_t)offset);
+  const float kept = (float)keep;
+  for (size_t i = 0; i < (size_t)count; i++) out[i] = (double)xoshiro_next(state) >= threshold ? kept : 0.0f;
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -257,9 +289,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL},
       {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
       {"addGaussianNoise", NULL, add_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},
+      {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 4, properties));
+  CHECK(napi_define_properties(env, exports, 5, properties));
   register_optimizers(env, exports);
   return exports;
 }

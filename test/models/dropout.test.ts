@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { startEngine } from '../../src/engine/engine.js';
+import { nativeAddon, startEngine } from '../../src/engine/engine.js';
+import { useMatMulKernels } from '../../src/engine/matmul-kernels.js';
 import { deriveRng, Rng } from '../../src/engine/rng.js';
 import { applyDropout, dropoutOf } from '../../src/models/dropout.js';
 import { buildDiscriminator } from '../../src/models/gan-models.js';
@@ -38,4 +39,21 @@ test('without dropout the MLP runs in eval mode: the same input gives the same o
   assert.deepEqual(Array.from(mlpForward(d, x).dataSync()), Array.from(mlpForward(d, x).dataSync()));
   const dropout = dropoutOf(0.3, new Rng(3));
   assert.notDeepEqual(Array.from(mlpForward(d, x, { dropout }).dataSync()), Array.from(mlpForward(d, x, { dropout }).dataSync()));
+});
+
+test('the native mask is the JavaScript one: the same draws from the same state, the state advanced alike', { skip: nativeAddon() ? false : 'the native addon is not built' }, () => {
+  const masks = (kernels: 'native' | 'fallback') => {
+    useMatMulKernels(kernels);
+    const rng = new Rng(11);
+    const values = Array.from(applyDropout(tf.ones([64, 1030]), { rate: 0.3, rng }).dataSync());
+    return { values, state: rng.state() };
+  };
+  try {
+    const fromJs = masks('fallback');
+    const fromC = masks('native');
+    assert.deepEqual(fromC.values, fromJs.values);
+    assert.deepEqual(fromC.state, fromJs.state);
+  } finally {
+    useMatMulKernels('native');
+  }
 });

@@ -35,6 +35,9 @@ class ReplayRng extends Rng {
   override nextUint32(): number {
     return this.draws.shift()!;
   }
+  override drawNatively(): boolean {
+    return false;
+  }
 }
 
 const HIDDEN_WIDTHS = [7, 5];

@@ -33,6 +33,15 @@ class RecordingRng extends Rng {
     this.draws.push(value);
     return value;
   }
+
+  /** The native masks draw from the state directly: replays those draws in JavaScript to record them. */
+  override drawNatively(draw: (state: Uint32Array) => void): boolean {
+    const replay = Rng.fromState(this.state());
+    super.drawNatively(draw);
+    const reached = this.state().words.join();
+    while (replay.state().words.join() !== reached) this.draws.push(replay.nextUint32());
+    return true;
+  }
 }
 
 /** G's then D's weights as PyTorch lays them out: each weight [out, in], then its bias. */
