@@ -198,35 +198,47 @@ static inline uint32_t xoshiro_next(uint32_t* s) {
   return result;
 }
 
+// The random fills take (heap, offset, count, `settings` numbers, Uint32Array(4) state): reads
+// the `count` floats at `offset`, the settings and the state, or throws and returns false.
+static bool random_fill_arguments(napi_env env, napi_callback_info info, size_t settings, const char* usage, float** out,
+                                  size_t* count, double* values, uint32_t** state) {
+  napi_value argv[8];
+  uint8_t* heap;
+  size_t heap_length, state_length;
+  double offset, length;
+  if (!heap_arguments(env, info, settings + 4, argv, &heap, &heap_length, usage)) return false;
+  bool ok = get_typed_array(env, argv[settings + 3], napi_uint32_array, (void**)state, &state_length) && state_length == 4 &&
+            napi_get_value_double(env, argv[1], &offset) == napi_ok && napi_get_value_double(env, argv[2], &length) == napi_ok;
+  for (size_t v = 0; ok && v < settings; v++) ok = napi_get_value_double(env, argv[3 + v], &values[v]) == napi_ok;
+  if (!ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return false;
+  }
+  if (offset < 0 || length < 0 || (size_t)offset + (size_t)length * sizeof(float) > heap_length) {
+    napi_throw_range_error(env, NULL, usage);
+    return false;
+  }
+  *out = (float*)(heap + (size_t)offset);
+  *count = (size_t)length;
+  return true;
+}
+
 // addGaussianNoise(heap, offset, count, std, seed): adds N(0, std²) to `count`
 // floats in place, by Marsaglia's polar method on xoshiro128** seeded with the
 // four words of `seed` (a Uint32Array). DP-SGD noises every gradient entry at
 // every step: this takes ~9 ms for D's 1.46M parameters, Box–Muller in
 // JavaScript ~110 ms.
 static napi_value add_gaussian_noise(napi_env env, napi_callback_info info) {
-  const char* usage = "gankit_gemm.addGaussianNoise: expected (Uint8Array, number, number, number, Uint32Array(4))";
-  napi_value argv[5];
-  uint8_t* heap;
-  size_t heap_length;
-  if (!heap_arguments(env, info, 5, argv, &heap, &heap_length, usage)) return NULL;
+  float* out;
+  size_t n;
+  double std;
   uint32_t* seed;
-  size_t seed_length;
-  double offset, count, std;
-  if (!get_typed_array(env, argv[4], napi_uint32_array, (void**)&seed, &seed_length) || seed_length != 4) {
-    napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
-  CHECK(napi_get_value_double(env, argv[1], &offset));
-  CHECK(napi_get_value_double(env, argv[2], &count));
-  CHECK(napi_get_value_double(env, argv[3], &std));
-  if (offset < 0 || count < 0 || (size_t)offset + (size_t)count * sizeof(float) > heap_length) {
-    napi_throw_range_error(env, NULL, "gankit_gemm.addGaussianNoise: the tensor lies outside the heap");
+  if (!random_fill_arguments(env, info, 1, "gankit_gemm.addGaussianNoise: expected (Uint8Array, offset, count, std, Uint32Array(4)) inside the heap",
+                             &out, &n, &std, &seed)) {
     return NULL;
   }
   uint32_t s[4] = {seed[0], seed[1], seed[2], seed[3]};
   if ((s[0] | s[1] | s[2] | s[3]) == 0) s[0] = 1;  // xoshiro's one forbidden state
-  float* out = (float*)(heap + (size_t)offset);
-  const size_t n = (size_t)count;
   const float scale = 1.0f / 2147483648.0f;
   for (size_t i = 0; i < n;) {
     float x, y, r2;
@@ -248,29 +260,17 @@ static napi_value add_gaussian_noise(napi_env env, napi_callback_info info) {
 // draws in JavaScript from the same state, which this advances in place
 // (`state` is the Rng's own Uint32Array(4)).
 static napi_value dropout_mask(napi_env env, napi_callback_info info) {
-  const char* usage = "gankit_gemm.dropoutMask: expected (Uint8Array, number, number, number, number, Uint32Array(4))";
-  napi_value argv[6];
-  uint8_t* heap;
-  size_t heap_length;
-  if (!heap_arguments(env, info, 6, argv, &heap, &heap_length, usage)) return NULL;
+  float* out;
+  size_t n;
+  double settings[2];
   uint32_t* state;
-  size_t state_length;
-  double offset, count, threshold, keep;
-  if (!get_typed_array(env, argv[5], napi_uint32_array, (void**)&state, &state_length) || state_length != 4) {
-    napi_throw_type_error(env, NULL, usage);
+  if (!random_fill_arguments(env, info, 2, "gankit_gemm.dropoutMask: expected (Uint8Array, offset, count, threshold, keep, Uint32Array(4)) inside the heap",
+                             &out, &n, settings, &state)) {
     return NULL;
   }
-  CHECK(napi_get_value_double(env, argv[1], &offset));
-  CHECK(napi_get_value_double(env, argv[2], &count));
-  CHECK(napi_get_value_double(env, argv[3], &threshold));
-  CHECK(napi_get_value_double(env, argv[4], &keep));
-  if (offset < 0 || count < 0 || (size_t)offset + (size_t)count * sizeof(float) > heap_length) {
-    napi_throw_range_error(env, NULL, "gankit_gemm.dropoutMask: the tensor lies outside the heap");
-    return NULL;
-  }
-  float* out = (float*)(heap + (size_t)offset);
-  const float kept = (float)keep;
-  for (size_t i = 0; i < (size_t)count; i++) out[i] = (double)xoshiro_next(state) >= threshold ? kept : 0.0f;
+  const double threshold = settings[0];
+  const float kept = (float)settings[1];
+  for (size_t i = 0; i < n; i++) out[i] = (double)xoshiro_next(state) >= threshold ? kept : 0.0f;
   return NULL;
 }
 
