@@ -115,8 +115,9 @@ export function identifyFeatureNetwork(spec: string = DEFAULT_FEATURE_NETWORK, l
   if (!existsSync(file)) {
     throw new DataError(isShipped(spec) ? `The feature network ${spec} is missing (${file}); reinstall gankit.` : `${file} does not exist.`);
   }
-  const hash = createHash('sha256').update(readFileSync(file));
-  for (const shard of weightFiles(file, JSON.parse(readFileSync(file, 'utf8')))) hash.update(shard);
+  const text = readFileSync(file);
+  const hash = createHash('sha256').update(text);
+  for (const shard of weightFiles(file, JSON.parse(text.toString('utf8')))) hash.update(shard);
   return { network: isShipped(spec) ? spec : file, layer, sha256: hash.digest('hex').slice(0, 16), file };
 }
 
