@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward } from '../models/mlp-forward.js';
 import { takeValues } from '../engine/tensor-values.js';
+import { IMAGE_SIZE } from '../models/gan-models.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
 
 export interface CsOptions {
@@ -46,23 +47,38 @@ function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Ten
   return split === generator.layers.length ? tf.clone(x) : mlpForward(generator, x, { from: split });
 }
 
-/** σ(D(x)) per sample. */
-function scores(discriminator: tfl.LayersModel, images: tf.Tensor2D): Float32Array {
-  return takeValues(tf.tidy(() => tf.sigmoid(mlpForward(discriminator, images))));
+/** The loss whose gradient refines: Σ_i −log σ(D(x)_i), each sample's own (not a mean, which would shrink every step by the batch size). */
+const refinementLoss = (logits: tf.Tensor2D) => tf.sum(negLogSigmoid(logits)) as tf.Scalar;
+
+/** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i). */
+export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
+  const split = splitIndex(generator, layer);
+  return tf.grad((x: tf.Tensor) => refinementLoss(mlpForward(discriminator, head(generator, split, x as tf.Tensor2D))))(activation) as tf.Tensor2D;
 }
 
 /**
- * ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i): each sample's gradient is its own loss's,
- * whatever the batch size (a mean would shrink every step by the batch size).
+ * One forward and backward pass at x_l: the images G_{>l}(x_l), their scores
+ * σ(D), and the refinement gradient, so that scoring a step costs no second forward pass.
  */
-export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
-  const split = splitIndex(generator, layer);
-  return tf.grad((x: tf.Tensor) => tf.sum(negLogSigmoid(mlpForward(discriminator, head(generator, split, x as tf.Tensor2D)))))(
-    activation,
-  ) as tf.Tensor2D;
+function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, split: number, x: tf.Tensor2D) {
+  let images!: tf.Tensor2D;
+  let logits!: tf.Tensor2D;
+  const gradient = tf.grad((input: tf.Tensor) => {
+    images = tf.keep(head(generator, split, input as tf.Tensor2D));
+    logits = tf.keep(mlpForward(discriminator, images));
+    return refinementLoss(logits);
+  })(x);
+  const scores = takeValues(tf.sigmoid(logits));
+  const pixels = images.dataSync() as Float32Array;
+  tf.dispose([images, logits]);
+  return { images: pixels, scores, gradient: gradient as tf.Tensor2D };
 }
 
-/** Refines G(z) for one batch of latents. */
+/**
+ * Refines G(z) for one batch of latents. Each round scores the samples D still
+ * rejects and, with the same pass's gradient, moves those still below η; a
+ * sample accepted at its score keeps that image.
+ */
 export function collaborativeSample(
   generator: tfl.LayersModel,
   discriminator: tfl.LayersModel,
@@ -71,46 +87,47 @@ export function collaborativeSample(
 ): CsResult {
   const split = splitIndex(generator, options.layer);
   const count = z.shape[0];
-  const pixels = (x: tf.Tensor2D) => tf.tidy(() => head(generator, split, x));
-  let activation = tf.tidy(() => mlpForward(generator, z, { to: split }));
+  const activation = tf.tidy(() => mlpForward(generator, z, { to: split }));
   const width = activation.shape[1];
-  const current = tf.tidy(() => pixels(activation));
-  const images = current.dataSync().slice() as Float32Array;
-  const scoresBefore = scores(discriminator, current);
-  current.dispose();
-  const scoresAfter = scoresBefore.slice();
-  const stepsTaken = new Uint16Array(count);
-  const best = { images: images.slice(), scores: scoresBefore.slice() };
   const values = activation.dataSync().slice() as Float32Array;
   activation.dispose();
-
-  for (let step = 0; step < options.steps; step++) {
-    // Only the samples D still rejects take a step, gathered into one smaller batch.
-    const active = [...scoresAfter.keys()].filter((i) => scoresAfter[i] < options.eta);
-    if (active.length === 0) break;
+  const images = new Float32Array(count * IMAGE_SIZE);
+  const scoresAfter = new Float32Array(count);
+  const stepsTaken = new Uint16Array(count);
+  const best = { images: new Float32Array(count * IMAGE_SIZE), scores: new Float32Array(count).fill(-Infinity) };
+  let scoresBefore = scoresAfter;
+  // Every sample is scored first; then only those D still rejects, gathered into one smaller batch.
+  let active = [...scoresAfter.keys()];
+  for (let step = 0; active.length > 0; step++) {
     const gathered = new Float32Array(active.length * width);
     active.forEach((i, row) => gathered.set(values.subarray(i * width, (i + 1) * width), row * width));
     const x = tf.tensor2d(gathered, [active.length, width]);
-    const stepped = tf.tidy(() => {
-      const moved = tf.sub(x, tf.mul(csGradient(generator, discriminator, options.layer, x), options.rate));
-      return options.layer === 0 ? tf.clipByValue(moved, -1, 1) : moved;
-    });
-    const out = pixels(stepped as tf.Tensor2D);
-    const newValues = stepped.dataSync();
-    const newImages = out.dataSync();
-    const newScores = scores(discriminator, out);
-    tf.dispose([x, stepped, out]);
-    const imageSize = newImages.length / active.length;
+    const scored = scoreAndGradient(generator, discriminator, split, x);
     active.forEach((i, row) => {
-      values.set(newValues.subarray(row * width, (row + 1) * width), i * width);
-      images.set(newImages.subarray(row * imageSize, (row + 1) * imageSize), i * imageSize);
-      scoresAfter[i] = newScores[row];
-      stepsTaken[i] += 1;
-      if (newScores[row] > best.scores[i]) {
-        best.scores[i] = newScores[row];
-        best.images.set(images.subarray(i * imageSize, (i + 1) * imageSize), i * imageSize);
+      const image = scored.images.subarray(row * IMAGE_SIZE, (row + 1) * IMAGE_SIZE);
+      images.set(image, i * IMAGE_SIZE);
+      scoresAfter[i] = scored.scores[row];
+      if (scored.scores[row] > best.scores[i]) {
+        best.scores[i] = scored.scores[row];
+        best.images.set(image, i * IMAGE_SIZE);
       }
     });
+    if (step === 0) scoresBefore = scoresAfter.slice();
+    const moving = step < options.steps ? active.map((i, row) => [i, row]).filter(([i]) => scoresAfter[i] < options.eta) : [];
+    if (moving.length > 0) {
+      const stepped = tf.tidy(() => {
+        const moved = tf.sub(x, tf.mul(scored.gradient, options.rate));
+        return options.layer === 0 ? tf.clipByValue(moved, -1, 1) : moved;
+      });
+      const newValues = stepped.dataSync();
+      stepped.dispose();
+      for (const [i, row] of moving) {
+        values.set(newValues.subarray(row * width, (row + 1) * width), i * width);
+        stepsTaken[i] += 1;
+      }
+    }
+    tf.dispose([x, scored.gradient]);
+    active = moving.map(([i]) => i);
   }
   if (options.select === 'best') return { images: best.images, scoresBefore, scoresAfter: best.scores, stepsTaken };
   return { images, scoresBefore, scoresAfter, stepsTaken };
