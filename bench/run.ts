@@ -1,7 +1,8 @@
 // npm run bench: one training step (D step + G step) at batch 64 and 256 on
 // the stock wasm kernels, the fallback (stock + explicit transposes), the
-// native OpenBLAS kernels and PyTorch; a full MNIST epoch with its peak RSS;
-// generating 10,000 PNGs. Writes bench/results/*.json and prints ratios to
+// native OpenBLAS kernels and PyTorch (course, study and WGAN-GP steps); MNIST
+// epochs with their resident memory against PyTorch's epoch; generating 10,000
+// PNGs; sampling; a shaping epoch; evaluation. Writes bench/results/*.json and prints ratios to
 // PyTorch, measured in one run (these machines are shared and noisy).
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../src/engine/engine.js';
-import { gankit, machineInfo, resultsDir, root, save } from './bench-io.js';
+import { gankit, gankitWithRss, machineInfo, resultsDir, root, save } from './bench-io.js';
 import { useMatMulKernels, type MatMulKernels } from '../src/engine/matmul-kernels.js';
 import { Rng } from '../src/engine/rng.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
@@ -90,7 +91,17 @@ function timeRound(dp: DpConfig | null, rounds: number): number {
   return bestMs(round, 5, rounds);
 }
 
-function pytorchReference(): { version: string; msPerStep: Record<string, Record<string, number>> } | { skipped: string } {
+/** PyTorch's step variants (bench/reference/gan_step.py), each timed with 1 and 2 threads. */
+const TORCH_VARIANTS = ['course', 'study', 'wgan-gp'] as const;
+type TorchVariant = (typeof TORCH_VARIANTS)[number];
+interface TorchReference {
+  version: string;
+  /** variant → threads → batch → ms per step. */
+  msPerStep: Record<TorchVariant, Record<string, Record<string, number>>>;
+  epoch: { threads: number; seconds: number; preset: string };
+}
+
+function pytorchReference(): TorchReference | { skipped: string } {
   const result = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'gan_step.py'), ...BATCHES.map(String)], {
     encoding: 'utf8',
   });
@@ -100,8 +111,8 @@ function pytorchReference(): { version: string; msPerStep: Record<string, Record
       : `the reference failed: ${(result.stderr || String(result.error)).trim().split('\n').pop()}`;
     return { skipped: reason };
   }
-  const parsed = JSON.parse(result.stdout) as { torch: string; ms_per_step: Record<string, Record<string, number>> };
-  return { version: parsed.torch, msPerStep: parsed.ms_per_step };
+  const parsed = JSON.parse(result.stdout) as { torch: string; ms_per_step: TorchReference['msPerStep']; epoch: TorchReference['epoch'] };
+  return { version: parsed.torch, msPerStep: parsed.ms_per_step, epoch: parsed.epoch };
 }
 
 const engine = await startEngine();
@@ -122,20 +133,25 @@ for (const kind of kinds) {
 }
 if (engine.native) useMatMulKernels('native');
 const torch = pytorchReference();
-const torchBest: Record<string, number> = {};
+/** variant → batch → PyTorch's faster thread count's ms per step. */
+const torchBest = {} as Record<TorchVariant, Record<number, number>>;
 if ('msPerStep' in torch) {
-  for (const batch of BATCHES) torchBest[batch] = Math.min(...Object.values(torch.msPerStep).map((byBatch) => byBatch[batch]));
+  for (const variant of TORCH_VARIANTS) {
+    const byThreads = Object.values(torch.msPerStep[variant]);
+    torchBest[variant] = Object.fromEntries(BATCHES.map((batch) => [batch, Math.min(...byThreads.map((byBatch) => byBatch[batch]))]));
+  }
 }
-// The study preset's dropout (masks drawn in JavaScript) against the same step without it.
+// The study preset's dropout (masks drawn natively) against the same step without it.
 const studyMs = Object.fromEntries(BATCHES.map((batch) => [batch, timeStep(engine.native ? 'native' : 'fallback', batch, 20, 3, 'nonsaturating', 'study')]));
 const dropoutCost = Object.fromEntries(BATCHES.map((batch) => [batch, studyMs[batch] / stepMs[engine.native ? 'native' : 'fallback'][batch]]));
 save('train-step', {
   machine,
-  preset: 'course (no dropout), as the PyTorch reference',
+  preset: 'course (no dropout), against PyTorch without dropout; the study preset against PyTorch with dropout 0.3',
   msPerStep: stepMs,
   pytorch: torch,
   pytorchBestOf1And2Threads: torchBest,
   studyPreset: { msPerStep: studyMs, relativeToCourse: dropoutCost },
+  target: 'each ≤ 0.35× PyTorch at batch 64',
 });
 
 // 1b. One step (one D step + one G step, n_critic aside) of every objective at batch 64.
@@ -146,7 +162,17 @@ for (const name of OBJECTIVE_NAMES) {
   process.stderr.write(`bench: ${name}: ${objectiveMs[name].toFixed(1)} ms/step\n`);
 }
 const relativeToVanilla = Object.fromEntries(Object.entries(objectiveMs).map(([name, ms]) => [name, ms / objectiveMs.nonsaturating]));
-save('objectives', { machine, kernels: objectiveKernels, batch: 64, preset: 'course', msPerStep: objectiveMs, relativeToNonsaturating: relativeToVanilla, target: 'wgan-gp ≤ 2.5× nonsaturating' });
+const wganGpOverTorch = torchBest['wgan-gp'] ? objectiveMs['wgan-gp'] / torchBest['wgan-gp'][64] : null;
+save('objectives', {
+  machine,
+  kernels: objectiveKernels,
+  batch: 64,
+  preset: 'course',
+  msPerStep: objectiveMs,
+  relativeToNonsaturating: relativeToVanilla,
+  wganGp: { pytorchMs: torchBest['wgan-gp']?.[64] ?? null, ratio: wganGpOverTorch, target: '≤ 0.5× PyTorch' },
+  target: 'wgan-gp ≤ 2.5× nonsaturating',
+});
 
 // 1c. A DP training round against the non-private round with the same n_D.
 const dpSettings: DpConfig = { clip: 1, noise: 1, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };
@@ -154,19 +180,36 @@ const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null,
 save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, preset: 'study (dropout in both rounds)', msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
 process.stderr.write(`bench: DP round ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms\n`);
 
-// 2. A full MNIST epoch at batch 64 (time and peak RSS), then 10,000 PNGs from it.
+// 2. Three full MNIST epochs at batch 64 in one process (time per epoch, and its
+// resident memory every 2 s: it must stay flat), then 10,000 PNGs from that run.
+const EPOCHS = 3;
 const scratch = mkdtempSync(join(tmpdir(), 'gankit-bench-'));
 const run = join(scratch, 'run');
-const epoch = gankit(['train', '--epochs', '1', '--out', run, '--log-every', '1000']);
-const trainSeconds = Number(/\(([\d.]+) s of training\)/.exec(epoch.stdout)![1]);
+const training = await gankitWithRss(['train', '--epochs', String(EPOCHS), '--out', run, '--log-every', '1000'], 2000);
+const epochSeconds = Number(/\(([\d.]+) s of training\)/.exec(training.stdout)![1]) / EPOCHS;
+// Medians: each checkpoint lifts RSS for a moment; growth between the first and last third would be a leak.
+const third = Math.floor(training.rss.length / 3);
+const medianMb = (samples: [number, number][]) => samples.map(([, mb]) => mb).sort((x, y) => x - y)[Math.floor(samples.length / 2)];
+const rss = { firstThirdMedianMb: medianMb(training.rss.slice(0, third)), lastThirdMedianMb: medianMb(training.rss.slice(-third)), everyTwoSeconds: training.rss };
+const epochOverTorch = 'epoch' in torch ? epochSeconds / torch.epoch.seconds : null;
 const generation = gankit(['generate', '--run', run, '--n', '10000', '--out', join(scratch, 'pngs')]);
 save('epoch-and-generation', {
   machine,
-  mnistEpochBatch64: { preset: 'study (the default)', trainSeconds, wallSeconds: epoch.seconds, peakRssMb: epoch.peakRssMb },
+  mnistEpochBatch64: {
+    preset: 'study (the default)',
+    epochs: EPOCHS,
+    trainSecondsPerEpoch: epochSeconds,
+    wallSeconds: training.seconds,
+    peakRssMb: training.peakRssMb,
+    pytorchEpochSeconds: 'epoch' in torch ? torch.epoch : null,
+    ratio: epochOverTorch,
+    target: '≤ 0.5× PyTorch',
+    rss,
+  },
   generate10000Png: { wallSeconds: generation.seconds, peakRssMb: generation.peakRssMb },
 });
 
-// 3. 10,000 samples (as PNGs) with each sampler and refiner, from the one-epoch run.
+// 3. 10,000 samples (as PNGs) with each sampler and refiner, from the same run.
 const SAMPLING: Record<string, string[]> = {
   gaussian: ['--sampler', 'gaussian'],
   lsi: ['--sampler', 'lsi'],
@@ -184,7 +227,11 @@ for (const [name, args] of Object.entries(SAMPLING)) {
   rmSync(out, { recursive: true, force: true });
   process.stderr.write(`bench: 10,000 samples with ${name}: ${samplingSeconds[name].toFixed(1)} s\n`);
 }
-save('sampling', { machine, note: 'wall seconds for 10,000 PNGs from a one-epoch MNIST run, start-up included', seconds: samplingSeconds });
+save('sampling', { machine, note: `wall seconds for 10,000 PNGs from a ${EPOCHS}-epoch MNIST run, start-up included`, seconds: samplingSeconds });
+// 3b. One epoch of discriminator shaping of that run (its cost depends on D: CS stops early).
+const shaping = gankit(['shape', '--run', run, '--epochs', '1']);
+const shapingSeconds = Number(/in ([\d.]+) s/.exec(shaping.stdout)![1]);
+save('shaping', { machine, run: `this bench's ${EPOCHS}-epoch run (seed 0)`, epochs: 1, seconds: shapingSeconds, wallSeconds: shaping.seconds });
 // 4. Evaluation of the 10,000 generated PNGs against MNIST test, with each shipped
 // feature network (v2 may take at most 1.1× v1's time), and agreement with the
 // numpy/scipy reference on the default network's features and logits.
@@ -244,24 +291,31 @@ rmSync(scratch, { recursive: true, force: true });
 
 // 5. The tables.
 const rows: string[][] = [['', ...BATCHES.map((b) => `batch ${b} ms`), ...BATCHES.map((b) => `÷ PyTorch @${b}`)]];
-const ratio = (ms: number, batch: number) => (torchBest[batch] ? (ms / torchBest[batch]).toFixed(2) : 'n/a');
+const ratio = (ms: number, variant: TorchVariant, batch: number) => (torchBest[variant] ? (ms / torchBest[variant][batch]).toFixed(2) : 'n/a');
 for (const kind of kinds) {
-  rows.push([`tfjs wasm, ${kind}`, ...BATCHES.map((b) => stepMs[kind][b].toFixed(1)), ...BATCHES.map((b) => ratio(stepMs[kind][b], b))]);
+  rows.push([`tfjs wasm, ${kind}`, ...BATCHES.map((b) => stepMs[kind][b].toFixed(1)), ...BATCHES.map((b) => ratio(stepMs[kind][b], 'course', b))]);
 }
-if ('msPerStep' in torch) rows.push([`PyTorch ${torch.version} (best of 1, 2 threads)`, ...BATCHES.map((b) => torchBest[b].toFixed(1)), '1.00', '1.00']);
-rows.push(['study preset (dropout), fastest kernels', ...BATCHES.map((b) => studyMs[b].toFixed(1)), ...BATCHES.map((b) => ratio(studyMs[b], b))]);
+if ('msPerStep' in torch) rows.push([`PyTorch ${torch.version} (best of 1, 2 threads)`, ...BATCHES.map((b) => torchBest.course[b].toFixed(1)), '1.00', '1.00']);
+rows.push(['study preset (dropout), fastest kernels', ...BATCHES.map((b) => studyMs[b].toFixed(1)), ...BATCHES.map((b) => ratio(studyMs[b], 'study', b))]);
+if ('msPerStep' in torch) rows.push([`PyTorch, dropout 0.3`, ...BATCHES.map((b) => torchBest.study[b].toFixed(1)), '1.00', '1.00']);
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-console.log('One training step (D step + G step):');
+console.log('One training step (D step + G step); each preset against PyTorch with the same dropout:');
 for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
 console.log('One step (D + G) at batch 64 by objective (ms, and ÷ nonsaturating):');
 for (const [name, ms] of Object.entries(objectiveMs)) console.log(`  ${name.padEnd(16)} ${ms.toFixed(1).padStart(7)}  ${relativeToVanilla[name].toFixed(2)}`);
 console.log(`One round at batch 64 (${DP_D_STEPS} D steps + 1 G step): DP ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms, ratio ${(roundMs.private / roundMs.nonPrivate).toFixed(2)}`);
-console.log(`Full MNIST epoch at batch 64: ${trainSeconds.toFixed(1)} s of training (${epoch.seconds.toFixed(1)} s wall), peak RSS ${epoch.peakRssMb.toFixed(0)} MB`);
+if (wganGpOverTorch !== null) console.log(`WGAN-GP step ÷ PyTorch's: ${wganGpOverTorch.toFixed(2)} (${torchBest['wgan-gp'][64].toFixed(1)} ms)`);
+console.log(
+  `MNIST epoch at batch 64 (mean of ${EPOCHS}): ${epochSeconds.toFixed(1)} s of training` +
+    `${epochOverTorch === null ? '' : `, ${epochOverTorch.toFixed(2)}× PyTorch's ${(torch as TorchReference).epoch.seconds.toFixed(1)} s`}; ` +
+    `RSS median ${rss.firstThirdMedianMb.toFixed(0)} MB in the first third, ${rss.lastThirdMedianMb.toFixed(0)} MB in the last; peak ${training.peakRssMb.toFixed(0)} MB`,
+);
+console.log(`One epoch of discriminator shaping: ${shapingSeconds.toFixed(1)} s`);
 console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including start-up`);
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
 console.log(
   `evaluate, 10,000 vs 10,000: ${Object.entries(evaluateSeconds).map(([network, t]) => `${network} ${t.evaluate.toFixed(1)} s (${t.wall.toFixed(1)} s wall)`).join(', ')}; v2 ÷ v1 ${v2OverV1.toFixed(2)}; vs numpy/scipy: ${JSON.stringify(agreement)}`,
 );
-console.log(`Results: ${resultsDir}/train-step.json, objectives.json, dp-round.json, epoch-and-generation.json, sampling.json, evaluate.json`);
+console.log(`Results: ${resultsDir}/train-step.json, objectives.json, dp-round.json, epoch-and-generation.json, sampling.json, shaping.json, evaluate.json`);
