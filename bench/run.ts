@@ -17,8 +17,9 @@ import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
-import { configFor, DP_D_STEPS, requireObjective, type DpConfig, type PresetName } from '../src/training/train-config.js';
-import { dpDiscriminatorStep, poissonSample } from '../src/privacy/dp-discriminator-step.js';
+import { configFor, requireObjective, type PresetName } from '../src/training/train-config.js';
+import { DP_D_STEPS, DP_DEFAULTS, type DpConfig } from '../src/privacy/dp-config.js';
+import { dpDiscriminatorStep, poissonSample } from '../src/training/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
 import { densityCoverage } from '../src/metrics/density-coverage.js';
 import type { EvaluationResult } from '../src/metrics/evaluation.js';
@@ -175,7 +176,7 @@ save('objectives', {
 });
 
 // 1c. A DP training round against the non-private round with the same n_D.
-const dpSettings: DpConfig = { clip: 1, noise: 1, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };
+const dpSettings: DpConfig = { ...DP_DEFAULTS, noise: 1 };
 const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null, 3) };
 save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, preset: 'study (dropout in both rounds)', msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
 process.stderr.write(`bench: DP round ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms\n`);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../src/engine/engine.js';
 import { Rng } from '../src/engine/rng.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
-import { dpDiscriminatorStep } from '../src/privacy/dp-discriminator-step.js';
+import { dpDiscriminatorStep } from '../src/training/dp-discriminator-step.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
 import { configFor, requireObjective, type PresetName } from '../src/training/train-config.js';

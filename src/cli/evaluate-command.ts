@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../data/data-error.js';
+import { UsageError } from '../usage-error.js';
 import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
@@ -86,8 +87,8 @@ function table(result: EvaluationResult): string {
 }
 
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {
-  if (Boolean(flags.samples) === Boolean(flags.run)) throw new DataError('Give exactly one of --samples and --run.');
-  if (flags.layer && !flags.features) throw new DataError('--layer needs --features.');
+  if (Boolean(flags.samples) === Boolean(flags.run)) throw new UsageError('Give exactly one of --samples and --run.');
+  if (flags.layer && !flags.features) throw new UsageError('--layer needs --features.');
   await startEngine();
   const extractor = await featureExtractorFor(flags.data, flags.features, flags.layer);
   const fake = flags.samples ? readSamples(flags.samples) : await generated(flags);

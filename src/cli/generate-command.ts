@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
-import { DataError } from '../data/data-error.js';
+import { UsageError } from '../usage-error.js';
 import { writeIdxUint8 } from '../data/idx.js';
 import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
@@ -62,7 +62,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
     const against = shapedAgainst(run.directory) ?? 'raw';
     if (shaped && against !== run.generatorKind) {
       const flag = against === 'raw' ? 'add --no-ema' : 'drop --no-ema';
-      throw new DataError(`${run.directory}'s D was shaped against its ${against === 'raw' ? 'raw G' : "G's moving average"}; ${flag}, or shape again.`);
+      throw new UsageError(`${run.directory}'s D was shaped against its ${against === 'raw' ? 'raw G' : "G's moving average"}; ${flag}, or shape again.`);
     }
     const discriminator = shaped ?? logitDiscriminator(run);
     const cs = csOptionsFrom(flags, discriminator, run.config.data);
@@ -91,7 +91,7 @@ function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string)
 
 async function runGenerate(flags: GenerateFlags): Promise<void> {
   if (!flags.out && !flags.grid && !flags.interpolate) {
-    throw new DataError('Nothing to write: give --out, --grid, --interpolate or several.');
+    throw new UsageError('Nothing to write: give --out, --grid, --interpolate or several.');
   }
   await startEngine();
   const run = await openRun(flags.run, flags);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
+import { UsageError } from '../usage-error.js';
 import { TrainingDiverged } from '../training/trainer.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
@@ -14,7 +15,7 @@ import { trainCommand } from './train-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Exit codes: 0 done, 1 bad data or a failed run, 2 bad command line. */
+/** Exit codes: 0 done, 1 bad data, a damaged file or a failed run, 2 bad command line. */
 function buildProgram(): Command {
   const program = new Command('gankit')
     .description('Train, improve and measure GANs: TF.js with a native OpenBLAS matrix product.')
@@ -25,16 +26,34 @@ function buildProgram(): Command {
   return program;
 }
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
+const REPORT_HINT = 'This is a bug in gankit: please report it with the command you ran (set GANKIT_DEBUG=1 to see where it happened).';
+
+/** Prints the one sentence an error deserves and exits: 2 for the command line, 1 for files and runs, 1 with a hint for anything else. */
+function exitWith(error: unknown): never {
   if (error instanceof CommanderError) {
     // Commander has printed its one-line message already.
     process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`gankit: ${error.message}\n`);
+    process.exit(2);
   }
   if (error instanceof DataError || error instanceof TrainingDiverged) {
     process.stderr.write(`gankit: ${error.message}\n`);
     process.exit(1);
   }
-  throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`gankit: internal error: ${message}\n${REPORT_HINT}\n`);
+  if (process.env.GANKIT_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}
+
+// Errors thrown outside the awaited command (a callback, a stray promise) end the same way.
+// startEngine removes the handlers the wasm module installs, which would rethrow them as stack traces.
+process.on('uncaughtException', exitWith);
+process.on('unhandledRejection', exitWith);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  exitWith(error);
 }

@@ -4,12 +4,14 @@ import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
-import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type DpConfig, type TrainConfig } from '../training/train-config.js';
+import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
+import { DP_DEFAULTS, type DpConfig } from '../privacy/dp-config.js';
 import { describeGenerator } from '../training/trained-run.js';
-import { RESUME_CHECKED_SETTINGS, train, type ResumeChanges } from '../training/trainer.js';
+import { resumeTraining, train, type ResumeChanges, type TrainHooks } from '../training/trainer.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
 import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
+import { onStopSignals } from './stop-signals.js';
 
 /** Commander's parsed flags: the config's fields (unset ones take the objective's defaults), plus where the run lives. */
 type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
@@ -69,65 +71,52 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const engine = await startEngine();
   const { out, resume, limit, objective, adaptiveDSteps, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
-  // On resume, what the user asked for explicitly, checked against the saved model settings and a DP run's.
+  // On resume, every setting the user gave: the trainer applies --epochs and --log-every and refuses other changes.
+  const settingGiven = (key: keyof TrainConfig) => key !== 'dp' && given(key);
+  const dpGiven = { clip: 'dpClip', noise: 'dpNoise', delta: 'dpDelta', targetEpsilon: 'dpEpsilon', accountant: 'dpAccountant', conversion: 'dpConversion' } as const;
   const changes: ResumeChanges = {
-    ...Object.fromEntries(RESUME_CHECKED_SETTINGS.filter(given).map((key) => [key, config[key]])),
-    dp: {
-      clip: given('dpClip') ? flags.dpClip : undefined,
-      noise: dpNoise,
-      delta: dpDelta,
-      conversion: given('dpConversion') ? dpConversion : undefined,
-    },
+    ...Object.fromEntries((Object.keys(config) as (keyof TrainConfig)[]).filter(settingGiven).map((key) => [key, config[key]])),
+    dp: given('dp') ? Object.fromEntries(Object.entries(dpGiven).filter(([, flag]) => given(flag)).map(([key]) => [key, dp![key as keyof DpConfig]])) : undefined,
   };
   const progress = createProgress(
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
   );
-  let stop = false;
-  const onInterrupt = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write('\ngankit: stopping after this step and writing a checkpoint (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onInterrupt);
+  const stop = onStopSignals('stopping after this step and writing a checkpoint');
   let lastEpochLogged = 0;
   try {
-    const outcome = await train(config, out, {
-      resume,
-      changes,
-      engine,
-      hooks: {
-        onStart: (total, done) => progress.start(total, done, {}),
-        onStep: (report) => {
-          const payload = {
-            epoch: `${report.epoch}/${report.epochs}`,
-            step: `${report.stepInEpoch}/${report.stepsPerEpoch}`,
-            dLoss: fixed(report.dLoss),
-            gLoss: fixed(report.gLoss),
-            dReal: fixed(report.dReal),
-            dFake: fixed(report.dFake),
-            // The objective's own estimates: Wasserstein distance, divergence, penalty, BEGAN's M and k.
-            extra: Object.entries(report.logs)
-              .filter(([name]) => name !== 'dReal' && name !== 'dFake')
-              .map(([name, value]) => ` ${name} ${fixed(value)}`)
-              .join(''),
-          };
-          progress.update(report.done, payload);
-          if (!process.stderr.isTTY && report.stepInEpoch === report.stepsPerEpoch && report.epoch > lastEpochLogged) {
-            lastEpochLogged = report.epoch;
-            process.stderr.write(
-              `epoch ${payload.epoch}: D ${payload.dLoss} G ${payload.gLoss} D(x) ${payload.dReal} D(G(z)) ${payload.dFake}${payload.extra}\n`,
-            );
-          }
-        },
-        onMessage: (line) => process.stderr.write(`${line}\n`),
-        onScore: (score) =>
+    const hooks: TrainHooks = {
+      onStart: (total, done) => progress.start(total, done, {}),
+      onStep: (report) => {
+        const payload = {
+          epoch: `${report.epoch}/${report.epochs}`,
+          step: `${report.stepInEpoch}/${report.stepsPerEpoch}`,
+          dLoss: fixed(report.dLoss),
+          gLoss: fixed(report.gLoss),
+          dReal: fixed(report.dReal),
+          dFake: fixed(report.dFake),
+          // The objective's own estimates: Wasserstein distance, divergence, penalty, BEGAN's M and k.
+          extra: Object.entries(report.logs)
+            .filter(([name]) => name !== 'dReal' && name !== 'dFake')
+            .map(([name, value]) => ` ${name} ${fixed(value)}`)
+            .join(''),
+        };
+        progress.update(report.done, payload);
+        if (!process.stderr.isTTY && report.stepInEpoch === report.stepsPerEpoch && report.epoch > lastEpochLogged) {
+          lastEpochLogged = report.epoch;
           process.stderr.write(
-            `\nepoch ${score.epoch} (${describeGenerator(score.generator)}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
-              `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}\n`,
-          ),
-        stopRequested: () => stop,
+            `epoch ${payload.epoch}: D ${payload.dLoss} G ${payload.gLoss} D(x) ${payload.dReal} D(G(z)) ${payload.dFake}${payload.extra}\n`,
+          );
+        }
       },
-    });
+      onMessage: (line) => process.stderr.write(`${line}\n`),
+      onScore: (score) =>
+        process.stderr.write(
+          `\nepoch ${score.epoch} (${describeGenerator(score.generator)}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
+            `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}\n`,
+        ),
+      stopRequested: stop.requested,
+    };
+    const outcome = resume ? await resumeTraining(out, changes, { engine, hooks }) : await train(config, out, { engine, hooks });
     progress.stop();
     const verb = outcome.status === 'completed' ? 'Finished' : 'Stopped';
     process.stdout.write(
@@ -137,7 +126,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     );
   } finally {
     progress.stop();
-    process.off('SIGINT', onInterrupt);
+    stop.release();
   }
 }
 
@@ -180,12 +169,12 @@ export function trainCommand(): Command {
     .option('--eval-n <count>', 'samples per scoring', positiveInteger, d.evalN)
     .option('--keep-every <epochs>', 'keep every N-th epoch\'s checkpoint (default: the scored ones)', positiveInteger)
     .option('--dp', 'train D with DP-SGD (per-example clipping, Gaussian noise, Poisson-sampled batches); --d-steps defaults to 10')
-    .option('--dp-clip <C>', 'per-example gradient clipping norm', positiveNumber, 1.0)
+    .option('--dp-clip <C>', 'per-example gradient clipping norm', positiveNumber, DP_DEFAULTS.clip)
     .option('--dp-noise <sigma>', 'noise multiplier σ (or give --dp-epsilon to calibrate it)', positiveNumber)
     .option('--dp-epsilon <eps>', 'target ε: calibrates σ when --dp-noise is absent, and stops training before ε would pass it', positiveNumber)
     .option('--dp-delta <delta>', 'δ (default: the power of ten below 1/N, 1e-5 for MNIST)', positiveNumber)
-    .addOption(new Option('--dp-accountant <name>', 'rdp, or prv (tighter; about a second per evaluation)').choices(['rdp', 'prv']).default('rdp'))
-    .addOption(new Option('--dp-conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic').choices(['improved', 'classic']).default('improved'))
+    .addOption(new Option('--dp-accountant <name>', 'rdp, or prv (tighter; about a second per evaluation)').choices(['rdp', 'prv']).default(DP_DEFAULTS.accountant))
+    .addOption(new Option('--dp-conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic').choices(['improved', 'classic']).default(DP_DEFAULTS.conversion))
     .addOption(new Option('--dp-sampling <kind>', 'how DP batches are drawn (only Poisson sampling keeps the guarantee)').choices(['poisson', 'shuffled']).default('poisson'))
     .option('--resume', "continue the run in --out from its latest checkpoint, with its saved settings")
     .action(runTrain);

@@ -21,6 +21,9 @@ const ELEMENT_TYPES: Record<number, { bytes: number; read: (view: DataView, offs
   0x0e: { bytes: 8, read: (v, o) => v.getFloat64(o), make: (n) => new Float64Array(n) },
 };
 
+/** The most a gzip input may inflate to: EMNIST's largest file is 547 MB; a gzip bomb stops here. */
+export const MAX_INFLATED_BYTES = 2 ** 30;
+
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -30,8 +33,11 @@ export function parseIdx(raw: Uint8Array, name: string): IdxArray {
   let bytes = raw;
   if (isGzip(raw)) {
     try {
-      bytes = gunzipSync(raw);
+      bytes = gunzipSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DataError(`${name} inflates to more than ${MAX_INFLATED_BYTES / 2 ** 30} GiB, more than gankit reads from one file.`);
+      }
       throw new DataError(`${name} is not a valid gzip file (${(error as Error).message}).`);
     }
   }

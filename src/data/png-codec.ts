@@ -13,11 +13,34 @@ export interface GrayImage {
   pixels: Uint8Array;
 }
 
+/** The largest image gankit decodes: a header claiming more is refused before any pixel buffer is made. */
+const MAX_PIXELS = 4096 * 4096;
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Checks the signature and the IHDR chunk's size (always the first chunk) before decoding. */
+function checkPngHeader(bytes: Buffer, path: string): void {
+  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') {
+    throw new DataError(`${path} is not a PNG image (no PNG signature and header).`);
+  }
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  if (width === 0 || height === 0 || width * height > MAX_PIXELS) {
+    throw new DataError(`${path} claims ${width}×${height} pixels; gankit reads PNG images of 1 to ${MAX_PIXELS.toLocaleString('en')} pixels.`);
+  }
+}
+
 /** Decodes a PNG file to gray (ITU-R 601 luma for colour images). */
 export function readGrayPng(path: string): GrayImage {
   let png: PNG;
+  let bytes: Buffer;
   try {
-    png = PNG.sync.read(readFileSync(path));
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new DataError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  checkPngHeader(bytes, path);
+  try {
+    png = PNG.sync.read(bytes);
   } catch (error) {
     throw new DataError(`${path} is not a PNG image (${(error as Error).message}).`);
   }

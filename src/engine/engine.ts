@@ -1,6 +1,7 @@
 // Start-up of the compute engine: the TF.js wasm backend, with OpenBLAS
 // serving its matrix products when the native addon is available.
 import * as tf from '@tensorflow/tfjs-core';
+import { UsageError } from '../usage-error.js';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all.
 import '@tensorflow/tfjs-layers';
@@ -36,7 +37,7 @@ function threadCount(): number {
   if (requested === undefined || requested === '') return availableParallelism();
   const threads = Number(requested);
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`GANKIT_THREADS must be a positive integer, got "${requested}".`);
+    throw new UsageError(`GANKIT_THREADS must be a positive integer, got "${requested}".`);
   }
   return threads;
 }
@@ -45,10 +46,27 @@ function threadCount(): number {
  * Starts the wasm backend once per process and installs the fastest matMul
  * available. With `quiet` unset, the fallback prints one notice to stderr.
  */
+/**
+ * Runs `start`, then removes the uncaughtException and unhandledRejection
+ * listeners it added: the wasm module's rethrow every error as a stack trace,
+ * past the command's own handler.
+ */
+async function withoutNewProcessHandlers(start: () => Promise<void>): Promise<void> {
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const emitter = process as NodeJS.EventEmitter;
+  const before = events.map((event) => new Set(emitter.listeners(event)));
+  await start();
+  events.forEach((event, i) => {
+    for (const listener of emitter.listeners(event)) if (!before[i].has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+  });
+}
+
 export async function startEngine(options: { quiet?: boolean } = {}): Promise<EngineInfo> {
   if (started) return started;
-  await tf.setBackend('wasm');
-  await tf.ready();
+  await withoutNewProcessHandlers(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
   registerMissingGradients();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
 

@@ -153,7 +153,7 @@ function nativeKernels(gemm: NativeGemm): KernelConfig[] {
 
 /**
  * The stock kernels behind explicit transposes: the stock wasm product is
- * fast untransposed but up to 40x slower with a transpose flag (see DESIGN.md),
+ * fast untransposed but up to 40x slower with a transpose flag (measured when the engine was chosen),
  * and the backward pass of every dense layer asks for one.
  */
 function transposingKernels(stock: KernelConfig[]): KernelConfig[] {

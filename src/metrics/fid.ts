@@ -2,6 +2,7 @@
 // computes it: ‖μ1−μ2‖² + Tr(Σ1 + Σ2 − 2(Σ1Σ2)^{1/2}), covariances with N−1,
 // in float64. Tr (Σ1Σ2)^{1/2} = Tr √(Σ1^{1/2} Σ2 Σ1^{1/2}), a symmetric
 // matrix, so two symmetric eigendecompositions (ml-matrix) give it.
+import { DataError } from '../data/data-error.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { FeatureMatrix } from './feature-matrix.js';
 
@@ -13,7 +14,7 @@ export interface GaussianFit {
 /** Mean and covariance (N−1) of the rows. */
 export function fitGaussian(features: FeatureMatrix): GaussianFit {
   const { values, rows, dims } = features;
-  if (rows < 2) throw new RangeError('A covariance needs at least two samples.');
+  if (rows < 2) throw new DataError('FID needs at least two images in each set.');
   const mean = new Float64Array(dims);
   for (let r = 0; r < rows; r++) for (let d = 0; d < dims; d++) mean[d] += values[r * dims + d];
   for (let d = 0; d < dims; d++) mean[d] /= rows;

@@ -1,6 +1,7 @@
 // Kernel Inception Distance (Bińkowski et al. 2018): the unbiased MMD² with
 // the cubic polynomial kernel k(x, y) = (x·y/d + 1)³, averaged over random
 // subsets of both sets.
+import { DataError } from '../data/data-error.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import { readInPlace } from '../engine/wasm-heap.js';
@@ -56,7 +57,7 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
 
 export function kid(a: FeatureMatrix, b: FeatureMatrix, rng: Rng, subsets = 100, subsetSize = 1000): KidResult {
   const size = Math.min(subsetSize, a.rows, b.rows);
-  if (size < 2) throw new RangeError('KID needs at least two samples in each set.');
+  if (size < 2) throw new DataError('KID needs at least two images in each set.');
   const values: number[] = [];
   for (let s = 0; s < subsets; s++) {
     values.push(unbiasedMmd2(a, rng.permutation(a.rows).subarray(0, size), b, rng.permutation(b.rows).subarray(0, size)));

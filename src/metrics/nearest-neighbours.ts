@@ -3,6 +3,7 @@
 // rows, [−2a, 1, ‖a‖²]·[b, ‖b‖², 1] = ‖a − b‖² (a and b measured from a common
 // centre), and every comparison that float32 rounding could decide either way
 // is recomputed exactly in float64. The results are those of exact float64 distances.
+import { DataError } from '../data/data-error.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { readInPlace } from '../engine/wasm-heap.js';
 import type { FeatureMatrix } from './feature-matrix.js';
@@ -104,7 +105,7 @@ const SPARE_CANDIDATES = 16;
  */
 export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[] {
   const kMax = Math.max(...ks);
-  if (m.rows <= kMax) throw new RangeError(`k-NN radii with k = ${kMax} need more than ${kMax} samples, got ${m.rows}.`);
+  if (m.rows <= kMax) throw new DataError(`The k-NN metrics with k = ${kMax} need more than ${kMax} images in each set; one has ${m.rows}.`);
   const center = commonCenter(m, m);
   const norms = squaredNorms(m, center);
   const radii = ks.map(() => new Float64Array(m.rows));

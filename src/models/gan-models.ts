@@ -1,4 +1,4 @@
-// The fixed MLP generator and discriminator of DESIGN.md, as tf.LayersModel
+// The fixed MLP generator and discriminator (docs/architecture.md), as tf.LayersModel
 // so checkpoints are standard TF.js artifacts.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

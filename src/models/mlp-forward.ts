@@ -1,6 +1,6 @@
 // The forward pass of the MLPs as plain ops over the layers' own variables.
 // Calling the tf.layers model costs about 30% more per training step (its
-// per-layer bookkeeping; see DESIGN.md), and plain ops also let a caller start
+// per-layer bookkeeping; see docs/architecture.md), and plain ops also let a caller start
 // part-way through the network.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';

@@ -5,9 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { DataError } from '../data/data-error.js';
+import { readJsonFile } from '../run/json-file.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
+/** model.json as saveModel writes it. */
 interface ModelJson {
   modelTopology: object;
   format: string;
@@ -36,16 +40,53 @@ export async function saveModel(model: tfl.LayersModel, directory: string): Prom
   );
 }
 
+const WEIGHT_SPEC = z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.enum(['float32', 'int32']) });
+const MODEL_JSON_SCHEMA = z.looseObject({
+  modelTopology: z.looseObject({}),
+  weightsManifest: z.array(z.looseObject({ paths: z.array(z.string()).min(1), weights: z.array(WEIGHT_SPEC) })).min(1),
+});
+
+/** Bytes of the weights `specs` describe (float32 and int32: 4 bytes a value). */
+export function weightBytes(specs: Array<{ shape: number[] }>): number {
+  return specs.reduce((total, spec) => total + 4 * spec.shape.reduce((n, d) => n * d, 1), 0);
+}
+
+/** Checks that `file` holds exactly the `expected` bytes its description promises; a DataError names it otherwise. */
+export function checkByteLength(file: string, bytes: Uint8Array, expected: number): void {
+  if (bytes.byteLength !== expected) {
+    throw new DataError(`${file} is damaged: it holds ${bytes.byteLength} bytes where ${expected} are expected${bytes.byteLength < expected ? ' (cut short?)' : ''}.`);
+  }
+}
+
+/** Reads model.json and its weight shards, checked against each other; a damaged file is a DataError naming it. */
+function readModelArtifacts(directory: string): tf.io.ModelArtifacts {
+  const file = join(directory, 'model.json');
+  const json = readJsonFile(file, MODEL_JSON_SCHEMA);
+  const shardFiles = json.weightsManifest.flatMap((group) => group.paths.map((path) => join(directory, path)));
+  const shards = shardFiles.map((path) => {
+    try {
+      return readFileSync(path);
+    } catch {
+      throw new DataError(`${path} is missing: ${file} lists it.`);
+    }
+  });
+  const weightSpecs = json.weightsManifest.flatMap((group) => group.weights);
+  const weightData = new Uint8Array(Buffer.concat(shards));
+  checkByteLength(shardFiles.length === 1 ? shardFiles[0] : `The weight files of ${directory}`, weightData, weightBytes(weightSpecs));
+  return { modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer };
+}
+
+/** Checks a saved model's files without building it. */
+export function checkModelFiles(directory: string): void {
+  readModelArtifacts(directory);
+}
+
 /** Loads a model saved by saveModel (or any single-shard TF.js layers model). */
 export async function loadModel(directory: string): Promise<tfl.LayersModel> {
-  const json = JSON.parse(readFileSync(join(directory, 'model.json'), 'utf8')) as ModelJson;
-  const shards = json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(directory, path))));
-  const weightData = new Uint8Array(Buffer.concat(shards)).buffer;
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
-      weightData,
-    }),
-  );
+  const artifacts = readModelArtifacts(directory);
+  try {
+    return await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new DataError(`${join(directory, 'model.json')} does not describe a TF.js layers model: ${(error as Error).message.split('\n')[0]}`);
+  }
 }

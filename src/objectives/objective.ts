@@ -99,5 +99,5 @@ export const COURSE_DEFAULTS: ObjectiveDefaults = {
   beta1: 0.9,
   beta2: 0.999,
   dSteps: 1,
-  source: 'the course project (DESIGN.md)',
+  source: 'the course project',
 };

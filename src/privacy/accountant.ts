@@ -1,5 +1,6 @@
 // The two accountants behind one signature: ε after some steps at a noise
 // multiplier, for a fixed sampling rate and δ.
+import { UsageError } from '../usage-error.js';
 import { prvEpsilon } from './prv-accountant.js';
 import { rdpAccountant, type PrivacySpent, type RdpConversion } from './rdp-accountant.js';
 
@@ -9,7 +10,16 @@ export type AccountantName = 'rdp' | 'prv';
 export type Accountant = (sigma: number, steps: number) => PrivacySpent;
 
 export function makeAccountant(name: AccountantName, rate: number, delta: number, conversion: RdpConversion): Accountant {
-  if (name === 'prv') return (sigma, steps) => ({ epsilon: prvEpsilon(rate, sigma, steps, delta).upper, order: NaN });
+  if (name === 'prv') {
+    return (sigma, steps) => {
+      try {
+        return { epsilon: prvEpsilon(rate, sigma, steps, delta).upper, order: NaN };
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        throw new UsageError(`The PRV accountant cannot bound ε at σ = ${sigma}, q = ${rate}, ${steps} steps, δ = ${delta} (${error.message}); use --dp-accountant rdp.`);
+      }
+    };
+  }
   // One step's RDP per order, kept per σ: ε after any number of steps is then cheap.
   const bySigma = new Map<number, (steps: number) => PrivacySpent>();
   return (sigma, steps) => {

@@ -2,6 +2,7 @@
 // get_noise_multiplier finds it: double σ until ε falls under the target,
 // then bisect until ε is within `tolerance` below it. The σ returned always
 // spends at most the target.
+import { UsageError } from '../usage-error.js';
 import type { PrivacySpent } from './rdp-accountant.js';
 
 /** Beyond this σ the budget is too small for any useful run (Opacus's limit). */
@@ -14,7 +15,7 @@ export function calibrateNoise(targetEpsilon: number, epsilonAt: (sigma: number)
   let epsilonHigh = Infinity;
   while (epsilonHigh > targetEpsilon) {
     high *= 2;
-    if (high > MAX_SIGMA) throw new RangeError(`No noise multiplier up to ${MAX_SIGMA} reaches ε = ${targetEpsilon}: the budget is too small.`);
+    if (high > MAX_SIGMA) throw new UsageError(`No noise multiplier up to ${MAX_SIGMA} reaches ε = ${targetEpsilon}: the budget is too small; raise the target ε, or train fewer steps.`);
     epsilonHigh = epsilonAt(high).epsilon;
   }
   while (targetEpsilon - epsilonHigh > tolerance) {

@@ -4,26 +4,29 @@
 // grids, interpolation strips and class histogram.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
-import type { EvaluationResult } from '../metrics/evaluation.js';
+import { readOptionalJsonFile } from '../run/json-file.js';
 import { rowEvaluationFile, rowGridFile } from '../reproduce/reproduce.js';
 import { COLUMNS, formatCell, generatorLabel, type ResultsFile } from '../reproduce/results-table.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
+import { hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
 import { describeGenerator } from '../training/trained-run.js';
 import { classHistogram, curveChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
 const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
-const readJson = <T>(path: string): T | undefined => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined);
+/** A reproduce or study directory's results.json, checked where the report reads it. */
+const RESULTS_SCHEMA = z.looseObject({ rows: z.array(z.looseObject({ method: z.string(), run: z.string() })) });
 
 /** Run directories (with config.json) in `root` and in `root/runs`. */
 function findRuns(root: string): string[] {
   return [root, join(root, 'runs')]
     .filter((dir) => existsSync(dir))
     .flatMap((dir) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)))
-    .filter((dir) => existsSync(join(dir, 'config.json')))
+    .filter(hasRunRecord)
     .sort();
 }
 
@@ -49,8 +52,9 @@ function resultsTable(results: ResultsFile, root: string): string {
 
 async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {
   const name = runDir.split('/').pop()!;
-  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config: Record<string, unknown>; objective?: { name: string } };
-  const metrics = readMetrics(join(runDir, 'metrics.jsonl'));
+  const saved = readRunRecord(runDir);
+  const paths = runPaths(runDir);
+  const metrics = readMetrics(paths.metrics);
   const parts = [`<section><h2>${escape(name)}</h2>`];
   const settings = Object.entries(saved.config)
     .map(([key, value]) => `<tr><th>${escape(key)}</th><td>${escape(JSON.stringify(value))}</td></tr>`)
@@ -67,7 +71,7 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     const pr = await curveChart('precision and recall during training', scored, { precision: 'precision', recall: 'recall', coverage: 'coverage' });
     parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }
-  const samplesDir = join(runDir, 'samples');
+  const samplesDir = paths.samples;
   const grids = existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => /^epoch-\d+\.png$/.test(f)).sort() : [];
   if (grids.length) {
     const strip = grids.map((file) => `<figure>${image(join(samplesDir, file), file, 'epoch')}<figcaption>${file.slice(6, 9).replace(/^0+/, '')}</figcaption></figure>`).join('');
@@ -78,12 +82,12 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
   // The class histogram: the run's own eval.json, else the reproduce row evaluated from its Gaussian samples.
   const row = results?.rows.find((r) => r.run === name && !/[+]|CS/.test(r.method));
-  const evaluation = readJson<EvaluationResult>(join(runDir, 'eval.json')) ?? (row ? readJson<EvaluationResult>(rowEvaluationFile(root, row.method)) : undefined);
+  const evaluation = readEvaluationFile(paths.eval) ?? (row ? readEvaluationFile(rowEvaluationFile(root, row.method)) : undefined);
   if (evaluation?.modes) {
     const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
     parts.push(`<figure class="chart">${histogram}</figure><p>FID ${evaluation.fid.toFixed(1)}, precision ${evaluation.precision.toFixed(3)}, recall ${evaluation.recall.toFixed(3)}</p>`);
   }
-  const privacy = readJson<{ epsilon: number; delta: number; noiseMultiplier: number; steps: number }>(join(runDir, 'privacy.json'));
+  const privacy = readPrivacyRecord(runDir);
   if (privacy) parts.push(`<p>Privacy: ε = ${privacy.epsilon.toFixed(2)} at δ = ${privacy.delta}, σ = ${privacy.noiseMultiplier.toFixed(3)}, ${privacy.steps} D steps.</p>`);
   parts.push('</section>');
   return parts.join('\n');
@@ -100,7 +104,7 @@ figure.chart{margin:0}section{border-top:2px solid #ccc;margin-top:2em}`;
 export async function writeReport(root: string, outDir: string): Promise<string> {
   const runs = findRuns(root);
   if (!runs.length) throw new DataError(`${root} holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
-  const results = readJson<ResultsFile>(join(root, 'results.json'));
+  const results = readOptionalJsonFile(join(root, 'results.json'), RESULTS_SCHEMA) as ResultsFile | undefined;
   const sections = [];
   for (const run of runs) sections.push(await runSection(run, root, results));
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gankit report</title><style>${STYLE}</style></head>

@@ -2,11 +2,15 @@
 // and keeps a record of each finished task in OUT/done/: a stopped reproduce
 // skips what is done and resumes a half-trained run from its checkpoint.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../training/atomic-write.js';
-import { hasGeneratorEma, latestCheckpoint } from '../training/checkpoint.js';
+import { z } from 'zod';
+import { DataError } from '../data/data-error.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
+import { readJsonFile, readOptionalJsonFile } from '../run/json-file.js';
+import { hasRunRecord, readPrivacyRecord, runPaths } from '../run/run-directory.js';
+import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
 import { readMetrics } from '../training/metrics-log.js';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy, type FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
@@ -86,14 +90,14 @@ interface Task {
 function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Task[] {
   const runs = join(outDir, 'runs');
   const runDir = (name: string) => join(runs, name);
-  const trainSeconds = (name: string) => readMetrics(join(runDir(name), 'metrics.jsonl')).at(-1)?.trainSeconds ?? NaN;
+  const trainSeconds = (name: string) => readMetrics(runPaths(runDir(name)).metrics).at(-1)?.trainSeconds ?? NaN;
   // Read from the shaping's record, which may come from an earlier, stopped reproduce.
-  const shapingSeconds = (name: string) => (JSON.parse(readFileSync(recordFile(outDir, `shape-${name}`), 'utf8')) as { shapingSeconds: number }).shapingSeconds;
+  const shapingSeconds = (name: string) => readJsonFile(recordFile(outDir, `shape-${name}`), z.object({ shapingSeconds: z.number() })).shapingSeconds;
   const training: Task[] = plan.runs.map((spec) => ({
     id: `train-${spec.name}`,
     label: `train ${spec.name} (${spec.note})`,
     async run() {
-      const resume = existsSync(join(runDir(spec.name), 'checkpoints', 'latest.json')) ? ['--resume'] : [];
+      const resume = hasRunRecord(runDir(spec.name)) ? ['--resume'] : [];
       await gankit(['train', ...spec.args, '--out', runDir(spec.name), ...resume], onLine);
       return { trainSeconds: trainSeconds(spec.name) };
     },
@@ -145,7 +149,6 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
       const evalFile = rowEvaluationFile(outDir, row.method);
       const evaluated = JSON.parse((await gankit(['evaluate', '--samples', samples, '--json', '--out', evalFile], onLine)).stdout) as EvaluationResult;
       rmSync(samples, { recursive: true, force: true });
-      const privacyFile = join(runDir(row.run), 'privacy.json');
       const spec = plan.runs.find((r) => r.name === row.run)!;
       const shapingSpec = plan.shapings.find((s) => s.name === row.shaping);
       const result: ResultRow = {
@@ -160,7 +163,7 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
         logitFid: evaluated.classifier?.logitFid ?? null,
         trainSeconds: trainSeconds(row.run) + (row.shaping ? shapingSeconds(row.shaping) : 0),
         samplingSeconds: generated.seconds,
-        epsilon: existsSync(privacyFile) ? (JSON.parse(readFileSync(privacyFile, 'utf8')) as { epsilon: number }).epsilon : null,
+        epsilon: readPrivacyRecord(runDir(row.run))?.epsilon ?? null,
         generator: row.generator,
         features: { network: evaluated.features.network, sha256: evaluated.features.sha256 },
         note: [
@@ -181,12 +184,22 @@ function tasks(plan: Plan, outDir: string, onLine?: (line: string) => void): Tas
 /** Where a finished task keeps its result. */
 const recordFile = (outDir: string, id: string) => join(outDir, 'done', `${id}.json`);
 
+/** A finished task's record; undefined where it is absent or damaged, so that the task runs again. */
+function readTaskRecord(file: string): { taskSeconds?: number } | undefined {
+  try {
+    return readOptionalJsonFile(file, z.looseObject({ taskSeconds: z.number().optional() }));
+  } catch (error) {
+    if (error instanceof DataError) return undefined;
+    throw error;
+  }
+}
+
 /** The wall time of every finished task, summed: what the plan cost, however often it was stopped and resumed. */
 export function summedTaskSeconds(outDir: string): number {
   const done = join(outDir, 'done');
   return readdirSync(done)
     .filter((name) => name.endsWith('.json'))
-    .reduce((sum, name) => sum + ((JSON.parse(readFileSync(join(done, name), 'utf8')) as { taskSeconds?: number }).taskSeconds ?? 0), 0);
+    .reduce((sum, name) => sum + (readTaskRecord(join(done, name))?.taskSeconds ?? 0), 0);
 }
 
 /** Runs (or continues) the plan into `outDir`; the rows of the table, in the plan's order. */
@@ -196,7 +209,7 @@ export async function reproduce(plan: Plan, outDir: string, hooks: ReproduceHook
   const rows: ResultRow[] = [];
   for (const [index, task] of all.entries()) {
     const record = recordFile(outDir, task.id);
-    const recorded = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as object) : undefined;
+    const recorded = readTaskRecord(record);
     const done = recorded !== undefined && (task.stillValid?.(recorded) ?? true);
     hooks.onTask?.(index, all.length, task.label, done);
     let result: object;

@@ -5,12 +5,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { DataError } from '../data/data-error.js';
 import type { RngState } from '../engine/rng.js';
-import type { DStepScheduleState } from './d-step-schedule.js';
-import { loadModel, saveModel } from '../models/model-files.js';
+import type { DStepScheduleState } from '../training/d-step-schedule.js';
+import { checkByteLength, checkModelFiles, loadModel, saveModel, weightBytes } from '../models/model-files.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from './optimizer-state.js';
+import { readJsonFile } from './json-file.js';
+import { runPaths } from './run-directory.js';
+import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../training/optimizer-state.js';
 
 /** Where training stands; enough to continue exactly where it stopped. */
 export interface TrainingPosition {
@@ -59,30 +63,128 @@ interface StateFile {
   optimizers: { generator: SavedOptimizer; discriminator: SavedOptimizer };
 }
 
+const count = z.number().int().nonnegative();
+const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() });
+const SAVED_OPTIMIZER = z.object({
+  specs: z.array(z.looseObject({ name: z.string(), shape: z.array(count), dtype: z.enum(['float32', 'int32']) })),
+  adamPowers: z.tuple([z.number(), z.number()]).optional(),
+});
+const STATE_FILE_SCHEMA = z.object({
+  position: z.object({
+    epoch: count,
+    stepInEpoch: count,
+    dSteps: count,
+    gSteps: count,
+    // Checkpoints from before n_critic schedules lack it; they all took one D step per G step.
+    dStepsSinceG: count.default(0),
+    rng: RNG_STATE,
+    dropoutRng: RNG_STATE.optional(),
+    dStepSchedule: z.object({ rung: count, accuracy: z.number().nullable(), gStepsSinceChange: count }).optional(),
+    objectiveState: z.record(z.string(), z.number()).optional(),
+    trainSeconds: z.number().nonnegative(),
+  }),
+  optimizers: z.object({ generator: SAVED_OPTIMIZER, discriminator: SAVED_OPTIMIZER }),
+}) satisfies z.ZodType<StateFile>;
+
 const KEEP = 2;
 /** A file whose presence spares a checkpoint from pruning. */
 const KEEP_MARKER = 'keep';
 const GENERATOR_EMA = 'generator-ema';
+const LATEST = 'latest.json';
 
 export function checkpointsDirectory(runDir: string): string {
-  return join(runDir, 'checkpoints');
+  return runPaths(runDir).checkpoints;
 }
 
-/** The directory of the newest complete checkpoint, or undefined. */
+/** A checkpoint's name as the user gives it (--checkpoint): step- and its digits. */
+export const CHECKPOINT_NAME = /^step-\d{9}$/;
+
+/** The newest checkpoint, which latest.json names; undefined before the first. A damaged latest.json is a DataError. */
 export function latestCheckpoint(runDir: string): string | undefined {
-  const pointer = join(checkpointsDirectory(runDir), 'latest.json');
+  const pointer = join(checkpointsDirectory(runDir), LATEST);
   if (!existsSync(pointer)) return undefined;
-  const { name } = JSON.parse(readFileSync(pointer, 'utf8')) as { name: string };
+  const { name } = readJsonFile(pointer, z.object({ name: z.string().regex(CHECKPOINT_NAME, 'a checkpoint name, step-NNNNNNNNN') }));
   return join(checkpointsDirectory(runDir), name);
+}
+
+/** Reads everything a checkpoint holds except the models' graphs: a DataError names the first damaged file. */
+export function checkCheckpoint(directory: string): void {
+  if (!existsSync(directory)) throw new DataError(`${directory} is missing: the run's latest.json names it.`);
+  const state = readStateFile(directory);
+  checkModelFiles(join(directory, 'generator'));
+  checkModelFiles(join(directory, 'discriminator'));
+  if (hasGeneratorEma(directory)) checkModelFiles(join(directory, GENERATOR_EMA));
+  for (const which of ['generator', 'discriminator'] as const) {
+    const file = join(directory, `optimizer-${which}.bin`);
+    checkByteLength(file, readBytes(file), weightBytes(state.optimizers[which].specs));
+  }
+  const order = join(directory, 'order.bin');
+  if (readBytes(order).byteLength % 4 !== 0) throw new DataError(`${order} is damaged: its length is not a whole number of image indices.`);
+}
+
+/** The checkpoints of a run that are fully written, newest first. */
+function completeCheckpoints(runDir: string): string[] {
+  const root = checkpointsDirectory(runDir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((entry) => CHECKPOINT_NAME.test(entry))
+    .sort()
+    .reverse()
+    .map((entry) => join(root, entry));
+}
+
+/**
+ * The checkpoint a resume starts from: the newest one that reads back whole.
+ * `skipped` says, one sentence each, why any newer one was passed over.
+ */
+export function resumableCheckpoint(runDir: string): { directory?: string; skipped: string[] } {
+  const skipped: string[] = [];
+  let latest: string | undefined;
+  try {
+    latest = latestCheckpoint(runDir);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    skipped.push(error.message);
+  }
+  const candidates = [...new Set([...(latest ? [latest] : []), ...completeCheckpoints(runDir)])];
+  for (const directory of candidates) {
+    try {
+      checkCheckpoint(directory);
+      return { directory, skipped };
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      skipped.push(error.message);
+    }
+  }
+  return { skipped };
+}
+
+/** The newest complete checkpoint older than `directory`, by name, for a message that offers it. */
+export function previousCompleteCheckpoint(runDir: string, directory: string): string | undefined {
+  return completeCheckpoints(runDir)
+    .filter((candidate) => basename(candidate) < basename(directory))
+    .find((candidate) => {
+      try {
+        checkCheckpoint(candidate);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new DataError(`${file} is missing.`);
+  }
 }
 
 /** The name of the checkpoint written after `dSteps` D steps. */
 export function checkpointName(dSteps: number): string {
   return `step-${String(dSteps).padStart(9, '0')}`;
 }
-
-/** A checkpoint's name as the user gives it (--checkpoint): step- and its digits. */
-export const CHECKPOINT_NAME = /^step-\d{9}$/;
 
 export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Promise<string> {
   const root = checkpointsDirectory(runDir);
@@ -106,9 +208,9 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   const final = join(root, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(temporary, final);
-  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ name }));
+  writeFileAtomic(join(root, LATEST), JSON.stringify({ name }));
   // Keep the newest few complete checkpoints, and those marked to keep.
-  const complete = readdirSync(root).filter((entry) => entry.startsWith('step-')).sort();
+  const complete = readdirSync(root).filter((entry) => CHECKPOINT_NAME.test(entry)).sort();
   for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) {
     if (!existsSync(join(root, old, KEEP_MARKER))) rmSync(join(root, old), { recursive: true });
   }
@@ -130,21 +232,20 @@ export async function loadCheckpointModels(directory: string): Promise<Checkpoin
 }
 
 function readStateFile(directory: string): StateFile {
-  return JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8')) as StateFile;
+  return readJsonFile(join(directory, 'state.json'), STATE_FILE_SCHEMA);
 }
 
 /** Reads the position and order of a checkpoint. */
 export function restoreTrainingState(directory: string): { position: TrainingPosition; order: Uint32Array } {
-  const state = readStateFile(directory);
-  const orderBytes = readFileSync(join(directory, 'order.bin'));
+  const { position } = readStateFile(directory);
+  const orderBytes = readBytes(join(directory, 'order.bin'));
   const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
-  // Checkpoints from before n_critic schedules lack dStepsSinceG; they all took one D step per G step.
-  return { position: { ...state.position, dStepsSinceG: state.position.dStepsSinceG ?? 0 }, order };
+  return { position, order };
 }
 
 /** Restores both optimizers' state from a checkpoint into the given ones. */
 export async function restoreOptimizers(directory: string, optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer }): Promise<void> {
   const state = readStateFile(directory);
-  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileSync(join(directory, 'optimizer-generator.bin')));
-  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readFileSync(join(directory, 'optimizer-discriminator.bin')));
+  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readBytes(join(directory, 'optimizer-generator.bin')));
+  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readBytes(join(directory, 'optimizer-discriminator.bin')));
 }

@@ -3,8 +3,11 @@
 // gradients guide refinement better. The shaped D is saved in the run.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { readOptionalJsonFile } from '../run/json-file.js';
+import { runPaths } from '../run/run-directory.js';
 import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
@@ -33,17 +36,14 @@ export interface ShapingProgress {
   loss: number;
 }
 
-const SHAPED_DIRECTORY = 'shaped';
-
 /** Where a run keeps its shaped discriminator. */
 export function shapedDiscriminatorDirectory(runDir: string): string {
-  return join(runDir, SHAPED_DIRECTORY, 'discriminator');
+  return join(runPaths(runDir).shaped, 'discriminator');
 }
 
 /** Which generator the run's D was shaped against ('ema' or 'raw'); undefined when unrecorded (shaped before EMA existed: raw). */
 export function shapedAgainst(runDir: string): string | undefined {
-  const record = join(runDir, SHAPED_DIRECTORY, 'shaping.json');
-  return existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { generator?: string }).generator : undefined;
+  return readOptionalJsonFile(join(runPaths(runDir).shaped, 'shaping.json'), z.looseObject({ generator: z.enum(['ema', 'raw']).optional() }))?.generator;
 }
 
 /** The run's shaped D, when `gankit shape` has made one. */
@@ -52,25 +52,43 @@ export async function loadShapedDiscriminator(runDir: string): Promise<tfl.Layer
   return existsSync(join(directory, 'model.json')) ? loadModel(directory) : undefined;
 }
 
+/** Where shaping stands: enough to continue exactly where it stopped. */
+export interface ShapingPosition {
+  /** The epoch in progress, from 1, and the steps already taken in it. */
+  epoch: number;
+  step: number;
+  /** That epoch's shuffled order of the images. */
+  order: Uint32Array;
+}
+
+export interface ShapingHooks {
+  onStep?(progress: ShapingProgress): void;
+  /** Polled after every step; true stops shaping there (Ctrl-C, SIGTERM). */
+  stopRequested?(): boolean;
+}
+
 /**
- * Fine-tunes `discriminator` in place; `onStep` sees each step's loss. The
- * refinement scores with D in eval mode; D's updates train with dropout on.
+ * Fine-tunes `discriminator` in place with `optimizer` (Adam at options.lr),
+ * from `from` when resuming; returns where it stopped, or undefined once every
+ * epoch is done. The refinement scores with D in eval mode; D's updates train
+ * with dropout on.
  */
-export function shapeDiscriminator(
+export async function shapeDiscriminator(
   generator: tfl.LayersModel,
   discriminator: tfl.LayersModel,
   images: ImageSet,
   rng: Rng,
+  optimizer: tf.Optimizer,
   options: ShapingOptions,
-  onStep?: (progress: ShapingProgress) => void,
-): void {
-  const optimizer = tf.train.adam(options.lr, options.beta1, options.beta2);
+  hooks: ShapingHooks = {},
+  from?: ShapingPosition,
+): Promise<ShapingPosition | undefined> {
   const variables = trainableVariables(discriminator);
   const stepsPerEpoch = Math.floor(images.count / options.batch);
   const dropout = dropoutOf(options.dropout, rng);
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const order = rng.permutation(images.count);
-    for (let step = 0; step < stepsPerEpoch; step++) {
+  for (let epoch = from?.epoch ?? 1; epoch <= options.epochs; epoch++) {
+    const order = from?.epoch === epoch ? from.order : rng.permutation(images.count);
+    for (let step = from?.epoch === epoch ? from.step : 0; step < stepsPerEpoch; step++) {
       const batch = gatherImages(images, order.subarray(step * options.batch, (step + 1) * options.batch));
       const z = tf.tensor2d(rng.normals(options.batch * LATENT_SIZE), [options.batch, LATENT_SIZE]);
       const refined = collaborativeSample(generator, discriminator, z, options.cs);
@@ -83,16 +101,19 @@ export function shapeDiscriminator(
       )!;
       const loss = cost.dataSync()[0];
       tf.dispose([z, real, fake, cost]);
-      onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss });
+      hooks.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss });
+      // Let signal handlers run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (hooks.stopRequested?.() && (step + 1 < stepsPerEpoch || epoch < options.epochs)) return { epoch, step: step + 1, order };
     }
   }
-  optimizer.dispose();
+  return undefined;
 }
 
 /** Saves the shaped D and its settings into the run, replacing any earlier one whole. */
 export async function saveShapedDiscriminator(runDir: string, discriminator: tfl.LayersModel, settings: object): Promise<string> {
-  const final = join(runDir, SHAPED_DIRECTORY);
-  const temporary = join(runDir, `.incomplete-${SHAPED_DIRECTORY}`);
+  const final = runPaths(runDir).shaped;
+  const temporary = join(runDir, `.incomplete-${basename(final)}`);
   rmSync(temporary, { recursive: true, force: true });
   mkdirSync(temporary, { recursive: true });
   await saveModel(discriminator, join(temporary, 'discriminator'));

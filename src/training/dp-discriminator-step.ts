@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import { scoredExampleLoss } from '../objectives/objective.js';
-import { trainingFakes, type GanParts, type StepResult } from '../training/gan-step.js';
-import { withGaussianNoise } from './gaussian-noise.js';
-import { clippedGradientSum } from './per-example-clipping.js';
+import { trainingFakes, type GanParts, type StepResult } from './gan-step.js';
+import { withGaussianNoise } from '../privacy/gaussian-noise.js';
+import { clippedGradientSum } from '../privacy/per-example-clipping.js';
 
 export interface DpStepSettings {
   /** Per-example clipping norm C. */

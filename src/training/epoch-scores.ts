@@ -2,14 +2,14 @@
 // `evalN` Gaussian samples, scored against the data's test split as
 // `gankit evaluate --run` would, one line per scoring in eval-curve.jsonl.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { join } from 'node:path';
+import { runPaths } from '../run/run-directory.js';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
 import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '../metrics/evaluation.js';
 import { featureExtractorFor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { appendJsonLine, readJsonLines, truncateJsonLines } from './json-lines.js';
+import { appendJsonLine, readJsonLines, truncateJsonLines } from '../run/json-lines.js';
 import type { GeneratorKind } from './trained-run.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -25,15 +25,13 @@ export interface EpochScore extends HeadlineScores {
   seconds: number;
 }
 
-const CURVE = 'eval-curve.jsonl';
-
 export function readEpochScores(runDir: string): EpochScore[] {
-  return readJsonLines<EpochScore>(join(runDir, CURVE));
+  return readJsonLines<EpochScore>(runPaths(runDir).evalCurve);
 }
 
 /** Drops scores of epochs after `epoch`: a resumed run scores them again. */
 export function truncateEpochScores(runDir: string, epoch: number): void {
-  truncateJsonLines<EpochScore>(join(runDir, CURVE), (score) => score.epoch <= epoch);
+  truncateJsonLines<EpochScore>(runPaths(runDir).evalCurve, (score) => score.epoch <= epoch);
 }
 
 export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => EpochScore;
@@ -57,7 +55,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
       features: result.features.network,
       seconds: result.seconds,
     };
-    appendJsonLine(join(runDir, CURVE), score);
+    appendJsonLine(runPaths(runDir).evalCurve, score);
     return score;
   };
 }

@@ -2,32 +2,14 @@ import { DataError } from '../data/data-error.js';
 import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { FGanGeneratorLoss } from '../objectives/fgan.js';
 import { COURSE_DEFAULTS, type Objective, type ObjectiveDefaults } from '../objectives/objective.js';
-import type { AccountantName } from '../privacy/accountant.js';
-import type { RdpConversion } from '../privacy/rdp-accountant.js';
+import { DP_D_STEPS, type DpConfig } from '../privacy/dp-config.js';
 import type { AdaptiveDSteps } from './d-step-schedule.js';
-
-/** DP-SGD for D (gankit train --dp). */
-export interface DpConfig {
-  /** Per-example clipping norm C. */
-  clip: number;
-  /** Noise multiplier σ; null: calibrated to `targetEpsilon` over the run's steps. */
-  noise: number | null;
-  /** δ; null: the power of ten just below 1/N (1e-5 for MNIST). */
-  delta: number | null;
-  /** Training stops before ε would exceed it; null: no limit. */
-  targetEpsilon: number | null;
-  accountant: AccountantName;
-  conversion: RdpConversion;
-}
-
-/** D steps per G step under DP: the best fixed value in the study (the paper's was 50). */
-export const DP_D_STEPS = 10;
 
 export type PresetName = 'study' | 'course';
 
 /** Every setting of a training run; config.json records it, resolved. */
 export interface TrainConfig {
-  /** Which preset the model settings started from (DESIGN.md's two presets). */
+  /** Which preset the model settings started from (docs/architecture.md's two presets). */
   preset: PresetName;
   /** Inverted dropout after every hidden layer of G and of D in training steps (0: none). */
   dropoutG: number;

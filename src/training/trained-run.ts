@@ -1,10 +1,11 @@
 // A run directory written by `gankit train`, opened for sampling.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { DataError } from '../data/data-error.js';
-import { CHECKPOINT_NAME, checkpointsDirectory, latestCheckpoint, loadCheckpointModels } from './checkpoint.js';
-import { completeSavedConfig, type TrainConfig } from './train-config.js';
+import { CHECKPOINT_NAME, checkCheckpoint, checkpointsDirectory, latestCheckpoint, loadCheckpointModels, previousCompleteCheckpoint } from '../run/checkpoints.js';
+import { hasRunRecord, readRunConfig } from '../run/run-directory.js';
+import type { TrainConfig } from './train-config.js';
 
 /** Which generator sampling uses: G's moving average, or the raw G. */
 export type GeneratorKind = 'ema' | 'raw';
@@ -31,17 +32,27 @@ export interface OpenOptions {
   checkpoint?: string;
 }
 
-export async function openRun(directory: string, options: OpenOptions = {}): Promise<TrainedRun> {
-  const configPath = join(directory, 'config.json');
-  const latest = latestCheckpoint(directory);
-  if (!latest || !existsSync(configPath)) {
-    throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
+/** Checks a checkpoint before loading it; a damaged one's sentence offers the previous complete checkpoint. */
+function checkBeforeLoading(directory: string, checkpoint: string): void {
+  try {
+    checkCheckpoint(checkpoint);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    const previous = previousCompleteCheckpoint(directory, checkpoint);
+    throw new DataError(`${error.message}${previous ? ` The previous checkpoint, ${basename(previous)}, is complete: pass --checkpoint ${basename(previous)}.` : ''}`);
   }
+}
+
+export async function openRun(directory: string, options: OpenOptions = {}): Promise<TrainedRun> {
+  if (!hasRunRecord(directory)) throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
+  const config = readRunConfig(directory);
+  const latest = latestCheckpoint(directory);
+  if (!latest) throw new DataError(`${directory} has no checkpoint yet; continue its training with gankit train --resume --out ${directory}.`);
   const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latest;
-  if (options.checkpoint && (!CHECKPOINT_NAME.test(options.checkpoint) || !existsSync(join(checkpoint, 'generator', 'model.json')))) {
+  if (options.checkpoint && (!CHECKPOINT_NAME.test(options.checkpoint) || !existsSync(checkpoint))) {
     throw new DataError(`${directory} has no checkpoint ${options.checkpoint}; its kept ones are named step-NNNNNNNNN in ${checkpointsDirectory(directory)}.`);
   }
-  const config = completeSavedConfig((JSON.parse(readFileSync(configPath, 'utf8')) as { config: Partial<TrainConfig> }).config);
+  checkBeforeLoading(directory, checkpoint);
   const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpoint);
   const useEma = generatorEma !== null && options.ema !== false;
   return { directory, checkpoint, config, generator: useEma ? generatorEma : generator, generatorKind: useEma ? 'ema' : 'raw', discriminator };

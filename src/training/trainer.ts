@@ -3,8 +3,9 @@
 // sample grids, checkpoints. The objective supplies the losses.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { deriveRng, Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
@@ -15,24 +16,27 @@ import { mlpForward } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
 import { writeGridPng } from '../report/sample-grid.js';
 import {
-  latestCheckpoint,
-  loadCheckpointModels,
   checkpointName,
+  loadCheckpointModels,
   restoreOptimizers,
   restoreTrainingState,
+  resumableCheckpoint,
   saveCheckpoint,
   type TrainingPosition,
-} from './checkpoint.js';
+} from '../run/checkpoints.js';
+import { epochGrid, hasRunRecord, readRunConfig, runPaths, writeRunRecord } from '../run/run-directory.js';
+import { claimRun } from '../run/run-state.js';
+import { UsageError } from '../usage-error.js';
 import { assembleGan, disposeGan, newGan, optimizerRecord } from './gan-parts.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { dpDiscriminatorStep } from '../privacy/dp-discriminator-step.js';
-import { preparePrivateTraining, type PrivateTraining } from '../privacy/private-training.js';
+import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js';
+import { makePrivate } from './private-update.js';
 import { dStepSchedule } from './d-step-schedule.js';
-import { discriminatorStep, fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
+import { fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
 import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
 import { epochScorer, truncateEpochScores, type EpochScore } from './epoch-scores.js';
 import type { GeneratorKind } from './trained-run.js';
-import { completeSavedConfig, requireObjective, type DpConfig, type TrainConfig } from './train-config.js';
+import type { DpConfig } from '../privacy/dp-config.js';
+import { requireObjective, type TrainConfig } from './train-config.js';
 
 const GRID_SIDE = 10;
 
@@ -76,16 +80,6 @@ export interface TrainOutcome {
 /** A run that cannot go on (a loss became NaN): the message is for the user. */
 export class TrainingDiverged extends Error {}
 
-interface RunFiles {
-  config: string;
-  metrics: string;
-  samples: string;
-}
-
-function runFiles(runDir: string): RunFiles {
-  return { config: join(runDir, 'config.json'), metrics: join(runDir, 'metrics.jsonl'), samples: join(runDir, 'samples') };
-}
-
 function checkImages(images: ImageSet, batch: number): void {
   if (images.height * images.width !== IMAGE_SIZE) {
     throw new DataError(
@@ -128,71 +122,96 @@ function keepsEpoch(config: TrainConfig, epoch: number): boolean {
   return [config.keepEvery, config.evalEvery].some((every) => every !== null && epoch % every === 0);
 }
 
-function writeEpochGrid(files: RunFiles, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
+function writeEpochGrid(runDir: string, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
   const images = takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
-  writeGridPng(join(files.samples, `epoch-${String(epoch).padStart(3, '0')}.png`), images, GRID_SIDE * GRID_SIDE, {
+  writeGridPng(epochGrid(runDir, epoch), images, GRID_SIDE * GRID_SIDE, {
     columns: GRID_SIDE,
   });
 }
 
-/** Settings a resume may not change, since they define the models being trained. */
-const MODEL_SETTINGS = ['preset', 'dropoutG', 'dropoutD', 'gEma'] as const;
-/** Settings whose change on resume would void a DP run's accounting: they fix σ, C, q or the data. */
-const PRIVACY_SETTINGS = ['data', 'limit', 'batch'] as const;
-/** Every setting a resume checks against the saved run, when the user asks for it. */
-export const RESUME_CHECKED_SETTINGS = [...PRIVACY_SETTINGS, ...MODEL_SETTINGS];
-const PRIVATE_DP_SETTINGS = ['clip', 'noise', 'delta', 'conversion'] as const;
+/** The settings a resume applies; every other one defines the models, the data or a DP run's accounting, and may not change. */
+const APPLIED_ON_RESUME = ['epochs', 'logEvery'] as const;
 
-/** Settings asked for when resuming, each undefined where the user left it alone. */
+/** Settings the user asked for when resuming (the flags given), each compared with the saved run's. */
 export type ResumeChanges = Partial<Omit<TrainConfig, 'dp'>> & { dp?: Partial<DpConfig> };
 
-function refuseModelChanges(saved: TrainConfig, changes: ResumeChanges): void {
-  const changed = MODEL_SETTINGS.filter((key) => changes[key] !== undefined && changes[key] !== saved[key]);
-  if (changed.length) {
-    throw new DataError(
-      `This run was trained with ${changed.map((key) => `${key} = ${JSON.stringify(saved[key])}`).join(', ')}; ` +
-        'resuming with other values would train another model from its weights. Resume with the saved settings, or start a new run.',
+/** The saved settings with the applicable changes applied; a UsageError lists any other that differs. */
+function resumedConfig(saved: TrainConfig, changes: ResumeChanges): TrainConfig {
+  const { dp, ...rest } = changes;
+  const differs = (key: keyof TrainConfig, value: unknown) => value !== undefined && !isDeepStrictEqual(value, saved[key]);
+  const refused = Object.entries(rest)
+    .filter(([key, value]) => !(APPLIED_ON_RESUME as readonly string[]).includes(key) && differs(key as keyof TrainConfig, value))
+    .map(([key]) => key);
+  if (dp && !saved.dp) refused.push('dp');
+  if (dp && saved.dp) {
+    refused.push(...Object.entries(dp).filter(([key, value]) => value != null && value !== saved.dp![key as keyof DpConfig]).map(([key]) => `dp.${key}`));
+  }
+  if (refused.length) {
+    const savedValue = (key: string) => JSON.stringify(key.startsWith('dp.') ? saved.dp![key.slice(3) as keyof DpConfig] : saved[key as keyof TrainConfig]);
+    throw new UsageError(
+      `This run was trained with ${refused.map((key) => `${key} = ${savedValue(key)}`).join(', ')}; a resume can change only --epochs and --log-every ` +
+        `(other settings would train another model${saved.dp ? ' or void the privacy accounting' : ''}). Resume without them, or start a new run.`,
     );
+  }
+  return { ...saved, epochs: changes.epochs ?? saved.epochs, logEvery: changes.logEvery ?? saved.logEvery };
+}
+
+/** Refuses an --out that is a file, or that already holds a run. */
+function checkNewRunDirectory(runDir: string): void {
+  if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new UsageError(`--out ${runDir} is a file; give a directory for the run.`);
+  if (hasRunRecord(runDir) || existsSync(runPaths(runDir).checkpoints)) {
+    throw new DataError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out.`);
   }
 }
 
-function refusePrivacyChanges(saved: TrainConfig, changes: ResumeChanges): void {
-  if (!saved.dp) return;
-  const changed = [
-    ...PRIVACY_SETTINGS.filter((key) => changes[key] !== undefined && changes[key] !== saved[key]),
-    ...PRIVATE_DP_SETTINGS.filter((key) => changes.dp?.[key] != null && changes.dp[key] !== saved.dp![key]).map((key) => `dp.${key}`),
-  ];
-  if (changed.length) {
-    throw new DataError(
-      `This DP run was trained with ${changed.map((key) => `${key} = ${JSON.stringify(key.startsWith('dp.') ? saved.dp![key.slice(3) as keyof typeof saved.dp] : saved[key as keyof TrainConfig])}`).join(', ')}; ` +
-        'resuming with other values would void its privacy accounting. Resume with the saved settings, or start a new run.',
-    );
-  }
+export interface TrainOptions {
+  engine?: EngineInfo;
+  hooks?: TrainHooks;
+}
+
+/** Trains a new GAN into `runDir`. */
+export async function train(config: TrainConfig, runDir: string, options: TrainOptions = {}): Promise<TrainOutcome> {
+  checkNewRunDirectory(runDir);
+  return trainFrom(config, runDir, undefined, options);
 }
 
 /**
- * Trains a GAN into `runDir`. With `resume`, continues from the run's latest
- * checkpoint (config.json's settings, with `config.epochs` as the new total);
- * `changes` are the settings the user asked for, checked against the saved model settings and a DP run's.
+ * Continues the run in `runDir` from its newest checkpoint that reads back whole
+ * (saying why it passed over a damaged newer one), or from step 0 when it was
+ * stopped before its first. `changes` are the settings the user gave.
  */
-export async function train(
+export async function resumeTraining(runDir: string, changes: ResumeChanges = {}, options: TrainOptions = {}): Promise<TrainOutcome> {
+  if (!hasRunRecord(runDir)) throw new DataError(`${runDir} holds no run to resume; start one with gankit train --out ${runDir}.`);
+  const config = resumedConfig(readRunConfig(runDir), changes);
+  const { directory, skipped } = resumableCheckpoint(runDir);
+  for (const reason of skipped) options.hooks?.onMessage?.(`${reason} ${directory ? `Resuming from ${basename(directory)} instead.` : ''}`);
+  if (!directory) options.hooks?.onMessage?.(`${runDir} has no complete checkpoint: training starts again from step 0 with its saved settings.`);
+  return trainFrom(config, runDir, directory, options);
+}
+
+/** Trains from `checkpointDir`, or from new weights when it is undefined. */
+async function trainFrom(config: TrainConfig, runDir: string, checkpointDir: string | undefined, options: TrainOptions): Promise<TrainOutcome> {
+  mkdirSync(runPaths(runDir).samples, { recursive: true });
+  const claim = claimRun(runDir);
+  try {
+    const outcome = await trainClaimed(config, runDir, checkpointDir, options.engine, options.hooks ?? {}, claim.beat);
+    claim.finish(outcome.status === 'stopped' ? 'stopped' : 'finished', outcome.status === 'budget-spent' ? 'the target ε is spent' : undefined);
+    return outcome;
+  } catch (error) {
+    claim.finish('failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+async function trainClaimed(
   config: TrainConfig,
   runDir: string,
-  options: { resume?: boolean; changes?: ResumeChanges; engine?: EngineInfo; hooks?: TrainHooks } = {},
+  checkpointDir: string | undefined,
+  engine: EngineInfo | undefined,
+  hooks: TrainHooks,
+  beat: () => void,
 ): Promise<TrainOutcome> {
-  const hooks = options.hooks ?? {};
-  const files = runFiles(runDir);
-  const checkpointDir = latestCheckpoint(runDir);
-  if (options.resume && !checkpointDir) throw new DataError(`${runDir} has no checkpoint to resume from.`);
-  if (!options.resume && (checkpointDir || existsSync(files.config))) {
-    throw new DataError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out.`);
-  }
-  if (options.resume) {
-    const saved = completeSavedConfig((JSON.parse(readFileSync(files.config, 'utf8')) as { config: Partial<TrainConfig> }).config);
-    refuseModelChanges(saved, options.changes ?? {});
-    refusePrivacyChanges(saved, options.changes ?? {});
-    config = { ...saved, epochs: config.epochs };
-  }
+  const files = runPaths(runDir);
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
   if (config.adaptiveDSteps && !objective.exampleLosses) {
@@ -202,38 +221,43 @@ export async function train(
   checkImages(images, config.batch);
   const stepsPerEpoch = Math.floor(images.count / config.batch);
 
-  mkdirSync(files.samples, { recursive: true });
   const plannedSteps = config.epochs * stepsPerEpoch;
-  const privateTraining = (discriminator: tfl.LayersModel) =>
-    config.dp ? preparePrivateTraining(config.dp, objective, discriminator, images.count, config.batch, plannedSteps) : undefined;
-  let privacy: PrivateTraining | undefined;
+  // D's update: plain, or made private; resolving a DP run's σ and δ for config.json.
+  const updateFor = (discriminator: tfl.LayersModel): { update: DiscriminatorUpdate; config: TrainConfig } => {
+    if (!config.dp) return { update: plainUpdate(config.batch), config };
+    const made = makePrivate(config.dp, objective, discriminator, images.count, config.batch, plannedSteps);
+    return { update: made.update, config: { ...config, dp: made.resolved } };
+  };
+  let update: DiscriminatorUpdate;
   let gan: GanParts;
   let position: TrainingPosition;
   let order: Uint32Array;
   let rng: Rng;
-  if (checkpointDir && options.resume) {
+  if (checkpointDir) {
     const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpointDir);
     ({ position, order } = restoreTrainingState(checkpointDir));
+    if (order.length !== images.count) {
+      throw new DataError(`${checkpointDir}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`);
+    }
     const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
     gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
     await restoreOptimizers(checkpointDir, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
     rng = Rng.fromState(position.rng);
-    privacy = privateTraining(discriminator);
+    ({ update } = updateFor(discriminator));
     if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
     truncateMetrics(files.metrics, position.dSteps);
     truncateEpochScores(runDir, position.epoch);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
     gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
-    privacy = privateTraining(gan.discriminator);
-    if (privacy) config = { ...config, dp: privacy.resolved };
+    ({ update, config } = updateFor(gan.discriminator));
     rng = deriveRng(config.seed, 'training');
     order = rng.permutation(images.count);
     position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, dStepsSinceG: 0, rng: rng.state(), trainSeconds: 0 };
-    writeFileSync(
-      files.config,
-      JSON.stringify(
-        {
+    // A run stopped before its first checkpoint starts again here: drop what it logged.
+    truncateMetrics(files.metrics, 0);
+    truncateEpochScores(runDir, 0);
+    writeRunRecord(runDir, {
           config,
           objective: {
             name: objective.name,
@@ -252,13 +276,9 @@ export async function train(
                 : `784→1024→512→256→1 logit, LeakyReLU(0.2)${withDropout(config.dropoutD)}`,
             generatorEma: config.gEma === null ? null : `moving average of G's weights, decay ${config.gEma}; sampling uses it`,
           },
-          engine: options.engine ?? null,
+          engine: engine ?? null,
           created: new Date().toISOString(),
-        },
-        null,
-        2,
-      ),
-    );
+    });
   }
   const { generator, discriminator } = gan;
   const schedule = dStepSchedule(config, position.dStepSchedule);
@@ -288,13 +308,13 @@ export async function train(
         order,
         keep,
       });
-      if (privacy) writeFileAtomic(join(runDir, 'privacy.json'), `${JSON.stringify(privacy.record(position.dSteps), null, 2)}\n`);
+      update.afterCheckpoint(runDir, position.dSteps);
     };
-    // ε spent, refreshed once per logging interval (the PRV accountant takes about a second).
-    let epsilonSpent = privacy && position.dSteps > 0 ? privacy.spentAfter(position.dSteps).epsilon : 0;
+    // The update's own values (a DP run's ε spent), refreshed once per logging interval: the PRV accountant takes about a second.
+    let updateLogs = update.logged(position.dSteps);
     const logInterval = () => {
       if (intervalSteps === 0) return;
-      if (privacy) epsilonSpent = privacy.spentAfter(position.dSteps).epsilon;
+      updateLogs = update.logged(position.dSteps);
       const seconds = (performance.now() - intervalStart) / 1000;
       appendMetrics(files.metrics, {
         epoch: position.epoch + position.stepInEpoch / stepsPerEpoch,
@@ -302,8 +322,8 @@ export async function train(
         gSteps: position.gSteps,
         objective: gan.objective.name,
         ...means.means(),
-        // ε is spent, not averaged: the value after the interval's last step.
-        ...(privacy ? { epsilon: epsilonSpent } : {}),
+        // Not averaged: the values after the interval's last step.
+        ...updateLogs,
         stepsPerSecond: intervalSteps / seconds,
         trainSeconds: position.trainSeconds,
       });
@@ -324,19 +344,18 @@ export async function train(
     while (position.epoch < config.epochs) {
       gan.objective = objectiveAt(position.epoch);
       while (position.stepInEpoch < stepsPerEpoch) {
-        if (privacy && !privacy.mayTakeStep(position.dSteps)) {
+        const stopReason = update.stopBefore(position.dSteps);
+        if (stopReason) {
           logInterval();
           await checkpoint();
-          hooks.onMessage?.(`Stopped before step ${position.dSteps + 1}: it would spend more than ε = ${config.dp!.targetEpsilon}.`);
+          hooks.onMessage?.(stopReason);
           return { status: 'budget-spent', runDir, checkpoint: lastCheckpoint, position };
         }
         const started = performance.now();
         const start = position.stepInEpoch * config.batch;
-        const real = gatherBatch(images, privacy ? privacy.realBatch(rng) : order.subarray(start, start + config.batch));
+        const real = gatherBatch(images, update.realBatch(order, start, rng));
         const fakeZ = latents(rng, config.batch);
-        const { loss: dLoss, logs } = privacy
-          ? dpDiscriminatorStep(gan, real, fakeZ, rng, privacy.step)
-          : discriminatorStep(gan, real, fakeZ, rng);
+        const { loss: dLoss, logs } = update.step(gan, real, fakeZ, rng);
         tf.dispose([real, fakeZ]);
         if (!Number.isFinite(dLoss)) throw diverged('D');
         position.dSteps += 1;
@@ -363,6 +382,7 @@ export async function train(
         for (const [name, value] of Object.entries(logs)) means.add(name, value);
         intervalSteps += 1;
         position.trainSeconds += (performance.now() - started) / 1000;
+        beat();
         if (position.dSteps % config.logEvery === 0) logInterval();
         hooks.onStep?.({
           epoch: position.epoch + 1,
@@ -375,7 +395,7 @@ export async function train(
           gLoss: lastG,
           dReal: logs.dReal,
           dFake: logs.dFake,
-          logs: privacy ? { ...logs, epsilon: epsilonSpent } : logs,
+          logs: { ...logs, ...updateLogs },
         });
         // Let signal handlers (Ctrl-C) run between steps.
         await new Promise((resolve) => setImmediate(resolve));
@@ -387,7 +407,7 @@ export async function train(
       }
       logInterval();
       const sampler = samplingGenerator(gan);
-      writeEpochGrid(files, sampler.generator, gridZ, position.epoch + 1);
+      writeEpochGrid(runDir, sampler.generator, gridZ, position.epoch + 1);
       position.epoch += 1;
       position.stepInEpoch = 0;
       order = rng.permutation(images.count);

@@ -62,15 +62,16 @@ test('bad input to evaluate: one sentence each', () => {
   const wrong = join(dir, 'wrong');
   mkdirSync(wrong);
   for (let i = 0; i < 10; i++) writeFileSync(join(wrong, `${i}.png`), encodeGrayPng({ width: 32, height: 32, pixels: new Uint8Array(1024) }));
-  const cases: Array<[string[], RegExp]> = [
-    [['--samples', empty], /holds neither .* nor any \.png image/],
-    [['--samples', small], /has 3 images; the k-NN metrics need at least 6/],
-    [['--samples', wrong], /holds 32×32 images but .* holds 28×28/],
-    [['--samples', small, '--run', run], /Give exactly one of --samples and --run/],
+  // Bad files exit 1; a command-line mistake exits 2.
+  const cases: Array<[string[], RegExp, number]> = [
+    [['--samples', empty], /holds neither .* nor any \.png image/, 1],
+    [['--samples', small], /has 3 images; the k-NN metrics need at least 6/, 1],
+    [['--samples', wrong], /holds 32×32 images but .* holds 28×28/, 1],
+    [['--samples', small, '--run', run], /Give exactly one of --samples and --run/, 2],
   ];
-  for (const [args, pattern] of cases) {
+  for (const [args, pattern, code] of cases) {
     const result = gankit('evaluate', ...args);
-    assert.equal(result.code, 1, args.join(' '));
+    assert.equal(result.code, code, args.join(' '));
     assert.match(result.stderr, pattern);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   }

@@ -50,7 +50,7 @@ test('gankit shape saves a shaped D that generate --refine cs then uses', () => 
   assert.match(cs.stdout, /shaped D\)/);
   // D was shaped against the moving average: refining the raw G with it is refused.
   const mismatched = gankit('generate', '--run', run, '--no-ema', '--n', '10', '--refine', 'cs', '--grid', join(dir, 'raw.png'));
-  assert.equal(mismatched.code, 1);
+  assert.equal(mismatched.code, 2);
   assert.match(mismatched.stderr, /D was shaped against its G's moving average; drop --no-ema, or shape again\.$/m);
 });
 

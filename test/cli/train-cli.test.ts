@@ -40,6 +40,6 @@ test('--eval-every scores and keeps every N-th epoch; generate and evaluate samp
   }
 
   const refused = gankit('train', '--out', run, '--resume', '--epochs', '4', '--preset', 'course');
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /trained with preset = "study"; resuming with other values would train another model/);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /trained with preset = "study"; a resume can change only --epochs and --log-every \(other settings would train another model\)/);
 });

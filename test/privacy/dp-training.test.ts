@@ -6,18 +6,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
 import { DataError } from '../../src/data/data-error.js';
+import { UsageError } from '../../src/usage-error.js';
 import { prvEpsilon } from '../../src/privacy/prv-accountant.js';
 import { rdpEpsilon } from '../../src/privacy/rdp-accountant.js';
-import { latestCheckpoint, loadCheckpointModels } from '../../src/training/checkpoint.js';
+import { latestCheckpoint, loadCheckpointModels } from '../../src/run/checkpoints.js';
 import { readMetrics } from '../../src/training/metrics-log.js';
-import { configFor, type DpConfig } from '../../src/training/train-config.js';
-import { train } from '../../src/training/trainer.js';
+import { configFor } from '../../src/training/train-config.js';
+import { DP_DEFAULTS, type DpConfig } from '../../src/privacy/dp-config.js';
+import { resumeTraining, train } from '../../src/training/trainer.js';
 import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
 
-const DP: DpConfig = { clip: 1, noise: 1.1, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };
+const DP: DpConfig = { ...DP_DEFAULTS, noise: 1.1 };
 // 640 images at batch 64: q = 0.1, 10 D steps an epoch, δ = 1e-3 (the power of ten below 1/640).
 const small = (dp: Partial<DpConfig> = {}, objective = 'nonsaturating') =>
   configFor(objective, { limit: 640, epochs: 2, seed: 4, logEvery: 5, dp: { ...DP, ...dp } });
@@ -62,14 +64,14 @@ test('a target ε calibrates σ for the planned steps, and a smaller one stops t
 });
 
 test('guard rails: losses that are not sums over examples, a δ of 1/N or more, and resuming with other σ, C or q', async () => {
-  await assert.rejects(train(small({}, 'wgan-gp'), tempDir()), (error: Error) => error instanceof DataError && /sum over examples/.test(error.message));
-  await assert.rejects(train(small({ delta: 0.01 }), tempDir()), (error: Error) => error instanceof DataError && /not below 1\/N/.test(error.message));
+  await assert.rejects(train(small({}, 'wgan-gp'), tempDir()), (error: Error) => error instanceof UsageError && /sum over examples/.test(error.message));
+  await assert.rejects(train(small({ delta: 0.01 }), tempDir()), (error: Error) => error instanceof UsageError && /not below 1\/N/.test(error.message));
   const runDir = tempDir();
   await train({ ...small(), epochs: 1 }, runDir);
   for (const changes of [{ dp: { noise: 2 } }, { dp: { clip: 0.5 } }, { batch: 32 }]) {
-    await assert.rejects(train({ ...small(), epochs: 2 }, runDir, { resume: true, changes }), /void its privacy accounting/);
+    await assert.rejects(resumeTraining(runDir, { epochs: 2, ...changes }), /void the privacy accounting/);
   }
-  const resumed = await train({ ...small(), epochs: 2 }, runDir, { resume: true, changes: { dp: { noise: 1.1 } } });
+  const resumed = await resumeTraining(runDir, { epochs: 2, dp: { noise: 1.1 } });
   assert.equal(resumed.position.dSteps, 20);
 });
 
@@ -96,7 +98,7 @@ test('the adaptive D-step schedule: logged, checkpointed (a resumed run reaches 
   assert.ok(nD[0] < nD.at(-1)! && metrics.some((line) => typeof line.fakeAccuracy === 'number'), JSON.stringify(metrics));
   const resumed = tempDir();
   await train({ ...adaptive, epochs: 1 }, resumed);
-  await train(adaptive, resumed, { resume: true });
+  await resumeTraining(resumed, { epochs: adaptive.epochs });
   const weights = async (dir: string) => (await loadCheckpointModels(latestCheckpoint(dir)!)).discriminator.getWeights().map((w) => Array.from(w.dataSync()));
   assert.deepEqual(await weights(resumed), await weights(whole));
   await assert.rejects(

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
@@ -15,6 +17,7 @@ import {
 import { TRAIN_DEFAULTS } from '../../src/training/train-config.js';
 import { train } from '../../src/training/trainer.js';
 import { openRun } from '../../src/training/trained-run.js';
+import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
@@ -91,19 +94,15 @@ test('the refinement gradient matches central finite differences', () => {
   }
 });
 
+const SHAPING = { epochs: 1, lr: 1e-5, beta1: 0.9, beta2: 0.999, batch: 64, cs: { layer: 3, steps: 5, rate: 0.1, eta: 0.9, select: 'last' as const } };
+
 test('shaping fine-tunes D against refined samples; the shaped D is saved in the run and found again', async () => {
   const shapedRun = await openRun(runDir);
   const before = shapedRun.discriminator.getWeights()[0].dataSync().slice();
   const images = loadImageSet('mnist', { limit: 128 });
   const losses: number[] = [];
-  shapeDiscriminator(
-    shapedRun.generator,
-    shapedRun.discriminator,
-    images,
-    new Rng(3),
-    { epochs: 1, lr: 1e-5, beta1: 0.9, beta2: 0.999, batch: 64, dropout: shapedRun.config.dropoutD, cs: { layer: 3, steps: 5, rate: 0.1, eta: 0.9, select: 'last' } },
-    (p) => losses.push(p.loss),
-  );
+  const options = { ...SHAPING, dropout: shapedRun.config.dropoutD };
+  await shapeDiscriminator(shapedRun.generator, shapedRun.discriminator, images, new Rng(3), tf.train.adam(options.lr), options, { onStep: (p) => losses.push(p.loss) });
   assert.equal(losses.length, 2);
   assert.ok(losses.every(Number.isFinite));
   const after = shapedRun.discriminator.getWeights()[0].dataSync();
@@ -112,4 +111,34 @@ test('shaping fine-tunes D against refined samples; the shaped D is saved in the
   await saveShapedDiscriminator(runDir, shapedRun.discriminator, { epochs: 1 });
   const loaded = await loadShapedDiscriminator(runDir);
   assert.deepEqual(Array.from(loaded!.getWeights()[0].dataSync()), Array.from(after));
+});
+
+test('gankit shape stopped by SIGTERM and resumed ends with the D an uninterrupted shaping makes', async () => {
+  const shape = (run: string, ...args: string[]) => gankit('shape', '--run', run, '--limit', '320', '--epochs', '2', '--cs-steps', '3', ...args);
+  const copy = (name: string) => {
+    const dir = join(tempDir(), name);
+    cpSync(runDir, dir, { recursive: true, filter: (path) => !path.includes('shaped') });
+    return dir;
+  };
+  const whole = copy('whole');
+  assert.equal(shape(whole).code, 0);
+  // SIGTERM once the first epoch's line shows: the shaping stops after the step in progress and saves itself.
+  const stopped = copy('stopped');
+  const child = spawn(process.execPath, [GANKIT_BIN, 'shape', '--run', stopped, '--limit', '320', '--epochs', '2', '--cs-steps', '3'], { env: { ...process.env, GANKIT_THREADS: '1' } });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => {
+    if (!output.includes('signalled') && /shape epoch 1\/2/.test(String(chunk))) {
+      output += 'signalled';
+      child.kill('SIGTERM');
+    }
+  });
+  assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
+  assert.match(output, /Stopped at shaping epoch \d, step \d+\. gankit shape --run .* --resume continues it/);
+  assert.equal(gankit('shape', '--run', stopped, '--resume', '--lr', '1').code, 2);
+  const resumed = gankit('shape', '--run', stopped, '--resume');
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const weights = async (dir: string) => (await loadShapedDiscriminator(dir))!.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(await weights(stopped), await weights(whole));
+  assert.ok(!existsSync(join(stopped, 'shaping-stopped')));
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../../src/engine/engine.js';
 import { configFor, type TrainConfig } from '../../src/training/train-config.js';
-import { train } from '../../src/training/trainer.js';
+import { resumeTraining, train } from '../../src/training/trainer.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
@@ -30,7 +30,7 @@ test('resuming a run leaves tf.memory() as it found it', async () => {
   const runDir = tempDir();
   await train(configFor('nonsaturating', { limit: 256, epochs: 1, seed: 1, gEma: 0.999 }), runDir);
   const before = tf.memory();
-  await train(configFor('nonsaturating', { epochs: 2 }), runDir, { resume: true });
+  await resumeTraining(runDir, { epochs: 2 });
   assert.equal(tf.memory().numTensors, before.numTensors);
   assert.equal(tf.memory().numBytes, before.numBytes);
 });

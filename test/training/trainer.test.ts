@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
-import { latestCheckpoint, loadCheckpointModels } from '../../src/training/checkpoint.js';
+import { latestCheckpoint, loadCheckpointModels } from '../../src/run/checkpoints.js';
 import { readEpochScores } from '../../src/training/epoch-scores.js';
 import { readMetrics } from '../../src/training/metrics-log.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/training/train-config.js';
-import { train, TrainingDiverged } from '../../src/training/trainer.js';
+import { resumeTraining, train, TrainingDiverged } from '../../src/training/trainer.js';
+import { UsageError } from '../../src/usage-error.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
@@ -56,7 +57,7 @@ test('--resume after a finished epoch, or after a stop mid-epoch, reaches the sa
 
   const byEpoch = join(tempDir(), 'by-epoch');
   await train({ ...config, epochs: 1 }, byEpoch);
-  await train(config, byEpoch, { resume: true });
+  await resumeTraining(byEpoch, { epochs: config.epochs });
   assert.deepEqual(await finalWeights(byEpoch), expected);
 
   const stopped = join(tempDir(), 'stopped');
@@ -64,7 +65,7 @@ test('--resume after a finished epoch, or after a stop mid-epoch, reaches the sa
   const outcome = await train(config, stopped, { hooks: { onStep: () => steps++, stopRequested: () => steps === 3 } });
   assert.equal(outcome.status, 'stopped');
   assert.deepEqual({ epoch: outcome.position.epoch, step: outcome.position.stepInEpoch }, { epoch: 0, step: 3 });
-  await train(config, stopped, { resume: true });
+  await resumeTraining(stopped, { epochs: config.epochs });
   assert.deepEqual(await finalWeights(stopped), expected);
   // The log of a resumed run is the log of the uninterrupted one, step for step.
   const steps1 = readMetrics(join(uninterrupted, 'metrics.jsonl')).map((m) => m.step);
@@ -72,9 +73,9 @@ test('--resume after a finished epoch, or after a stop mid-epoch, reaches the sa
   assert.deepEqual(steps2.filter((s) => s !== 3), steps1);
 });
 
-test('a run refuses to overwrite another, and --resume needs a checkpoint', async () => {
+test('a run refuses to overwrite another, and --resume needs a run', async () => {
   const runDir = join(tempDir(), 'run');
-  await assert.rejects(train(config, runDir, { resume: true }), /has no checkpoint to resume from/);
+  await assert.rejects(resumeTraining(runDir), /holds no run to resume/);
   await train({ ...config, epochs: 1 }, runDir);
   await assert.rejects(train(config, runDir), /already holds a run; pass --resume/);
 });
@@ -114,7 +115,7 @@ test('--g-ema keeps a moving average of G, checkpointed beside it, and a resumed
   await train(emaConfig, whole);
   const resumed = join(tempDir(), 'ema-resumed');
   await train({ ...emaConfig, epochs: 1 }, resumed);
-  await train(emaConfig, resumed, { resume: true });
+  await resumeTraining(resumed, { epochs: emaConfig.epochs });
   const averages = await Promise.all(
     [whole, resumed].map(async (dir) => (await loadCheckpointModels(latestCheckpoint(dir)!)).generatorEma!.getWeights().map((w) => w.dataSync())),
   );
@@ -135,6 +136,10 @@ test('--eval-every and --keep-every both keep their epochs\' checkpoints; the sc
 test('resuming with another preset or dropout is refused with one sentence', async () => {
   const runDir = join(tempDir(), 'refuse');
   await train({ ...config, epochs: 1 }, runDir);
-  await assert.rejects(train(config, runDir, { resume: true, changes: { preset: 'course' } }), /trained with preset = "study"; resuming with other values/);
-  await assert.rejects(train(config, runDir, { resume: true, changes: { dropoutD: 0.5 } }), /dropoutD = 0.3/);
+  await assert.rejects(resumeTraining(runDir, { preset: 'course' }), (error: Error) => error instanceof UsageError && /trained with preset = "study"; a resume can change only --epochs/.test(error.message));
+  await assert.rejects(resumeTraining(runDir, { dropoutD: 0.5, lrG: 1 }), /dropoutD = 0.3, lrG = 0.0002/);
+  // The settings a resume applies, and values equal to the saved ones, pass.
+  const resumed = await resumeTraining(runDir, { epochs: 2, logEvery: 1, preset: 'study', dropoutD: 0.3 });
+  assert.equal(resumed.position.epoch, 2);
+  assert.equal(readMetrics(join(runDir, 'metrics.jsonl')).filter((line) => line.step > 5).length, 5);
 });

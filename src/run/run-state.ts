@@ -1,0 +1,90 @@
+// run.json: which process trains a run, its last sign of life, and how the run
+// ended. `train` refuses a run another live process holds; the dashboard and
+// the study runner read this record instead of guessing from the files.
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DataError } from '../data/data-error.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { readJsonFile } from './json-file.js';
+import { runPaths } from './run-directory.js';
+
+const OUTCOMES = ['training', 'finished', 'stopped', 'failed'] as const;
+export type RunOutcome = (typeof OUTCOMES)[number];
+
+const RUN_STATE_SCHEMA = z.object({
+  state: z.enum(OUTCOMES),
+  pid: z.number().int().positive(),
+  host: z.string(),
+  started: z.string(),
+  heartbeat: z.string(),
+  /** Why a run stopped or failed, in one sentence. */
+  reason: z.string().optional(),
+});
+export type RunState = z.infer<typeof RUN_STATE_SCHEMA>;
+
+/** A holder silent for this long is taken for dead (a process on another host, or a reused pid). */
+const STALE_MS = 10 * 60 * 1000;
+/** How often a training process refreshes its heartbeat at most. */
+const HEARTBEAT_MS = 20 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the process that recorded `state` is still training: on this host, ask the OS; anywhere, a fresh heartbeat. */
+function holderAlive(state: RunState): boolean {
+  const fresh = Date.now() - Date.parse(state.heartbeat) < STALE_MS;
+  return state.host === hostname() ? fresh && processAlive(state.pid) : fresh;
+}
+
+/**
+ * The run's state as readers should see it; undefined for runs made before run.json existed.
+ * A run recorded as training whose process is gone (killed, or its machine lost) reads as stopped.
+ */
+export function readRunState(runDir: string): RunState | undefined {
+  const file = runPaths(runDir).state;
+  if (!existsSync(file)) return undefined;
+  const state = readJsonFile(file, RUN_STATE_SCHEMA);
+  if (state.state === 'training' && !holderAlive(state)) {
+    return { ...state, state: 'stopped', reason: 'its training process ended without recording why (killed, or its machine was lost)' };
+  }
+  return state;
+}
+
+/** This process's hold on a run while it trains. */
+export interface RunClaim {
+  /** Refreshes the heartbeat (cheap to call every step: it writes at most every 20 s). */
+  beat(): void;
+  /** Records how the run ended. */
+  finish(outcome: Exclude<RunOutcome, 'training'>, reason?: string): void;
+}
+
+/** Marks the run as trained by this process; a DataError when another live process holds it. */
+export function claimRun(runDir: string): RunClaim {
+  const current = readRunState(runDir);
+  if (current?.state === 'training' && current.pid !== process.pid) {
+    throw new DataError(
+      `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
+    );
+  }
+  const started = new Date().toISOString();
+  let lastBeat = 0;
+  const write = (state: RunOutcome, reason?: string) => {
+    const record: RunState = { state, pid: process.pid, host: hostname(), started, heartbeat: new Date().toISOString(), ...(reason ? { reason } : {}) };
+    writeFileAtomic(runPaths(runDir).state, `${JSON.stringify(record, null, 2)}\n`);
+    lastBeat = Date.now();
+  };
+  write('training');
+  return {
+    beat: () => {
+      if (Date.now() - lastBeat >= HEARTBEAT_MS) write('training');
+    },
+    finish: (outcome, reason) => write(outcome, reason),
+  };
+}
