@@ -21,14 +21,13 @@ import { configFor, requireObjective, type PresetName } from '../src/training/tr
 import { DP_D_STEPS, DP_DEFAULTS, type DpConfig } from '../src/privacy/dp-config.js';
 import { dpDiscriminatorStep, poissonSample } from '../src/training/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
-import { densityCoverage } from '../src/metrics/density-coverage.js';
-import type { EvaluationResult } from '../src/metrics/evaluation.js';
+import { NEIGHBOURHOOD_K, type EvaluationResult } from '../src/metrics/evaluation.js';
 import { DEFAULT_FEATURE_NETWORK, loadFeatureExtractor, SHIPPED_FEATURE_NETWORKS } from '../src/metrics/feature-extractor.js';
 import { classifierScore, logitFid } from '../src/metrics/classifier-score.js';
 import { CLASSES } from '../src/models/feature-network.js';
 import { featureMatrix } from '../src/metrics/feature-matrix.js';
 import { fid } from '../src/metrics/fid.js';
-import { precisionRecall } from '../src/metrics/precision-recall.js';
+import { neighbourhoodMetrics } from '../src/metrics/prdc.js';
 
 const BATCHES = [64, 256];
 
@@ -268,8 +267,7 @@ const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
 const fake = featuresOf(loadImageSet(pngs));
 const ours = {
   fid: fid(real.features, fake.features),
-  ...precisionRecall(real.features, fake.features),
-  ...densityCoverage(real.features, fake.features),
+  ...neighbourhoodMetrics(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK),
   classifierScore: classifierScore(fake.logits, CLASSES),
   logitFid: logitFid(real.logits, fake.logits, CLASSES),
 };

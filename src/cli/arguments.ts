@@ -41,13 +41,6 @@ export function decay(value: string): number {
   return n;
 }
 
-export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
-  return (value) => {
-    if (!choices.includes(value as T)) throw new InvalidArgumentError(`It must be one of ${choices.join(', ')}.`);
-    return value as T;
-  };
-}
-
 export function integerInRange(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);

@@ -5,6 +5,7 @@ import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../data/data-error.js';
 import { UsageError } from '../usage-error.js';
+import { runPaths } from '../run/run-directory.js';
 import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
@@ -103,7 +104,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   progress.stop();
   const out =
     flags.out ??
-    (flags.run ? join(flags.run, 'eval.json') : statSync(flags.samples!).isDirectory() ? join(flags.samples!, 'eval.json') : join(dirname(flags.samples!), 'eval.json'));
+    (flags.run ? runPaths(flags.run).eval : join(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!), 'eval.json'));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);

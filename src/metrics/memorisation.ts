@@ -3,7 +3,7 @@
 // distances among training images themselves.
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 import { forEachDistanceRow } from './nearest-neighbours.js';
-import { percentile } from '../sampling/rejection-sampling.js';
+import { percentile } from './statistics.js';
 
 export interface MemorisationReport {
   /** Percentiles 1, 5, 25, 50 of sample → nearest training image distances. */

@@ -75,8 +75,7 @@ const STATE_FILE_SCHEMA = z.object({
     stepInEpoch: count,
     dSteps: count,
     gSteps: count,
-    // Checkpoints from before n_critic schedules lack it; they all took one D step per G step.
-    dStepsSinceG: count.default(0),
+    dStepsSinceG: count,
     rng: RNG_STATE,
     dropoutRng: RNG_STATE.optional(),
     dStepSchedule: z.object({ rung: count, accuracy: z.number().nullable(), gStepsSinceChange: count }).optional(),

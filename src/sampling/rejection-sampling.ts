@@ -2,6 +2,7 @@
 // estimates log p_data/p_g, so a proposal x is accepted with probability
 // σ(F(x)), F(x) = D̃(x) − D̃* − log(1 − exp(D̃(x) − D̃* − ε)) − γ, where D̃* is
 // the largest logit seen so far and γ shifts the acceptance rate.
+import { percentile } from '../metrics/statistics.js';
 import type { Rng } from '../engine/rng.js';
 
 export interface DrsOptions {
@@ -21,14 +22,6 @@ export function drsScore(logit: number, maxLogit: number, epsilon: number): numb
   const s = shifted - epsilon;
   const logOneMinusExp = s > -Math.LN2 ? Math.log(-Math.expm1(s)) : Math.log1p(-Math.exp(s));
   return shifted - logOneMinusExp;
-}
-
-export function percentile(values: ArrayLike<number>, p: number): number {
-  const sorted = Float64Array.from(values).sort();
-  const position = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
 
 /** The state of a rejection sampler after its burn-in. */

@@ -25,7 +25,7 @@ import {
   type TrainingPosition,
 } from '../run/checkpoints.js';
 import { epochGrid, hasRunRecord, readRunConfig, runPaths, writeRunRecord } from '../run/run-directory.js';
-import { claimRun } from '../run/run-state.js';
+import { claimRun, type RunClaim } from '../run/run-state.js';
 import { UsageError } from '../usage-error.js';
 import { assembleGan, disposeGan, newGan, optimizerRecord } from './gan-parts.js';
 import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js';
@@ -191,16 +191,78 @@ export async function resumeTraining(runDir: string, changes: ResumeChanges = {}
 
 /** Trains from `checkpointDir`, or from new weights when it is undefined. */
 async function trainFrom(config: TrainConfig, runDir: string, checkpointDir: string | undefined, options: TrainOptions): Promise<TrainOutcome> {
-  mkdirSync(runPaths(runDir).samples, { recursive: true });
-  const claim = claimRun(runDir);
+  let claim: RunClaim | undefined;
+  // Taken once the settings, data and checkpoint have passed every check: a refused run leaves the directory as it was.
+  const takeClaim = () => {
+    mkdirSync(runPaths(runDir).samples, { recursive: true });
+    claim = claimRun(runDir);
+    return claim.beat;
+  };
   try {
-    const outcome = await trainClaimed(config, runDir, checkpointDir, options.engine, options.hooks ?? {}, claim.beat);
-    claim.finish(outcome.status === 'stopped' ? 'stopped' : 'finished', outcome.status === 'budget-spent' ? 'the target ε is spent' : undefined);
+    const outcome = await trainClaimed(config, runDir, checkpointDir, options.engine, options.hooks ?? {}, takeClaim);
+    claim!.finish(outcome.status === 'stopped' ? 'stopped' : 'finished', outcome.status === 'budget-spent' ? 'the target ε is spent' : undefined);
     return outcome;
   } catch (error) {
-    claim.finish('failed', error instanceof Error ? error.message : String(error));
+    claim?.finish('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
+}
+
+/** What config.json records besides the settings: the objective, optimizer, data, models and engine. */
+function runRecord(config: TrainConfig, objective: Objective, images: ImageSet, stepsPerEpoch: number, engine: EngineInfo | undefined) {
+  return {
+    config,
+    objective: {
+      name: objective.name,
+      description: objective.description,
+      constants: objective.constants,
+      paperDefaults: objective.defaults,
+      pretrain: config.pretrain && { objective: `fgan:${config.pretrain.divergence}`, epochs: config.pretrain.epochs },
+    },
+    optimizer: optimizerRecord(config),
+    data: { source: images.source, images: images.count, stepsPerEpoch, pixelRange: [-1, 1] },
+    models: {
+      generator: `z(100)→256→512→1024→784, LeakyReLU(0.2)${withDropout(config.dropoutG)}, tanh`,
+      discriminator:
+        objective.discriminator === 'autoencoder'
+          ? '784→1024→512→256→512→1024→784 autoencoder, LeakyReLU(0.2), no dropout'
+          : `784→1024→512→256→1 logit, LeakyReLU(0.2)${withDropout(config.dropoutD)}`,
+      generatorEma: config.gEma === null ? null : `moving average of G's weights, decay ${config.gEma}; sampling uses it`,
+    },
+    engine: engine ?? null,
+    created: new Date().toISOString(),
+  };
+}
+
+/** The models, optimizers, random streams and position a run starts from. */
+interface Start {
+  gan: GanParts;
+  rng: Rng;
+  position: TrainingPosition;
+  order: Uint32Array;
+}
+
+/** New weights from the seed, at step 0. */
+function startFresh(config: TrainConfig, objective: Objective, images: number): Start {
+  const gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
+  const rng = deriveRng(config.seed, 'training');
+  const order = rng.permutation(images);
+  const position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, dStepsSinceG: 0, rng: rng.state(), trainSeconds: 0 };
+  return { gan, rng, position, order };
+}
+
+/** Everything a checkpoint holds, restored. */
+async function startFromCheckpoint(directory: string, config: TrainConfig, objective: Objective, images: ImageSet): Promise<Start> {
+  const { generator, discriminator, generatorEma } = await loadCheckpointModels(directory);
+  const { position, order } = restoreTrainingState(directory);
+  if (order.length !== images.count) {
+    throw new DataError(`${directory}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`);
+  }
+  // Runs from before dropout drew no masks, so their checkpoints hold no mask stream.
+  const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
+  const gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
+  await restoreOptimizers(directory, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
+  return { gan, rng: Rng.fromState(position.rng), position, order };
 }
 
 async function trainClaimed(
@@ -209,7 +271,7 @@ async function trainClaimed(
   checkpointDir: string | undefined,
   engine: EngineInfo | undefined,
   hooks: TrainHooks,
-  beat: () => void,
+  takeClaim: () => () => void,
 ): Promise<TrainOutcome> {
   const files = runPaths(runDir);
   const objectiveAt = objectiveSchedule(config);
@@ -222,64 +284,37 @@ async function trainClaimed(
   const stepsPerEpoch = Math.floor(images.count / config.batch);
 
   const plannedSteps = config.epochs * stepsPerEpoch;
-  // D's update: plain, or made private; resolving a DP run's σ and δ for config.json.
-  const updateFor = (discriminator: tfl.LayersModel): { update: DiscriminatorUpdate; config: TrainConfig } => {
-    if (!config.dp) return { update: plainUpdate(config.batch), config };
+  // D's update: plain, or made private; a DP run's σ and δ, resolved, go into config.json.
+  const updateFor = (discriminator: tfl.LayersModel): { update: DiscriminatorUpdate; resolved: TrainConfig } => {
+    if (!config.dp) return { update: plainUpdate(config.batch), resolved: config };
     const made = makePrivate(config.dp, objective, discriminator, images.count, config.batch, plannedSteps);
-    return { update: made.update, config: { ...config, dp: made.resolved } };
+    return { update: made.update, resolved: { ...config, dp: made.resolved } };
   };
+  const start = checkpointDir
+    ? await startFromCheckpoint(checkpointDir, config, objective, images)
+    : startFresh(config, objective, images.count);
+  const { gan, rng, position } = start;
+  let { order } = start;
   let update: DiscriminatorUpdate;
-  let gan: GanParts;
-  let position: TrainingPosition;
-  let order: Uint32Array;
-  let rng: Rng;
+  let beat: () => void;
+  try {
+    let resolved: TrainConfig;
+    ({ update, resolved } = updateFor(gan.discriminator));
+    beat = takeClaim();
+    config = resolved;
+  } catch (error) {
+    disposeGan(gan);
+    throw error;
+  }
   if (checkpointDir) {
-    const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpointDir);
-    ({ position, order } = restoreTrainingState(checkpointDir));
-    if (order.length !== images.count) {
-      throw new DataError(`${checkpointDir}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`);
-    }
-    const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
-    gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
-    await restoreOptimizers(checkpointDir, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
-    rng = Rng.fromState(position.rng);
-    ({ update } = updateFor(discriminator));
     if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
-    truncateMetrics(files.metrics, position.dSteps);
-    truncateEpochScores(runDir, position.epoch);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
-    gan = newGan(config, objective, deriveRng(config.seed, 'weights'));
-    ({ update, config } = updateFor(gan.discriminator));
-    rng = deriveRng(config.seed, 'training');
-    order = rng.permutation(images.count);
-    position = { epoch: 0, stepInEpoch: 0, dSteps: 0, gSteps: 0, dStepsSinceG: 0, rng: rng.state(), trainSeconds: 0 };
-    // A run stopped before its first checkpoint starts again here: drop what it logged.
-    truncateMetrics(files.metrics, 0);
-    truncateEpochScores(runDir, 0);
-    writeRunRecord(runDir, {
-          config,
-          objective: {
-            name: objective.name,
-            description: objective.description,
-            constants: objective.constants,
-            paperDefaults: objective.defaults,
-            pretrain: config.pretrain && { objective: `fgan:${config.pretrain.divergence}`, epochs: config.pretrain.epochs },
-          },
-          optimizer: optimizerRecord(config),
-          data: { source: images.source, images: images.count, stepsPerEpoch, pixelRange: [-1, 1] },
-          models: {
-            generator: `z(100)→256→512→1024→784, LeakyReLU(0.2)${withDropout(config.dropoutG)}, tanh`,
-            discriminator:
-              objective.discriminator === 'autoencoder'
-                ? '784→1024→512→256→512→1024→784 autoencoder, LeakyReLU(0.2), no dropout'
-                : `784→1024→512→256→1 logit, LeakyReLU(0.2)${withDropout(config.dropoutD)}`,
-            generatorEma: config.gEma === null ? null : `moving average of G's weights, decay ${config.gEma}; sampling uses it`,
-          },
-          engine: engine ?? null,
-          created: new Date().toISOString(),
-    });
+    writeRunRecord(runDir, runRecord(config, objective, images, stepsPerEpoch, engine));
   }
+  // A resumed run logs again what it logged past its checkpoint (all of it, when it restarts from step 0).
+  truncateMetrics(files.metrics, position.dSteps);
+  truncateEpochScores(runDir, position.epoch);
   const { generator, discriminator } = gan;
   const schedule = dStepSchedule(config, position.dStepSchedule);
   const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);

@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
-import { densityCoverage } from '../../src/metrics/density-coverage.js';
 import { featureMatrix, fromRows } from '../../src/metrics/feature-matrix.js';
 import { kNearestRadii } from '../../src/metrics/nearest-neighbours.js';
-import { precisionRecall } from '../../src/metrics/precision-recall.js';
+import { neighbourhoodMetrics } from '../../src/metrics/prdc.js';
 
 await startEngine({ quiet: true });
 
@@ -13,13 +12,14 @@ const real = fromRows([[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [3, 3], [5, 5], [
 const fake = fromRows([[0.5, 0.5], [1.5, 1.5], [2.5, 2.5], [6, 6], [10, 10], [0, 3], [3, 0], [1, 2], [2, 1], [4, 4]]);
 
 test('precision and recall on the grid test vector (ties at the radius count as inside)', () => {
-  assert.deepEqual(precisionRecall(real, fake, 3), { precision: 0.9, recall: 1.0 });
+  const { precision, recall } = neighbourhoodMetrics(real, fake, 3, 5);
+  assert.deepEqual({ precision, recall }, { precision: 0.9, recall: 1.0 });
 });
 
 test('density and coverage on the same vectors, k = 5 and k = 1', () => {
-  const five = densityCoverage(real, fake, 5);
+  const five = neighbourhoodMetrics(real, fake, 3, 5);
   assert.ok(Math.abs(five.density - 0.96) < 1e-12 && five.coverage === 1, JSON.stringify(five));
-  const one = densityCoverage(real, fake, 1);
+  const one = neighbourhoodMetrics(real, fake, 3, 1);
   assert.ok(Math.abs(one.density - 1.5) < 1e-12 && Math.abs(one.coverage - 0.8) < 1e-12, JSON.stringify(one));
 });
 
@@ -43,8 +43,8 @@ test('k-NN radii equal a brute-force float64 computation on random features', ()
 
 test('identical sets have precision = recall = 1 and coverage 1', () => {
   const m = featureMatrix(new Rng(5).normals(300 * 8), 8);
-  assert.deepEqual(precisionRecall(m, m), { precision: 1, recall: 1 });
-  assert.equal(densityCoverage(m, m).coverage, 1);
+  const { precision, recall, coverage } = neighbourhoodMetrics(m, m);
+  assert.deepEqual({ precision, recall, coverage }, { precision: 1, recall: 1, coverage: 1 });
 });
 
 test('k-NN radii among duplicates are 0, and near-ties are ranked exactly', () => {

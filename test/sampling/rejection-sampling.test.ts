@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/engine/rng.js';
-import { drsScore, percentile, RejectionSampler } from '../../src/sampling/rejection-sampling.js';
+import { drsScore, RejectionSampler } from '../../src/sampling/rejection-sampling.js';
+import { percentile } from '../../src/metrics/statistics.js';
 
 test('F(x) = s − log(1 − exp(s − ε)) with s = D̃(x) − D̃*, stable near and far from the maximum', () => {
   for (const s of [-0.001, -0.3, -2, -10]) {
