@@ -44,13 +44,19 @@ export function sanityChecks(scored: SanityRow[]) {
   const families = [...new Set(scored.filter((r) => r.kind === 'degraded').map((r) => r.family))];
   const notRising = families.flatMap((family) => {
     const ordered = scored.filter((r) => r.family === family).sort((a, b) => a.strength - b.strength);
-    return ordered.slice(1).filter((r, i) => r.fid <= ordered[i].fid).map((r) => r.name);
+    return ordered
+      .slice(1)
+      .filter((r, i) => r.fid <= ordered[i].fid)
+      .map((r) => r.name);
   });
   return {
     junkPrecisionAtMost005: junk.filter((r) => r.name !== 'a single image repeated' && r.precision > 0.05).map((r) => r.name),
     junkRecallAtMost005: junk.filter((r) => r.recall > 0.05).map((r) => r.name),
     junkFidAboveEveryCleanClassSet: junk.filter((r) => r.fid <= worstClean).map((r) => r.name),
     fidRisesWithEachDegradation: notRising,
-    recallFallsAsClassesDrop: classes.slice(1).filter((r, i) => r.recall >= classes[i].recall).map((r) => r.name),
+    recallFallsAsClassesDrop: classes
+      .slice(1)
+      .filter((r, i) => r.recall >= classes[i].recall)
+      .map((r) => r.name),
   };
 }

@@ -130,13 +130,27 @@ export function sanitySets(train: ImageSet, count: number, rngFor: (name: string
   junk('black', new Float32Array(size).fill(-1));
   junk('constant grey', new Float32Array(size).fill(0));
   const uniform = rngFor('uniform noise');
-  junk('uniform noise', mapPixels(new Float32Array(size), () => uniform.uniform() * 2 - 1));
+  junk(
+    'uniform noise',
+    mapPixels(new Float32Array(size), () => uniform.uniform() * 2 - 1),
+  );
   junk('3% salt on black', salt(new Float32Array(size).fill(-1), 0.03, rngFor('salt on black')));
   const one = pickDigits(train, 1, rngFor('single image'));
-  junk('a single image repeated', mapPixels(new Float32Array(size), (_, i) => one[i % SIZE]));
+  junk(
+    'a single image repeated',
+    mapPixels(new Float32Array(size), (_, i) => one[i % SIZE]),
+  );
   // Held out: not among the listed junk, and not to be looked at while designing a feature network.
-  junk('held out: inverted digits', mapPixels(digits('inverted digits'), (v) => -v), true);
-  junk('held out: checkerboards', mapPixels(new Float32Array(size), (_, i) => ((((i % SIZE) % SIDE) >> 2) + (Math.floor((i % SIZE) / SIDE) >> 2)) % 2 ? 1 : -1), true);
+  junk(
+    'held out: inverted digits',
+    mapPixels(digits('inverted digits'), (v) => -v),
+    true,
+  );
+  junk(
+    'held out: checkerboards',
+    mapPixels(new Float32Array(size), (_, i) => (((((i % SIZE) % SIDE) >> 2) + (Math.floor((i % SIZE) / SIDE) >> 2)) % 2 ? 1 : -1)),
+    true,
+  );
   const pixelsShuffled = rngFor('pixel-shuffled digits');
   const shuffled = digits('pixel-shuffled digits');
   for (let image = 0; image < count; image++) {

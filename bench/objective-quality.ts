@@ -36,8 +36,15 @@ for (const name of objectives) {
   };
   process.stderr.write(`bench: ${name}: ${JSON.stringify(results[name])}\n`);
 }
-save('objective-quality', { machine: machineInfo(engine), budget: budget.join(' '), evaluation: '10,000 samples vs MNIST test, gankit MNIST feature network', results });
+save('objective-quality', {
+  machine: machineInfo(engine),
+  budget: budget.join(' '),
+  evaluation: '10,000 samples vs MNIST test, gankit MNIST feature network',
+  results,
+});
 console.log(`Objectives after ${budget.join(' ')} (FID, precision, recall, density, coverage, training s):`);
 for (const [name, r] of Object.entries(results)) {
-  console.log(`  ${name.padEnd(16)} ${r.fid.toFixed(1).padStart(8)} ${[r.precision, r.recall, r.density, r.coverage].map((x) => x.toFixed(3)).join(' ')} ${r.trainSeconds.toFixed(1)}`);
+  console.log(
+    `  ${name.padEnd(16)} ${r.fid.toFixed(1).padStart(8)} ${[r.precision, r.recall, r.density, r.coverage].map((x) => x.toFixed(3)).join(' ')} ${r.trainSeconds.toFixed(1)}`,
+  );
 }

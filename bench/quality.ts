@@ -102,7 +102,9 @@ for (const preset of presets) {
     side.gankit[preset].push(evaluateOnce(['--run', dir, '--checkpoint', checkpoint], join(dir, `eval-epoch-${epochs}.json`)));
     const torchDir = torchRun(preset, seed, epochs, [epochs], `torch-${preset}-seed${seed}`);
     side.pytorch[preset].push(evaluateOnce(['--samples', torchSamples(torchDir, epochs)], join(torchDir, `eval-epoch-${epochs}.json`)));
-    process.stderr.write(`bench: ${preset} seed ${seed}: gankit FID ${side.gankit[preset].at(-1)!.fid.toFixed(1)}, PyTorch FID ${side.pytorch[preset].at(-1)!.fid.toFixed(1)}\n`);
+    process.stderr.write(
+      `bench: ${preset} seed ${seed}: gankit FID ${side.gankit[preset].at(-1)!.fid.toFixed(1)}, PyTorch FID ${side.pytorch[preset].at(-1)!.fid.toFixed(1)}\n`,
+    );
   }
 }
 
@@ -128,13 +130,17 @@ const summary = Object.fromEntries(
     Object.fromEntries(
       Object.entries(byPreset).map(([preset, scores]) => [
         preset,
-        { seeds: scores.length, fidMean: mean(scores.map((s) => s.fid)), fidStd: spread(scores.map((s) => s.fid)), recallMean: mean(scores.map((s) => s.recall)) },
+        {
+          seeds: scores.length,
+          fidMean: mean(scores.map((s) => s.fid)),
+          fidStd: spread(scores.map((s) => s.fid)),
+          recallMean: mean(scores.map((s) => s.recall)),
+        },
       ]),
     ),
   ]),
 );
-const collapsed = (which: string) =>
-  side[which].course.every((s) => s.classesCovered <= 5) || fidMean(which, 'course') >= 2 * fidMean(which, 'study');
+const collapsed = (which: string) => side[which].course.every((s) => s.classesCovered <= 5) || fidMean(which, 'course') >= 2 * fidMean(which, 'study');
 const targets = {
   studyFidRatio: fidMean('gankit', 'study') / fidMean('pytorch', 'study'),
   studyFidWithin115: fidMean('gankit', 'study') <= 1.15 * fidMean('pytorch', 'study'),

@@ -177,7 +177,15 @@ save('objectives', {
 // 1c. A DP training round against the non-private round with the same n_D.
 const dpSettings: DpConfig = { ...DP_DEFAULTS, noise: 1 };
 const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null, 3) };
-save('dp-round', { machine, batch: 64, dSteps: DP_D_STEPS, preset: 'study (dropout in both rounds)', msPerRound: roundMs, ratio: roundMs.private / roundMs.nonPrivate, target: '≤ 1.5×' });
+save('dp-round', {
+  machine,
+  batch: 64,
+  dSteps: DP_D_STEPS,
+  preset: 'study (dropout in both rounds)',
+  msPerRound: roundMs,
+  ratio: roundMs.private / roundMs.nonPrivate,
+  target: '≤ 1.5×',
+});
 process.stderr.write(`bench: DP round ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms\n`);
 
 // 2. Three full MNIST epochs at batch 64 in one process (time per epoch, and its
@@ -190,7 +198,11 @@ const epochSeconds = Number(/\(([\d.]+) s of training\)/.exec(training.stdout)![
 // Medians: each checkpoint lifts RSS for a moment; growth between the first and last third would be a leak.
 const third = Math.floor(training.rss.length / 3);
 const medianMb = (samples: [number, number][]) => samples.map(([, mb]) => mb).sort((x, y) => x - y)[Math.floor(samples.length / 2)];
-const rss = { firstThirdMedianMb: medianMb(training.rss.slice(0, third)), lastThirdMedianMb: medianMb(training.rss.slice(-third)), everyTwoSeconds: training.rss };
+const rss = {
+  firstThirdMedianMb: medianMb(training.rss.slice(0, third)),
+  lastThirdMedianMb: medianMb(training.rss.slice(-third)),
+  everyTwoSeconds: training.rss,
+};
 const epochOverTorch = 'epoch' in torch ? epochSeconds / torch.epoch.seconds : null;
 const generation = gankit(['generate', '--run', run, '--n', '10000', '--out', join(scratch, 'pngs')]);
 save('epoch-and-generation', {
@@ -273,7 +285,20 @@ const ours = {
 };
 const scratchFiles = { 'real.f32': real.features.values, 'fake.f32': fake.features.values, 'real-logits.f32': real.logits, 'fake-logits.f32': fake.logits };
 for (const [name, values] of Object.entries(scratchFiles)) writeFileSync(join(scratch, name), new Uint8Array(values.buffer));
-const reference = spawnSync('/usr/bin/python3', [join(root, 'bench', 'reference', 'metrics.py'), ...Object.keys(scratchFiles).slice(0, 2).map((f) => join(scratch, f)), String(real.features.dims), ...Object.keys(scratchFiles).slice(2).map((f) => join(scratch, f))], { encoding: 'utf8' });
+const reference = spawnSync(
+  '/usr/bin/python3',
+  [
+    join(root, 'bench', 'reference', 'metrics.py'),
+    ...Object.keys(scratchFiles)
+      .slice(0, 2)
+      .map((f) => join(scratch, f)),
+    String(real.features.dims),
+    ...Object.keys(scratchFiles)
+      .slice(2)
+      .map((f) => join(scratch, f)),
+  ],
+  { encoding: 'utf8' },
+);
 const referenceMetrics = reference.status === 0 ? (JSON.parse(reference.stdout) as Record<string, number>) : undefined;
 const relative = (key: 'fid' | 'classifierScore' | 'logitFid') => Math.abs(ours[key] - referenceMetrics![key]) / Math.abs(referenceMetrics![key]);
 const agreement = referenceMetrics
@@ -303,7 +328,9 @@ for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]))
 if ('skipped' in torch) console.log(`PyTorch reference skipped: ${torch.skipped}.`);
 console.log('One step (D + G) at batch 64 by objective (ms, and ÷ nonsaturating):');
 for (const [name, ms] of Object.entries(objectiveMs)) console.log(`  ${name.padEnd(16)} ${ms.toFixed(1).padStart(7)}  ${relativeToVanilla[name].toFixed(2)}`);
-console.log(`One round at batch 64 (${DP_D_STEPS} D steps + 1 G step): DP ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms, ratio ${(roundMs.private / roundMs.nonPrivate).toFixed(2)}`);
+console.log(
+  `One round at batch 64 (${DP_D_STEPS} D steps + 1 G step): DP ${roundMs.private.toFixed(1)} ms, non-private ${roundMs.nonPrivate.toFixed(1)} ms, ratio ${(roundMs.private / roundMs.nonPrivate).toFixed(2)}`,
+);
 if (wganGpOverTorch !== null) console.log(`WGAN-GP step ÷ PyTorch's: ${wganGpOverTorch.toFixed(2)} (${torchBest['wgan-gp'][64].toFixed(1)} ms)`);
 console.log(
   `MNIST epoch at batch 64 (mean of ${EPOCHS}): ${epochSeconds.toFixed(1)} s of training` +
@@ -315,6 +342,8 @@ console.log(`10,000 PNGs: ${generation.seconds.toFixed(1)} s wall, including sta
 console.log('10,000 samples by sampler and refiner (wall s, PNGs written):');
 for (const [name, seconds] of Object.entries(samplingSeconds)) console.log(`  ${name.padEnd(20)} ${seconds.toFixed(1)}`);
 console.log(
-  `evaluate, 10,000 vs 10,000: ${Object.entries(evaluateSeconds).map(([network, t]) => `${network} ${t.evaluate.toFixed(1)} s (${t.wall.toFixed(1)} s wall)`).join(', ')}; v2 ÷ v1 ${v2OverV1.toFixed(2)}; vs numpy/scipy: ${JSON.stringify(agreement)}`,
+  `evaluate, 10,000 vs 10,000: ${Object.entries(evaluateSeconds)
+    .map(([network, t]) => `${network} ${t.evaluate.toFixed(1)} s (${t.wall.toFixed(1)} s wall)`)
+    .join(', ')}; v2 ÷ v1 ${v2OverV1.toFixed(2)}; vs numpy/scipy: ${JSON.stringify(agreement)}`,
 );
 console.log(`Results: ${resultsDir}/train-step.json, objectives.json, dp-round.json, epoch-and-generation.json, sampling.json, shaping.json, evaluate.json`);

@@ -71,12 +71,11 @@ for (const kase of CASES) {
     byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + ms / STEPS);
   }
   const kernelMs = [...byKernel.values()].reduce((a, b) => a + b, 0);
-  const rows = [...byKernel.entries()]
-    .map(([kernel, ms]) => ({ kernel, ms, share: ms / wallMs }))
-    .sort((a, b) => b.ms - a.ms);
+  const rows = [...byKernel.entries()].map(([kernel, ms]) => ({ kernel, ms, share: ms / wallMs })).sort((a, b) => b.ms - a.ms);
   rows.push({ kernel: 'outside kernels', ms: Math.max(0, wallMs - kernelMs), share: Math.max(0, wallMs - kernelMs) / wallMs });
   results.push({ case: kase.name, wallMs, kernels: rows });
   console.log(`${kase.name}: ${wallMs.toFixed(1)} ms a step`);
-  for (const row of rows.slice(0, 12)) console.log(`  ${row.kernel.padEnd(24)} ${row.ms.toFixed(2).padStart(7)} ms  ${(100 * row.share).toFixed(1).padStart(5)}%`);
+  for (const row of rows.slice(0, 12))
+    console.log(`  ${row.kernel.padEnd(24)} ${row.ms.toFixed(2).padStart(7)} ms  ${(100 * row.share).toFixed(1).padStart(5)}%`);
 }
 save('step-profile', { machine: machineInfo(engine), batch: BATCH, steps: STEPS, results });

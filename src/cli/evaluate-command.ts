@@ -75,8 +75,18 @@ function table(result: EvaluationResult): string {
   }
   if (result.memorisation) {
     const m = result.memorisation;
-    rows.push(['sample→train NN (p1 p5 p25 p50)', Object.values(m.sampleToTrain).map((v) => v.toFixed(2)).join(' ')]);
-    rows.push(['train→train NN (p1 p5 p25 p50)', Object.values(m.trainToTrain).map((v) => v.toFixed(2)).join(' ')]);
+    rows.push([
+      'sample→train NN (p1 p5 p25 p50)',
+      Object.values(m.sampleToTrain)
+        .map((v) => v.toFixed(2))
+        .join(' '),
+    ]);
+    rows.push([
+      'train→train NN (p1 p5 p25 p50)',
+      Object.values(m.trainToTrain)
+        .map((v) => v.toFixed(2))
+        .join(' '),
+    ]);
     rows.push(['samples below train p1', m.fractionBelowTrainP1.toFixed(4)]);
   }
   const width = Math.max(...rows.map(([name]) => name.length));
@@ -103,8 +113,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   );
   progress.stop();
   const out =
-    flags.out ??
-    (flags.run ? runPaths(flags.run).eval : join(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!), 'eval.json'));
+    flags.out ?? (flags.run ? runPaths(flags.run).eval : join(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!), 'eval.json'));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);
@@ -125,7 +134,7 @@ export function evaluateCommand(): Command {
       `a shipped feature network (${SHIPPED_FEATURE_NETWORKS.join(', ')}; default for mnist: ${SHIPPED_FEATURE_NETWORKS[0]}), or a TF.js model (layers or graph; its model.json or folder); default for --data DIR: DIR/feature-network`,
     )
     .option('--layer <name>', 'the layer (or graph node) of --features whose output are the features')
-    .option('--memorisation', "also compare each sample with its nearest training image (pixel L2)")
+    .option('--memorisation', 'also compare each sample with its nearest training image (pixel L2)')
     .option('--seed <s>', 'seed of the samples drawn with --run and of the KID subsets', nonNegativeInteger, 0)
     .option('--out <file>', 'where to write eval.json (default: in the run, or beside the samples)')
     .option('--json', 'print the result as JSON instead of a table');

@@ -10,13 +10,7 @@ import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../report/sample-grid.js';
 import { loadShapedDiscriminator, shapedAgainst } from '../sampling/discriminator-shaping.js';
-import {
-  collaborativeSource,
-  generateImages,
-  generatorSource,
-  rejectionSource,
-  type ImageSource,
-} from '../sampling/generate-images.js';
+import { collaborativeSource, generateImages, generatorSource, rejectionSource, type ImageSource } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
 import { describeGenerator, logitDiscriminator, openRun, type TrainedRun } from '../training/trained-run.js';
@@ -167,7 +161,9 @@ export function generateCommand(): Command {
     .option('--lsi-steps <n>', 'points per interpolation group (lsi, dirichlet, slerp, --interpolate)', positiveInteger, SAMPLER_DEFAULTS.steps)
     .option('--dirichlet-k <k>', 'latents combined by the dirichlet sampler', positiveInteger, SAMPLER_DEFAULTS.dirichletK)
     .option('--truncation <t>', 'truncation sampler: redraw components with |z_i| > t', positiveNumber, SAMPLER_DEFAULTS.truncation)
-    .addOption(new Option('--refine <method>', 'cs: collaborative sampling; drs: discriminator rejection sampling').choices(['none', 'cs', 'drs']).default('none'))
+    .addOption(
+      new Option('--refine <method>', 'cs: collaborative sampling; drs: discriminator rejection sampling').choices(['none', 'cs', 'drs']).default('none'),
+    )
     .option('--drs-burn-in <n>', "proposals that estimate D's maximum logit", positiveInteger, DRS_DEFAULTS.burnIn)
     .option('--drs-percentile <p>', 'γ: this percentile of F over the burn-in', positiveNumber, DRS_DEFAULTS.gammaPercentile);
   return addRunOptions(addCsOptions(command)).action(runGenerate);

@@ -22,7 +22,17 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [trainCommand(), generateCommand(), shapeCommand(), evaluateCommand(), featuresCommand(), privacyCommand(), reproduceCommand(), reportCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [
+    trainCommand(),
+    generateCommand(),
+    shapeCommand(),
+    evaluateCommand(),
+    featuresCommand(),
+    privacyCommand(),
+    reproduceCommand(),
+    reportCommand(),
+  ])
+    program.addCommand(command.exitOverride());
   return program;
 }
 

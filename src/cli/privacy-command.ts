@@ -58,8 +58,14 @@ export function privacyCommand(): Command {
     .option('--steps <t>', 'number of steps', positiveInteger)
     .option('--epochs <e>', 'number of epochs (1/q steps each)', positiveNumber)
     .option('--delta <d>', 'δ', positiveNumber, 1e-5)
-    .addOption(new Option('--accountant <name>', 'rdp (Rényi DP) or prv (privacy loss random variables: tighter, slower)').choices(['rdp', 'prv']).default('rdp'))
-    .addOption(new Option('--conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic (rdp − log δ/(α−1))').choices(['improved', 'classic']).default('improved'))
+    .addOption(
+      new Option('--accountant <name>', 'rdp (Rényi DP) or prv (privacy loss random variables: tighter, slower)').choices(['rdp', 'prv']).default('rdp'),
+    )
+    .addOption(
+      new Option('--conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic (rdp − log δ/(α−1))')
+        .choices(['improved', 'classic'])
+        .default('improved'),
+    )
     .option('--json', 'print one JSON object')
     .action(runPrivacy);
 }

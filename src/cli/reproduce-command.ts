@@ -38,7 +38,10 @@ export function reproduceCommand(): Command {
   return new Command('reproduce')
     .description("the study's table: train each method, sample, evaluate against MNIST test, write results and the report")
     .addOption(
-      new Option('--budget <budget>', "quick: ≤ 30 min on 2 cores; standard: 20 epochs a run, about 2 hours; full: the study's 100 epochs (the table says which)")
+      new Option(
+        '--budget <budget>',
+        "quick: ≤ 30 min on 2 cores; standard: 20 epochs a run, about 2 hours; full: the study's 100 epochs (the table says which)",
+      )
         .choices(BUDGETS)
         .default('quick'),
     )

@@ -11,6 +11,6 @@ export interface RunFlags {
 
 export function addRunOptions(command: Command): Command {
   return command
-    .option('--no-ema', "the raw generator, even where the run keeps a moving average of it (which is used by default)")
+    .option('--no-ema', 'the raw generator, even where the run keeps a moving average of it (which is used by default)')
     .option('--checkpoint <name>', "a kept checkpoint of the run (e.g. a scored epoch's, named in its eval-curve.jsonl) instead of the newest");
 }

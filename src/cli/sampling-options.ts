@@ -26,7 +26,9 @@ export function addCsOptions(command: Command): Command {
     .option('--cs-steps <K>', 'at most K refinement steps', nonNegativeInteger, CS_DEFAULTS.steps)
     .option('--cs-rate <λ>', 'refinement step size', positiveNumber, CS_DEFAULTS.rate)
     .option('--cs-eta <η>', 'stop refining a sample once D(x) ≥ η (default: mean D(x) on 1,000 real images)', positiveNumber)
-    .addOption(new Option('--cs-select <which>', 'keep the last step, or the best-scored (official code)').choices(['last', 'best']).default(CS_DEFAULTS.select))
+    .addOption(
+      new Option('--cs-select <which>', 'keep the last step, or the best-scored (official code)').choices(['last', 'best']).default(CS_DEFAULTS.select),
+    )
     .option('--data <source>', "real images for η's default (default: the run's training data)");
 }
 
@@ -41,4 +43,3 @@ export function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersModel, ru
   }
   return { layer: flags.csLayer, steps: flags.csSteps, rate: flags.csRate, eta, select: flags.csSelect };
 }
-

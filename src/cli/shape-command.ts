@@ -36,16 +36,35 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
   }
   const resumed = flags.resume ? await loadStoppedShaping(flags.run) : undefined;
   // A resumed shaping samples the generator of the checkpoint it started from.
-  const run = await openRun(flags.run, resumed ? { ema: resumed.stopped.record.generator === 'ema', checkpoint: basename(resumed.stopped.record.fromCheckpoint) } : flags);
+  const run = await openRun(
+    flags.run,
+    resumed ? { ema: resumed.stopped.record.generator === 'ema', checkpoint: basename(resumed.stopped.record.fromCheckpoint) } : flags,
+  );
   let record: ShapingRecord;
   if (resumed) {
     record = resumed.stopped.record;
   } else {
-    if (hasStoppedShaping(run.directory)) process.stderr.write(`gankit: starting over; the shaping stopped earlier in ${run.directory} is replaced (--resume would have continued it).\n`);
+    if (hasStoppedShaping(run.directory))
+      process.stderr.write(`gankit: starting over; the shaping stopped earlier in ${run.directory} is replaced (--resume would have continued it).\n`);
     // Shaping starts from the trained D; η is measured with it.
     const cs = csOptionsFrom(flags, logitDiscriminator(run), run.config.data);
-    const options = { epochs: flags.epochs, lr: flags.lr, beta1: run.config.beta1, beta2: run.config.beta2, batch: flags.batch, dropout: run.config.dropoutD, cs };
-    record = { options, data: flags.data ?? run.config.data, limit: flags.limit ?? null, seed: flags.seed, fromCheckpoint: run.checkpoint, generator: run.generatorKind };
+    const options = {
+      epochs: flags.epochs,
+      lr: flags.lr,
+      beta1: run.config.beta1,
+      beta2: run.config.beta2,
+      batch: flags.batch,
+      dropout: run.config.dropoutD,
+      cs,
+    };
+    record = {
+      options,
+      data: flags.data ?? run.config.data,
+      limit: flags.limit ?? null,
+      seed: flags.seed,
+      fromCheckpoint: run.checkpoint,
+      generator: run.generatorKind,
+    };
   }
   const adam = tf.train.adam(record.options.lr, record.options.beta1, record.options.beta2);
   await resumed?.restoreOptimizer(adam);
@@ -56,7 +75,10 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
   const progress = createProgress('shape epoch {epoch} |{bar}| {percentage}% | D loss {loss} | ETA {eta_formatted}');
   const stepsPerEpoch = Math.floor(images.count / options.batch);
   const from = resumed?.stopped.position;
-  progress.start(options.epochs * stepsPerEpoch, from ? (from.epoch - 1) * stepsPerEpoch + from.step : 0, { epoch: `${from?.epoch ?? 1}/${options.epochs}`, loss: '–' });
+  progress.start(options.epochs * stepsPerEpoch, from ? (from.epoch - 1) * stepsPerEpoch + from.step : 0, {
+    epoch: `${from?.epoch ?? 1}/${options.epochs}`,
+    loss: '–',
+  });
   const started = performance.now();
   const stop = onStopSignals('stopping after this step and saving the shaping so far');
   let stoppedAt;
@@ -72,7 +94,8 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
         onStep: (p) => {
           progress.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${options.epochs}`, loss: p.loss.toFixed(3) });
           // Without a terminal (a log, a Slurm job), one line per epoch instead of the bar.
-          if (!process.stderr.isTTY && p.step === p.stepsPerEpoch) process.stderr.write(`shape epoch ${p.epoch}/${options.epochs}: D loss ${p.loss.toFixed(3)}\n`);
+          if (!process.stderr.isTTY && p.step === p.stepsPerEpoch)
+            process.stderr.write(`shape epoch ${p.epoch}/${options.epochs}: D loss ${p.loss.toFixed(3)}\n`);
         },
         stopRequested: stop.requested,
       },
@@ -102,7 +125,7 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
 
 export function shapeCommand(): Command {
   const command = new Command('shape')
-    .description("discriminator shaping for collaborative sampling: fine-tune D against refined samples, G frozen")
+    .description('discriminator shaping for collaborative sampling: fine-tune D against refined samples, G frozen')
     .requiredOption('--run <dir>', 'run directory written by gankit train')
     .option('--epochs <n>', 'shaping epochs (the study compared 1 and 5)', positiveInteger, 1)
     .option('--lr <rate>', "D's Adam learning rate", positiveNumber, 1e-5)

@@ -69,14 +69,42 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   const given = (flag: string) => command.getOptionValueSource(flag) === 'cli';
   const dp = dpConfig(flags, given, command);
   const engine = await startEngine();
-  const { out, resume, limit, objective, adaptiveDSteps, dp: _dp, dpClip, dpNoise, dpEpsilon, dpDelta, dpConversion, dpSampling, dpAccountant, ...settings } = flags;
+  const {
+    out,
+    resume,
+    limit,
+    objective,
+    adaptiveDSteps,
+    dp: _dp,
+    dpClip,
+    dpNoise,
+    dpEpsilon,
+    dpDelta,
+    dpConversion,
+    dpSampling,
+    dpAccountant,
+    ...settings
+  } = flags;
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
   // On resume, every setting the user gave: the trainer applies --epochs and --log-every and refuses other changes.
   const settingGiven = (key: keyof TrainConfig) => key !== 'dp' && given(key);
-  const dpGiven = { clip: 'dpClip', noise: 'dpNoise', delta: 'dpDelta', targetEpsilon: 'dpEpsilon', accountant: 'dpAccountant', conversion: 'dpConversion' } as const;
+  const dpGiven = {
+    clip: 'dpClip',
+    noise: 'dpNoise',
+    delta: 'dpDelta',
+    targetEpsilon: 'dpEpsilon',
+    accountant: 'dpAccountant',
+    conversion: 'dpConversion',
+  } as const;
   const changes: ResumeChanges = {
     ...Object.fromEntries((Object.keys(config) as (keyof TrainConfig)[]).filter(settingGiven).map((key) => [key, config[key]])),
-    dp: given('dp') ? Object.fromEntries(Object.entries(dpGiven).filter(([, flag]) => given(flag)).map(([key]) => [key, dp![key as keyof DpConfig]])) : undefined,
+    dp: given('dp')
+      ? Object.fromEntries(
+          Object.entries(dpGiven)
+            .filter(([, flag]) => given(flag))
+            .map(([key]) => [key, dp![key as keyof DpConfig]]),
+        )
+      : undefined,
   };
   const progress = createProgress(
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
@@ -138,7 +166,10 @@ export function trainCommand(): Command {
     .option('--data <source>', 'mnist, a directory of IDX files (train-images-idx3-ubyte[.gz], ...) or of PNG images', d.data)
     .addOption(new Option('--objective <name>', 'training objective').choices(OBJECTIVE_NAMES).default(d.objective))
     .addOption(
-      new Option('--preset <name>', `study: dropout ${PRESETS.study.dropoutD} in G and D, as the study's model file; course: the course template exactly (no dropout)`)
+      new Option(
+        '--preset <name>',
+        `study: dropout ${PRESETS.study.dropoutD} in G and D, as the study's model file; course: the course template exactly (no dropout)`,
+      )
         .choices(PRESET_NAMES)
         .default(d.preset),
     )
@@ -154,7 +185,9 @@ export function trainCommand(): Command {
     .option('--beta2 <b>', "Adam's β2 (default: the objective's)", fraction)
     .option('--d-steps <k>', "discriminator steps per generator step (default: the objective's)", positiveInteger)
     .option('--pretrain <divergence:epochs>', 'train with an f-divergence first, e.g. js:5, then switch to --objective', pretrainSchedule)
-    .addOption(new Option('--fgan-g-loss <kind>', "f-GAN's G update: standard (−E[f*(T)]) or alt (maximise E[T])").choices(['standard', 'alt']).default(d.fganGLoss))
+    .addOption(
+      new Option('--fgan-g-loss <kind>', "f-GAN's G update: standard (−E[f*(T)]) or alt (maximise E[T])").choices(['standard', 'alt']).default(d.fganGLoss),
+    )
     .option('--grad-clip <norm>', "clip each network's gradients to this global L2 norm (default: off)", positiveNumber)
     .option('--d-weight-decay <w>', 'L2 weight decay of the discriminator', nonNegativeNumber, d.dWeightDecay)
     .option('--wgan-warmup', "WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th", d.wganWarmup)
@@ -165,18 +198,31 @@ export function trainCommand(): Command {
     .option('--seed <s>', 'seed of the weights, shuffling and latents', nonNegativeInteger, d.seed)
     .option('--limit <n>', 'train on the first N images only', positiveInteger)
     .option('--log-every <steps>', 'D steps between lines of metrics.jsonl', positiveInteger, d.logEvery)
-    .option('--eval-every <epochs>', "score every N-th epoch's generator (FID, precision, recall, ...) into eval-curve.jsonl, keeping its checkpoint", positiveInteger)
+    .option(
+      '--eval-every <epochs>',
+      "score every N-th epoch's generator (FID, precision, recall, ...) into eval-curve.jsonl, keeping its checkpoint",
+      positiveInteger,
+    )
     .option('--eval-n <count>', 'samples per scoring', positiveInteger, d.evalN)
-    .option('--keep-every <epochs>', 'keep every N-th epoch\'s checkpoint (default: the scored ones)', positiveInteger)
+    .option('--keep-every <epochs>', "keep every N-th epoch's checkpoint (default: the scored ones)", positiveInteger)
     .option('--dp', 'train D with DP-SGD (per-example clipping, Gaussian noise, Poisson-sampled batches); --d-steps defaults to 10')
     .option('--dp-clip <C>', 'per-example gradient clipping norm', positiveNumber, DP_DEFAULTS.clip)
     .option('--dp-noise <sigma>', 'noise multiplier σ (or give --dp-epsilon to calibrate it)', positiveNumber)
     .option('--dp-epsilon <eps>', 'target ε: calibrates σ when --dp-noise is absent, and stops training before ε would pass it', positiveNumber)
     .option('--dp-delta <delta>', 'δ (default: the power of ten below 1/N, 1e-5 for MNIST)', positiveNumber)
-    .addOption(new Option('--dp-accountant <name>', 'rdp, or prv (tighter; about a second per evaluation)').choices(['rdp', 'prv']).default(DP_DEFAULTS.accountant))
-    .addOption(new Option('--dp-conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic').choices(['improved', 'classic']).default(DP_DEFAULTS.conversion))
-    .addOption(new Option('--dp-sampling <kind>', 'how DP batches are drawn (only Poisson sampling keeps the guarantee)').choices(['poisson', 'shuffled']).default('poisson'))
-    .option('--resume', "continue the run in --out from its latest checkpoint, with its saved settings")
+    .addOption(
+      new Option('--dp-accountant <name>', 'rdp, or prv (tighter; about a second per evaluation)').choices(['rdp', 'prv']).default(DP_DEFAULTS.accountant),
+    )
+    .addOption(
+      new Option('--dp-conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic')
+        .choices(['improved', 'classic'])
+        .default(DP_DEFAULTS.conversion),
+    )
+    .addOption(
+      new Option('--dp-sampling <kind>', 'how DP batches are drawn (only Poisson sampling keeps the guarantee)')
+        .choices(['poisson', 'shuffled'])
+        .default('poisson'),
+    )
+    .option('--resume', 'continue the run in --out from its latest checkpoint, with its saved settings')
     .action(runTrain);
 }
-

@@ -48,8 +48,7 @@ export function parseIdx(raw: Uint8Array, name: string): IdxArray {
   const rank = bytes[3];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !type || rank === 0) {
     throw new DataError(
-      `${name} is not an IDX file: its magic number is 0x${magic.toString(16).padStart(8, '0')}, ` +
-        'expected 0x00000803 for images or 0x00000801 for labels.',
+      `${name} is not an IDX file: its magic number is 0x${magic.toString(16).padStart(8, '0')}, ` + 'expected 0x00000803 for images or 0x00000801 for labels.',
     );
   }
   const headerBytes = 4 + 4 * rank;
@@ -60,9 +59,7 @@ export function parseIdx(raw: Uint8Array, name: string): IdxArray {
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * type.bytes;
   if (bytes.length < expected) {
-    throw new DataError(
-      `${name} is truncated: its header announces ${dims.join('×')} elements (${expected} bytes), the file has ${bytes.length} bytes.`,
-    );
+    throw new DataError(`${name} is truncated: its header announces ${dims.join('×')} elements (${expected} bytes), the file has ${bytes.length} bytes.`);
   }
   let values: IdxValues;
   if (type.bytes === 1 && bytes[2] === 0x08) {

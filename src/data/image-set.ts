@@ -91,9 +91,7 @@ function loadPngSet(directory: string, files: string[], limit: number | undefine
     const path = join(directory, chosen[i]);
     const image = readGrayPng(path);
     if (image.width !== first.width || image.height !== first.height) {
-      throw new DataError(
-        `${path} is ${image.width}×${image.height} but ${chosen[0]} is ${first.width}×${first.height}; all images must have one size.`,
-      );
+      throw new DataError(`${path} is ${image.width}×${image.height} but ${chosen[0]} is ${first.width}×${first.height}; all images must have one size.`);
     }
     bytes.set(image.pixels, i * size);
   }
@@ -121,7 +119,5 @@ export function loadImageSet(spec: string, options: LoadOptions = {}): ImageSet 
   }
   const pngs = readdirSync(directory).filter((name) => name.toLowerCase().endsWith('.png'));
   if (pngs.length > 0) return loadPngSet(directory, pngs, limit);
-  throw new DataError(
-    `${directory} holds neither ${SPLIT_PREFIXES[split][0]}-images-idx3-ubyte[.gz] nor any .png image.`,
-  );
+  throw new DataError(`${directory} holds neither ${SPLIT_PREFIXES[split][0]}-images-idx3-ubyte[.gz] nor any .png image.`);
 }

@@ -20,8 +20,7 @@ export interface EngineInfo {
   fallbackReason?: string;
 }
 
-export const FAST_PATH_HINT =
-  'install OpenBLAS (apt-get install libopenblas-dev) and rebuild with `npm run build`';
+export const FAST_PATH_HINT = 'install OpenBLAS (apt-get install libopenblas-dev) and rebuild with `npm run build`';
 
 let started: EngineInfo | undefined;
 let addon: NativeGemm | undefined;
@@ -77,9 +76,7 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
     useMatMulKernels('fallback');
     started = { native: false, threads: 0, fallbackReason: loaded.unavailable };
     if (!options.quiet) {
-      process.stderr.write(
-        `gankit: using the slower stock wasm matMul because ${loaded.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`,
-      );
+      process.stderr.write(`gankit: using the slower stock wasm matMul because ${loaded.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`);
     }
     return started;
   }

@@ -68,13 +68,24 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
   override applyGradients(gradients: Gradients): void {
     const state = this as unknown as AdamInternals;
-    const [oneMinusAccBeta1, oneMinusAccBeta2] = tf.tidy(() => [tf.sub(1, state.accBeta1), tf.sub(1, state.accBeta2)]).map((t) => {
-      const value = t.dataSync()[0];
-      t.dispose();
-      return value;
-    });
+    const [oneMinusAccBeta1, oneMinusAccBeta2] = tf
+      .tidy(() => [tf.sub(1, state.accBeta1), tf.sub(1, state.accBeta2)])
+      .map((t) => {
+        const value = t.dataSync()[0];
+        t.dispose();
+        return value;
+      });
     // As TF.js computes them: each constant rounded to float32 once.
-    const settings = Float32Array.of(this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2, oneMinusAccBeta1, oneMinusAccBeta2, this.epsilon, -this.learningRate);
+    const settings = Float32Array.of(
+      this.beta1,
+      1 - this.beta1,
+      this.beta2,
+      1 - this.beta2,
+      oneMinusAccBeta1,
+      oneMinusAccBeta2,
+      this.epsilon,
+      -this.learningRate,
+    );
     gradientEntries(gradients).forEach(([name, gradient], i) => {
       const value = tf.engine().registeredVariables[name];
       const m = stateSlot(state.accumulatedFirstMoment, i, name, 'm');

@@ -17,8 +17,20 @@ export function im2col(backend: BackendWasm, x: TensorInfo, info: tf.backend_uti
   // Heap views and offsets after every allocation: makeOutput may grow (and replace) the heap.
   if (native) {
     const geometry = Int32Array.of(
-      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth,
-      info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+      batchSize,
+      inHeight,
+      inWidth,
+      inChannels,
+      outHeight,
+      outWidth,
+      filterHeight,
+      filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
     );
     native.im2col(backend.wasm.HEAPU8, memoryOffset(backend, x), memoryOffset(backend, patches), geometry);
   } else {

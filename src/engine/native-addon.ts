@@ -38,9 +38,7 @@ export interface NativeGemm {
 }
 
 /** Where `npm run build` (node-gyp) leaves the compiled addon. */
-export const addonPath = fileURLToPath(
-  new URL('../../../src/native/build/Release/gankit_gemm.node', import.meta.url),
-);
+export const addonPath = fileURLToPath(new URL('../../../src/native/build/Release/gankit_gemm.node', import.meta.url));
 
 /** Loads the addon, or returns the reason it cannot be used. */
 export function loadNativeGemm(): NativeGemm | { unavailable: string } {

@@ -107,11 +107,13 @@ export function evaluate(
     modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
     classifier:
       fakeOut.logits && realOut.logits
-        ? { score: classifierScore(fakeOut.logits, CLASSES), realScore: classifierScore(realOut.logits, CLASSES), logitFid: logitFid(realOut.logits, fakeOut.logits, CLASSES) }
+        ? {
+            score: classifierScore(fakeOut.logits, CLASSES),
+            realScore: classifierScore(realOut.logits, CLASSES),
+            logitFid: logitFid(realOut.logits, fakeOut.logits, CLASSES),
+          }
         : undefined,
-    memorisation: options.memorisationTrain
-      ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width)
-      : undefined,
+    memorisation: options.memorisationTrain ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width) : undefined,
     samples: { count: fake.count, source: fake.source },
     real: { count: real.count, source: real.source },
     features: { ...extractor.identity, dims: fakeOut.features.dims },

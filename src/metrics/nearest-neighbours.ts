@@ -54,13 +54,7 @@ export function exactSquaredDistance(a: FeatureMatrix, i: number, b: FeatureMatr
 }
 
 /** Rows of m, less `center`, with two columns appended (`scale`·row, then `first`, then `second`). */
-function augmented(
-  m: FeatureMatrix,
-  center: Float64Array,
-  scale: number,
-  first: (row: number) => number,
-  second: (row: number) => number,
-): tf.Tensor2D {
+function augmented(m: FeatureMatrix, center: Float64Array, scale: number, first: (row: number) => number, second: (row: number) => number): tf.Tensor2D {
   const width = m.dims + 2;
   const out = new Float32Array(m.rows * width);
   for (let r = 0; r < m.rows; r++) {
@@ -84,8 +78,20 @@ export function forEachDistanceRow(
 ): void {
   const aNorms = squaredNorms(a, center);
   const bNorms = squaredNorms(b, center);
-  const left = augmented(a, center, -2, () => 1, (r) => aNorms[r]);
-  const right = augmented(b, center, 1, (r) => bNorms[r], () => 1);
+  const left = augmented(
+    a,
+    center,
+    -2,
+    () => 1,
+    (r) => aNorms[r],
+  );
+  const right = augmented(
+    b,
+    center,
+    1,
+    (r) => bNorms[r],
+    () => 1,
+  );
   for (let start = 0; start < a.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, a.rows - start);
     const block = tf.tidy(() => tf.matMul(tf.slice(left, [start, 0], [rows, -1]), right, false, true));
@@ -113,47 +119,52 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
   const values = new Float64Array(keep);
   const indices = new Int32Array(keep);
   const slackOfOthers = RELATIVE_SLACK * largest(norms) + 1e-12;
-  forEachDistanceRow(m, m, (row, approx) => {
-    // The `keep` smallest approximate distances, sorted, by insertion (most values fail the first test).
-    // Every row not kept has an approx ≥ the largest kept one, so once exact it is at least
-    // `floorOfOthers`: that value less the rounding bound.
-    let size = 0;
-    for (let j = 0; j < approx.length; j++) {
-      if (j === row) continue;
-      const value = approx[j];
-      let at: number;
-      if (size === keep) {
-        if (value >= values[keep - 1]) continue;
-        at = keep - 1;
-      } else {
-        at = size++;
-      }
-      while (at > 0 && values[at - 1] > value) {
-        values[at] = values[at - 1];
-        indices[at] = indices[at - 1];
-        at--;
-      }
-      values[at] = value;
-      indices[at] = j;
-    }
-    const floorOfOthers = size === keep ? values[keep - 1] - RELATIVE_SLACK * norms[row] - slackOfOthers : Infinity;
-    const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
-    ks.forEach((k, which) => {
-      const kept = exact[k - 1];
-      // Rows left out could be nearer than the k-th only within rounding: then rank exactly every row
-      // whose approx, less its rounding bound, does not rule it out. (At 0, as among duplicates, none is nearer.)
-      if (kept > 0 && floorOfOthers <= kept) {
-        const candidates: number[] = [];
-        const rowSlack = RELATIVE_SLACK * norms[row] + 1e-12;
-        for (let j = 0; j < m.rows; j++) {
-          if (j !== row && approx[j] - rowSlack - RELATIVE_SLACK * norms[j] <= kept) candidates.push(exactSquaredDistance(m, row, m, j));
+  forEachDistanceRow(
+    m,
+    m,
+    (row, approx) => {
+      // The `keep` smallest approximate distances, sorted, by insertion (most values fail the first test).
+      // Every row not kept has an approx ≥ the largest kept one, so once exact it is at least
+      // `floorOfOthers`: that value less the rounding bound.
+      let size = 0;
+      for (let j = 0; j < approx.length; j++) {
+        if (j === row) continue;
+        const value = approx[j];
+        let at: number;
+        if (size === keep) {
+          if (value >= values[keep - 1]) continue;
+          at = keep - 1;
+        } else {
+          at = size++;
         }
-        candidates.sort((x, y) => x - y);
-        radii[which][row] = Math.sqrt(candidates[k - 1]);
-      } else {
-        radii[which][row] = Math.sqrt(kept);
+        while (at > 0 && values[at - 1] > value) {
+          values[at] = values[at - 1];
+          indices[at] = indices[at - 1];
+          at--;
+        }
+        values[at] = value;
+        indices[at] = j;
       }
-    });
-  }, center);
+      const floorOfOthers = size === keep ? values[keep - 1] - RELATIVE_SLACK * norms[row] - slackOfOthers : Infinity;
+      const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
+      ks.forEach((k, which) => {
+        const kept = exact[k - 1];
+        // Rows left out could be nearer than the k-th only within rounding: then rank exactly every row
+        // whose approx, less its rounding bound, does not rule it out. (At 0, as among duplicates, none is nearer.)
+        if (kept > 0 && floorOfOthers <= kept) {
+          const candidates: number[] = [];
+          const rowSlack = RELATIVE_SLACK * norms[row] + 1e-12;
+          for (let j = 0; j < m.rows; j++) {
+            if (j !== row && approx[j] - rowSlack - RELATIVE_SLACK * norms[j] <= kept) candidates.push(exactSquaredDistance(m, row, m, j));
+          }
+          candidates.sort((x, y) => x - y);
+          radii[which][row] = Math.sqrt(candidates[k - 1]);
+        } else {
+          radii[which][row] = Math.sqrt(kept);
+        }
+      });
+    },
+    center,
+  );
   return radii;
 }

@@ -34,24 +34,29 @@ export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k
   const largestRealNorm = largest(realNorms);
   const realReach = realNorms.map((norm, j) => Math.max(realK2[j], realD2[j]) + RELATIVE_SLACK * (norm + largestFakeNorm) + 1e-12);
   let memberships = 0;
-  forEachDistanceRow(fake, real, (i, approx) => {
-    const fakeReach = fakeK2[i] + RELATIVE_SLACK * (fakeNorms[i] + largestRealNorm) + 1e-12;
-    let exact = -1;
-    const distance = (j: number) => (exact >= 0 ? exact : (exact = Math.sqrt(exactSquaredDistance(fake, i, real, j))));
-    for (let j = 0; j < approx.length; j++) {
-      const value = approx[j];
-      if (value > fakeReach && value > realReach[j]) continue;
-      const slack = RELATIVE_SLACK * (fakeNorms[i] + realNorms[j]) + 1e-12;
-      exact = -1;
-      // Each test: certainly in, certainly out, or decided by the exact distance.
-      if (value <= realK2[j] + slack && (value < realK2[j] - slack || distance(j) <= realK[j])) fakeInsideReal[i] = 1;
-      if (value <= fakeK2[i] + slack && (value < fakeK2[i] - slack || distance(j) <= fakeK[i])) realInsideFake[j] = 1;
-      if (value <= realD2[j] + slack && (value < realD2[j] - slack || distance(j) < realDensityK[j])) {
-        memberships += 1;
-        realCovered[j] = 1;
+  forEachDistanceRow(
+    fake,
+    real,
+    (i, approx) => {
+      const fakeReach = fakeK2[i] + RELATIVE_SLACK * (fakeNorms[i] + largestRealNorm) + 1e-12;
+      let exact = -1;
+      const distance = (j: number) => (exact >= 0 ? exact : (exact = Math.sqrt(exactSquaredDistance(fake, i, real, j))));
+      for (let j = 0; j < approx.length; j++) {
+        const value = approx[j];
+        if (value > fakeReach && value > realReach[j]) continue;
+        const slack = RELATIVE_SLACK * (fakeNorms[i] + realNorms[j]) + 1e-12;
+        exact = -1;
+        // Each test: certainly in, certainly out, or decided by the exact distance.
+        if (value <= realK2[j] + slack && (value < realK2[j] - slack || distance(j) <= realK[j])) fakeInsideReal[i] = 1;
+        if (value <= fakeK2[i] + slack && (value < fakeK2[i] - slack || distance(j) <= fakeK[i])) realInsideFake[j] = 1;
+        if (value <= realD2[j] + slack && (value < realD2[j] - slack || distance(j) < realDensityK[j])) {
+          memberships += 1;
+          realCovered[j] = 1;
+        }
       }
-    }
-  }, center);
+    },
+    center,
+  );
   const mean = (flags: Uint8Array) => flags.reduce((sum, v) => sum + v, 0) / flags.length;
   return {
     precision: mean(fakeInsideReal),

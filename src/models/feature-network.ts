@@ -32,9 +32,13 @@ export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
   const init = () => tfl.initializers.heUniform({ seed: rng.nextUint32() });
   const leaky = (name: string) => tfl.layers.leakyReLU({ alpha: LEAKY_SLOPE, name });
   const input = tfl.input({ shape: [28, 28, 1], name: 'image' });
-  const conv1 = leaky('leaky1').apply(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv1' }).apply(input));
+  const conv1 = leaky('leaky1').apply(
+    tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv1' }).apply(input),
+  );
   const pool1 = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(conv1);
-  const conv2 = leaky('leaky2').apply(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv2' }).apply(pool1));
+  const conv2 = leaky('leaky2').apply(
+    tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'conv2' }).apply(pool1),
+  );
   const pool2 = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(conv2);
   const flat = tfl.layers.flatten({ name: 'flatten' }).apply(pool2);
   const dense = tfl.layers.dense({ units: HIDDEN_UNITS, kernelInitializer: init(), name: 'dense' }).apply(flat);

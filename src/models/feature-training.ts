@@ -30,7 +30,8 @@ export function trainFeatureNetwork(
   onStep?: (epoch: number, step: number, stepsPerEpoch: number, loss: number) => void,
 ): tfl.LayersModel {
   if (!images.labels) throw new DataError(`${images.source} has no labels; the feature network is a classifier and needs them.`);
-  if (images.height !== 28 || images.width !== 28) throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the feature network needs 28×28.`);
+  if (images.height !== 28 || images.width !== 28)
+    throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the feature network needs 28×28.`);
   const net = buildFeatureNetwork(deriveRng(options.seed, 'feature-weights'));
   const model = net.classifier;
   const rng = deriveRng(options.seed, 'feature-training');

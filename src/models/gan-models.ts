@@ -44,10 +44,7 @@ export function initialiseLikePyTorch(model: tfl.LayersModel, rng: Rng): void {
     // getWeights() returns the layer's live variables: read their shape, never dispose them.
     const [fanIn, fanOut] = layer.getWeights()[0].shape;
     const bound = 1 / Math.sqrt(fanIn);
-    const values = [
-      tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut]),
-      tf.tensor1d(rng.uniforms(fanOut, -bound, bound)),
-    ];
+    const values = [tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut]), tf.tensor1d(rng.uniforms(fanOut, -bound, bound))];
     layer.setWeights(values);
     tf.dispose(values);
   }

@@ -54,7 +54,9 @@ export function weightBytes(specs: Array<{ shape: number[] }>): number {
 /** Checks that `file` holds exactly the `expected` bytes its description promises; a DataError names it otherwise. */
 export function checkByteLength(file: string, bytes: Uint8Array, expected: number): void {
   if (bytes.byteLength !== expected) {
-    throw new DataError(`${file} is damaged: it holds ${bytes.byteLength} bytes where ${expected} are expected${bytes.byteLength < expected ? ' (cut short?)' : ''}.`);
+    throw new DataError(
+      `${file} is damaged: it holds ${bytes.byteLength} bytes where ${expected} are expected${bytes.byteLength < expected ? ' (cut short?)' : ''}.`,
+    );
   }
 }
 

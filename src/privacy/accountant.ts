@@ -16,7 +16,9 @@ export function makeAccountant(name: AccountantName, rate: number, delta: number
         return { epsilon: prvEpsilon(rate, sigma, steps, delta).upper, order: NaN };
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
-        throw new UsageError(`The PRV accountant cannot bound ε at σ = ${sigma}, q = ${rate}, ${steps} steps, δ = ${delta} (${error.message}); use --dp-accountant rdp.`);
+        throw new UsageError(
+          `The PRV accountant cannot bound ε at σ = ${sigma}, q = ${rate}, ${steps} steps, δ = ${delta} (${error.message}); use --dp-accountant rdp.`,
+        );
       }
     };
   }

@@ -15,7 +15,10 @@ export function calibrateNoise(targetEpsilon: number, epsilonAt: (sigma: number)
   let epsilonHigh = Infinity;
   while (epsilonHigh > targetEpsilon) {
     high *= 2;
-    if (high > MAX_SIGMA) throw new UsageError(`No noise multiplier up to ${MAX_SIGMA} reaches ε = ${targetEpsilon}: the budget is too small; raise the target ε, or train fewer steps.`);
+    if (high > MAX_SIGMA)
+      throw new UsageError(
+        `No noise multiplier up to ${MAX_SIGMA} reaches ε = ${targetEpsilon}: the budget is too small; raise the target ε, or train fewer steps.`,
+      );
     epsilonHigh = epsilonAt(high).epsilon;
   }
   while (targetEpsilon - epsilonHigh > tolerance) {

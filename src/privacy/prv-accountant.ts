@@ -103,7 +103,7 @@ export function prvEpsilon(q: number, sigma: number, steps: number, delta: numbe
   }
   const circular = new Float64Array(2 * length);
   fft.inverseTransform(circular, spectrum);
-  const offset = (((steps - 1) * below) % length + length) % length;
+  const offset = ((((steps - 1) * below) % length) + length) % length;
   const composed = new Float64Array(size);
   for (let k = 0; k < size; k++) composed[k] = circular[2 * ((k + offset) % length)];
   const start = tMin + steps * shift;

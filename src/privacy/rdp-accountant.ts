@@ -5,10 +5,7 @@
 import erfcx from '@stdlib/math-base-special-erfcx';
 
 /** Orders 1.1, 1.2, …, 10.9, then 12, 13, …, 63 (Opacus's defaults). */
-export const RDP_ORDERS: readonly number[] = [
-  ...Array.from({ length: 99 }, (_, i) => 1 + (i + 1) / 10),
-  ...Array.from({ length: 52 }, (_, i) => 12 + i),
-];
+export const RDP_ORDERS: readonly number[] = [...Array.from({ length: 99 }, (_, i) => 1 + (i + 1) / 10), ...Array.from({ length: 52 }, (_, i) => 12 + i)];
 
 /** How RDP becomes (ε, δ): Balle et al. 2020's bound (Opacus's), or the classic rdp − log δ/(α − 1). */
 export type RdpConversion = 'improved' | 'classic';
@@ -114,7 +111,13 @@ export function rdpToEpsilon(rdp: readonly number[], orders: readonly number[], 
  */
 export function rdpAccountant(q: number, sigma: number, delta: number, conversion: RdpConversion = 'improved'): (steps: number) => PrivacySpent {
   const perStep = RDP_ORDERS.map((order) => subsampledGaussianRdp(q, sigma, order));
-  return (steps) => rdpToEpsilon(perStep.map((r) => r * steps), RDP_ORDERS, delta, conversion);
+  return (steps) =>
+    rdpToEpsilon(
+      perStep.map((r) => r * steps),
+      RDP_ORDERS,
+      delta,
+      conversion,
+    );
 }
 
 /** ε after `steps` steps at rate q and noise σ. */

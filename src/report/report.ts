@@ -25,7 +25,11 @@ const RESULTS_SCHEMA = z.looseObject({ rows: z.array(z.looseObject({ method: z.s
 function findRuns(root: string): string[] {
   return [root, join(root, 'runs')]
     .filter((dir) => existsSync(dir))
-    .flatMap((dir) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)))
+    .flatMap((dir) =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(dir, e.name)),
+    )
     .filter(hasRunRecord)
     .sort();
 }
@@ -72,9 +76,15 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }
   const samplesDir = paths.samples;
-  const grids = existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => /^epoch-\d+\.png$/.test(f)).sort() : [];
+  const grids = existsSync(samplesDir)
+    ? readdirSync(samplesDir)
+        .filter((f) => /^epoch-\d+\.png$/.test(f))
+        .sort()
+    : [];
   if (grids.length) {
-    const strip = grids.map((file) => `<figure>${image(join(samplesDir, file), file, 'epoch')}<figcaption>${file.slice(6, 9).replace(/^0+/, '')}</figcaption></figure>`).join('');
+    const strip = grids
+      .map((file) => `<figure>${image(join(samplesDir, file), file, 'epoch')}<figcaption>${file.slice(6, 9).replace(/^0+/, '')}</figcaption></figure>`)
+      .join('');
     parts.push(`<h3>samples after each epoch</h3><div class="strip">${strip}</div>`);
     parts.push(`<h3>final 10×10 grid</h3>${image(join(samplesDir, grids[grids.length - 1]), 'final grid', 'final')}`);
   }
@@ -85,10 +95,15 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   const evaluation = readEvaluationFile(paths.eval) ?? (row ? readEvaluationFile(rowEvaluationFile(root, row.method)) : undefined);
   if (evaluation?.modes) {
     const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
-    parts.push(`<figure class="chart">${histogram}</figure><p>FID ${evaluation.fid.toFixed(1)}, precision ${evaluation.precision.toFixed(3)}, recall ${evaluation.recall.toFixed(3)}</p>`);
+    parts.push(
+      `<figure class="chart">${histogram}</figure><p>FID ${evaluation.fid.toFixed(1)}, precision ${evaluation.precision.toFixed(3)}, recall ${evaluation.recall.toFixed(3)}</p>`,
+    );
   }
   const privacy = readPrivacyRecord(runDir);
-  if (privacy) parts.push(`<p>Privacy: ε = ${privacy.epsilon.toFixed(2)} at δ = ${privacy.delta}, σ = ${privacy.noiseMultiplier.toFixed(3)}, ${privacy.steps} D steps.</p>`);
+  if (privacy)
+    parts.push(
+      `<p>Privacy: ε = ${privacy.epsilon.toFixed(2)} at δ = ${privacy.delta}, σ = ${privacy.noiseMultiplier.toFixed(3)}, ${privacy.steps} D steps.</p>`,
+    );
   parts.push('</section>');
   return parts.join('\n');
 }

@@ -61,7 +61,10 @@ function gankit(args: string[], onLine?: (line: string) => void): Promise<{ stdo
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const lines = chunk.toString().split('\n').filter((line) => line.trim() !== '');
+      const lines = chunk
+        .toString()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       if (lines.length) onLine?.(lines[lines.length - 1]);
     });
     child.on('error', reject);
@@ -72,7 +75,11 @@ function gankit(args: string[], onLine?: (line: string) => void): Promise<{ stdo
   });
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** Where reproduce keeps a row's sample grid, and its evaluation (the report reads both). */
 export const rowGridFile = (outDir: string, method: string) => join(outDir, 'grids', `${slug(method)}.png`);

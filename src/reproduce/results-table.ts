@@ -53,7 +53,7 @@ export function writeResults(outDir: string, plan: Plan, rows: ResultRow[], comm
     '',
     `${results.date}, ${machine}. Command: \`${command}\`. Each row: ${plan.samples.toLocaleString('en')} samples against MNIST test, ` +
       `features from gankit's feature network ${rows[0]?.features?.network ?? 'mnist-v1'} (not comparable with Inception FIDs). Every run trains the study preset ` +
-      "(dropout 0.3 in G and D); G: the raw generator, or its moving average (EMA).",
+      '(dropout 0.3 in G and D); G: the raw generator, or its moving average (EMA).',
     '',
     header,
     rule,

@@ -209,7 +209,9 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   renameSync(temporary, final);
   writeFileAtomic(join(root, LATEST), JSON.stringify({ name }));
   // Keep the newest few complete checkpoints, and those marked to keep.
-  const complete = readdirSync(root).filter((entry) => CHECKPOINT_NAME.test(entry)).sort();
+  const complete = readdirSync(root)
+    .filter((entry) => CHECKPOINT_NAME.test(entry))
+    .sort();
   for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) {
     if (!existsSync(join(root, old, KEEP_MARKER))) rmSync(join(root, old), { recursive: true });
   }

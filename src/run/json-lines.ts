@@ -35,5 +35,11 @@ export function readJsonLines<T>(path: string): T[] {
 /** Keeps the lines `keep` accepts: a resumed run logs the others again. */
 export function truncateJsonLines<T>(path: string, keep: (value: T) => boolean): void {
   if (!existsSync(path)) return;
-  writeFileAtomic(path, readJsonLines<T>(path).filter(keep).map((value) => `${JSON.stringify(value)}\n`).join(''));
+  writeFileAtomic(
+    path,
+    readJsonLines<T>(path)
+      .filter(keep)
+      .map((value) => `${JSON.stringify(value)}\n`)
+      .join(''),
+  );
 }

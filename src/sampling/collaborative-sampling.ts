@@ -79,12 +79,7 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
  * rejects and, with the same pass's gradient, moves those still below η; a
  * sample accepted at its score keeps that image.
  */
-export function collaborativeSample(
-  generator: tfl.LayersModel,
-  discriminator: tfl.LayersModel,
-  z: tf.Tensor2D,
-  options: CsOptions,
-): CsResult {
+export function collaborativeSample(generator: tfl.LayersModel, discriminator: tfl.LayersModel, z: tf.Tensor2D, options: CsOptions): CsResult {
   const split = splitIndex(generator, options.layer);
   const count = z.shape[0];
   const activation = tf.tidy(() => mlpForward(generator, z, { to: split }));

@@ -73,13 +73,7 @@ export function collaborativeSource(
 }
 
 /** Proposals from `base`, kept with the DRS acceptance probability. */
-export function rejectionSource(
-  base: ImageSource,
-  discriminator: tfl.LayersModel,
-  rng: Rng,
-  options: DrsOptions,
-  batch: number,
-): ImageSource {
+export function rejectionSource(base: ImageSource, discriminator: tfl.LayersModel, rng: Rng, options: DrsOptions, batch: number): ImageSource {
   const logits = (images: Float32Array) => run(discriminator, images, IMAGE_SIZE);
   const burnIn: number[] = [];
   for (let drawn = 0; drawn < options.burnIn; drawn += batch) {

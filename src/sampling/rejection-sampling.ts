@@ -31,7 +31,10 @@ export class RejectionSampler {
   proposed = 0;
   accepted = 0;
 
-  constructor(burnInLogits: ArrayLike<number>, private readonly options: DrsOptions) {
+  constructor(
+    burnInLogits: ArrayLike<number>,
+    private readonly options: DrsOptions,
+  ) {
     if (burnInLogits.length === 0) throw new RangeError('DRS needs a non-empty burn-in set.');
     this.maxLogit = Math.max(...Array.from(burnInLogits));
     const scores = Array.from(burnInLogits, (logit) => drsScore(logit, this.maxLogit, options.epsilon));

@@ -54,7 +54,10 @@ const STATE_SCHEMA = z.object({
   position: z.object({ epoch: count, step: count }),
   rng: z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() }),
   seconds: z.number(),
-  optimizer: z.object({ specs: z.array(z.looseObject({ name: z.string(), shape: z.array(count), dtype: z.enum(['float32', 'int32']) })), adamPowers: z.tuple([z.number(), z.number()]).optional() }),
+  optimizer: z.object({
+    specs: z.array(z.looseObject({ name: z.string(), shape: z.array(count), dtype: z.enum(['float32', 'int32']) })),
+    adamPowers: z.tuple([z.number(), z.number()]).optional(),
+  }),
 });
 
 export function hasStoppedShaping(runDir: string): boolean {

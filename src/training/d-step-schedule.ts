@@ -51,7 +51,7 @@ function adaptiveSchedule(settings: AdaptiveDSteps, initialDSteps: number, saved
     dStepsBefore: () => D_STEP_LADDER[state.rung],
     measuresAccuracy: true,
     afterGStep(fakeAccuracy) {
-      if (fakeAccuracy === undefined) throw new Error('The adaptive D-step schedule needs D\'s accuracy after each G step.');
+      if (fakeAccuracy === undefined) throw new Error("The adaptive D-step schedule needs D's accuracy after each G step.");
       state.accuracy = state.accuracy === null ? fakeAccuracy : settings.beta * state.accuracy + (1 - settings.beta) * fakeAccuracy;
       state.gStepsSinceChange += 1;
       if (state.gStepsSinceChange >= settings.grace && state.accuracy <= settings.threshold && state.rung + 1 < D_STEP_LADDER.length) {

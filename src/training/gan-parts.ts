@@ -22,7 +22,9 @@ function makeOptimizer(config: TrainConfig, rate: number): tf.Optimizer {
   if (config.optimizer === 'rmsprop') {
     return gemm ? new FusedRmsPropOptimizer(gemm, rate, RMSPROP.decay, RMSPROP.epsilon) : tf.train.rmsprop(rate, RMSPROP.decay, 0, RMSPROP.epsilon);
   }
-  return gemm ? new FusedAdamOptimizer(gemm, rate, config.beta1, config.beta2, config.adamEpsilon) : tf.train.adam(rate, config.beta1, config.beta2, config.adamEpsilon);
+  return gemm
+    ? new FusedAdamOptimizer(gemm, rate, config.beta1, config.beta2, config.adamEpsilon)
+    : tf.train.adam(rate, config.beta1, config.beta2, config.adamEpsilon);
 }
 
 /** The optimizer settings as config.json records them. */
@@ -42,13 +44,7 @@ export interface GanState {
 }
 
 /** Trained or loaded models with fresh optimizers and the config's update rules. */
-export function assembleGan(
-  generator: tfl.LayersModel,
-  discriminator: tfl.LayersModel,
-  config: TrainConfig,
-  objective: Objective,
-  state: GanState,
-): GanParts {
+export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.LayersModel, config: TrainConfig, objective: Objective, state: GanState): GanParts {
   return {
     generator,
     discriminator,
@@ -69,8 +65,7 @@ export function assembleGan(
 /** New models, initialised from `weightsRng`, with D shaped as the objective needs. */
 export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rng): GanParts {
   const generator = buildGenerator(weightsRng);
-  const discriminator =
-    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
+  const discriminator = objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
 }
 

@@ -61,7 +61,10 @@ function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () =>
 }
 
 // Training steps run both networks in training mode (dropout on), as PyTorch's loop does.
-const criticOf = (gan: GanParts): Critic => (images) => mlpForward(gan.discriminator, images, { dropout: gan.discriminatorDropout });
+const criticOf =
+  (gan: GanParts): Critic =>
+  (images) =>
+    mlpForward(gan.discriminator, images, { dropout: gan.discriminatorDropout });
 
 /** G(z) in training mode. */
 export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
@@ -94,7 +97,13 @@ export function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): number {
 
 /** Updates G through D on fresh latents, then G's moving average. */
 export function generatorStep(gan: GanParts, z: tf.Tensor2D): StepResult {
-  const result = update(gan.generatorOptimizer, gan.generatorVariables, () => gan.objective.generatorLoss(criticOf(gan), trainingFakes(gan, z)), gan.gradClip, 0);
+  const result = update(
+    gan.generatorOptimizer,
+    gan.generatorVariables,
+    () => gan.objective.generatorLoss(criticOf(gan), trainingFakes(gan, z)),
+    gan.gradClip,
+    0,
+  );
   if (gan.generatorEma) updateGeneratorEma(gan.generatorEma, gan.generatorVariables);
   return result;
 }

@@ -47,7 +47,9 @@ export function makePrivate(
   const rate = batch / examples;
   const delta = dp.delta ?? defaultDelta(examples);
   if (delta >= 1 / examples) {
-    throw new UsageError(`δ = ${delta} is not below 1/N = ${(1 / examples).toPrecision(3)}: a mechanism that publishes one random example outright meets it. Use ${defaultDelta(examples)} or less.`);
+    throw new UsageError(
+      `δ = ${delta} is not below 1/N = ${(1 / examples).toPrecision(3)}: a mechanism that publishes one random example outright meets it. Use ${defaultDelta(examples)} or less.`,
+    );
   }
   const accountant = makeAccountant(dp.accountant, rate, delta, dp.conversion);
   let noise = dp.noise;

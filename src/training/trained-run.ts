@@ -3,7 +3,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError } from '../data/data-error.js';
-import { CHECKPOINT_NAME, checkCheckpoint, checkpointsDirectory, latestCheckpoint, loadCheckpointModels, previousCompleteCheckpoint } from '../run/checkpoints.js';
+import {
+  CHECKPOINT_NAME,
+  checkCheckpoint,
+  checkpointsDirectory,
+  latestCheckpoint,
+  loadCheckpointModels,
+  previousCompleteCheckpoint,
+} from '../run/checkpoints.js';
 import { hasRunRecord, readRunConfig } from '../run/run-directory.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -39,7 +46,9 @@ function checkBeforeLoading(directory: string, checkpoint: string): void {
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     const previous = previousCompleteCheckpoint(directory, checkpoint);
-    throw new DataError(`${error.message}${previous ? ` The previous checkpoint, ${basename(previous)}, is complete: pass --checkpoint ${basename(previous)}.` : ''}`);
+    throw new DataError(
+      `${error.message}${previous ? ` The previous checkpoint, ${basename(previous)}, is complete: pass --checkpoint ${basename(previous)}.` : ''}`,
+    );
   }
 }
 

@@ -82,9 +82,7 @@ export class TrainingDiverged extends Error {}
 
 function checkImages(images: ImageSet, batch: number): void {
   if (images.height * images.width !== IMAGE_SIZE) {
-    throw new DataError(
-      `${images.source} holds ${images.height}×${images.width} images; the fixed models need 28×28.`,
-    );
+    throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the fixed models need 28×28.`);
   }
   if (images.count < batch) {
     throw new DataError(`${images.source} has ${images.count} images, fewer than one batch of ${batch}.`);
@@ -144,7 +142,11 @@ function resumedConfig(saved: TrainConfig, changes: ResumeChanges): TrainConfig 
     .map(([key]) => key);
   if (dp && !saved.dp) refused.push('dp');
   if (dp && saved.dp) {
-    refused.push(...Object.entries(dp).filter(([key, value]) => value != null && value !== saved.dp![key as keyof DpConfig]).map(([key]) => `dp.${key}`));
+    refused.push(
+      ...Object.entries(dp)
+        .filter(([key, value]) => value != null && value !== saved.dp![key as keyof DpConfig])
+        .map(([key]) => `dp.${key}`),
+    );
   }
   if (refused.length) {
     const savedValue = (key: string) => JSON.stringify(key.startsWith('dp.') ? saved.dp![key.slice(3) as keyof DpConfig] : saved[key as keyof TrainConfig]);
@@ -256,7 +258,9 @@ async function startFromCheckpoint(directory: string, config: TrainConfig, objec
   const { generator, discriminator, generatorEma } = await loadCheckpointModels(directory);
   const { position, order } = restoreTrainingState(directory);
   if (order.length !== images.count) {
-    throw new DataError(`${directory}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`);
+    throw new DataError(
+      `${directory}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`,
+    );
   }
   // Runs from before dropout drew no masks, so their checkpoints hold no mask stream.
   const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
@@ -277,7 +281,9 @@ async function trainClaimed(
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
   if (config.adaptiveDSteps && !objective.exampleLosses) {
-    throw new DataError(`--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`);
+    throw new DataError(
+      `--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`,
+    );
   }
   const images = loadImageSet(config.data, { split: 'train', limit: config.limit ?? undefined });
   checkImages(images, config.batch);
@@ -290,9 +296,7 @@ async function trainClaimed(
     const made = makePrivate(config.dp, objective, discriminator, images.count, config.batch, plannedSteps);
     return { update: made.update, resolved: { ...config, dp: made.resolved } };
   };
-  const start = checkpointDir
-    ? await startFromCheckpoint(checkpointDir, config, objective, images)
-    : startFresh(config, objective, images.count);
+  const start = checkpointDir ? await startFromCheckpoint(checkpointDir, config, objective, images) : startFresh(config, objective, images.count);
   const { gan, rng, position } = start;
   let { order } = start;
   let update: DiscriminatorUpdate;

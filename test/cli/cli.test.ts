@@ -74,7 +74,10 @@ test('GANKIT_NATIVE=0 runs the stock kernels with one notice on how to get the f
   const result = gankitWith({ GANKIT_NATIVE: '0' }, 'train', '--limit', '64', '--epochs', '1', '--out', join(dir, 'run'));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.notices.length, 1);
-  assert.match(result.notices[0], /GANKIT_NATIVE=0 is set; for the fast path, install OpenBLAS \(apt-get install libopenblas-dev\) and rebuild with `npm run build`/);
+  assert.match(
+    result.notices[0],
+    /GANKIT_NATIVE=0 is set; for the fast path, install OpenBLAS \(apt-get install libopenblas-dev\) and rebuild with `npm run build`/,
+  );
 });
 
 test('train, then generate PNGs, an IDX file and a grid with both pixel mappings', () => {
@@ -88,7 +91,10 @@ test('train, then generate PNGs, an IDX file and a grid with both pixel mappings
   const generated = gankit('generate', '--run', run, '--n', '25', '--out', pngs, '--grid', join(dir, 'grid.png'));
   assert.equal(generated.code, 0, generated.stderr);
   const names = readdirSync(pngs).sort((a, b) => parseInt(a) - parseInt(b));
-  assert.deepEqual(names, Array.from({ length: 25 }, (_, i) => `${i}.png`));
+  assert.deepEqual(
+    names,
+    Array.from({ length: 25 }, (_, i) => `${i}.png`),
+  );
   const image = readGrayPng(join(pngs, '0.png'));
   assert.deepEqual([image.width, image.height], [28, 28]);
   const grid = readGrayPng(join(dir, 'grid.png'));

@@ -11,7 +11,10 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 /** A small IDX dataset cut from MNIST: `train` and `test` images with labels. */
 function writeDataset(dir: string, train: number, test: number): void {
-  for (const [split, count, prefix] of [['train', train, 'train'], ['test', test, 't10k']] as const) {
+  for (const [split, count, prefix] of [
+    ['train', train, 'train'],
+    ['test', test, 't10k'],
+  ] as const) {
     const set = loadImageSet('mnist', { split, limit: count });
     writeIdxUint8(join(dir, `${prefix}-images-idx3-ubyte`), [count, 28, 28], toBytes(set.pixels, 'symmetric'));
     writeIdxUint8(join(dir, `${prefix}-labels-idx1-ubyte`), [count], Uint8Array.from(set.labels!));

@@ -14,14 +14,19 @@ test('--eval-every scores and keeps every N-th epoch; generate and evaluate samp
   const trained = gankit('train', '--limit', '640', '--epochs', '3', '--g-ema', '0.99', '--eval-every', '1', '--eval-n', '200', '--out', run);
   assert.equal(trained.code, 0, trained.stderr);
   const scores = readEpochScores(run);
-  assert.deepEqual(scores.map((s) => [s.epoch, s.checkpoint, s.generator]), [
-    [1, 'step-000000010', 'ema'],
-    [2, 'step-000000020', 'ema'],
-    [3, 'step-000000030', 'ema'],
-  ]);
+  assert.deepEqual(
+    scores.map((s) => [s.epoch, s.checkpoint, s.generator]),
+    [
+      [1, 'step-000000010', 'ema'],
+      [2, 'step-000000020', 'ema'],
+      [3, 'step-000000030', 'ema'],
+    ],
+  );
   for (const s of scores) assert.ok(Number.isFinite(s.fid) && s.fid > 0 && s.precision >= 0 && s.recall >= 0, JSON.stringify(s));
   // Scored checkpoints outlive the two-newest pruning; the unscored first one does not.
-  const checkpoints = readdirSync(join(run, 'checkpoints')).filter((name) => name.startsWith('step-')).sort();
+  const checkpoints = readdirSync(join(run, 'checkpoints'))
+    .filter((name) => name.startsWith('step-'))
+    .sort();
   assert.deepEqual(checkpoints, ['step-000000010', 'step-000000020', 'step-000000030']);
   assert.ok(existsSync(join(run, 'checkpoints', 'step-000000030', 'generator-ema', 'model.json')));
 

@@ -37,7 +37,11 @@ function mutate(bytes: Buffer, rng: Rng): Buffer {
       return out.subarray(0, at());
     case 2: {
       const position = at();
-      return Buffer.concat([out.subarray(0, position), Buffer.from(Array.from({ length: 1 + rng.integer(64) }, () => rng.integer(256))), out.subarray(position)]);
+      return Buffer.concat([
+        out.subarray(0, position),
+        Buffer.from(Array.from({ length: 1 + rng.integer(64) }, () => rng.integer(256))),
+        out.subarray(position),
+      ]);
     }
     case 3: {
       // Mostly the header's fields (sizes, magic, PNG's width and height).
@@ -101,7 +105,10 @@ test('a PNG header claiming 65535×65535 pixels is refused before any pixel is d
   valid.writeUInt32BE(65535, 20);
   const set = tempDir();
   writeFileSync(join(set, 'huge.png'), valid);
-  assert.throws(() => loadImageSet(set), (error: Error) => error instanceof DataError && /claims 65535×65535 pixels/.test(error.message));
+  assert.throws(
+    () => loadImageSet(set),
+    (error: Error) => error instanceof DataError && /claims 65535×65535 pixels/.test(error.message),
+  );
 });
 
 test('a gzip bomb (1 MB that inflates past the cap) gets one sentence', () => {
@@ -109,5 +116,8 @@ test('a gzip bomb (1 MB that inflates past the cap) gets one sentence', () => {
   const member = gzipSync(Buffer.alloc(64 * 2 ** 20), { level: 9 });
   const bomb = Buffer.concat(Array.from({ length: Math.ceil(MAX_INFLATED_BYTES / (64 * 2 ** 20)) + 1 }, () => member));
   assert.ok(bomb.length < 2 ** 21, `${bomb.length} bytes`);
-  assert.throws(() => parseIdx(bomb, 'bomb.gz'), (error: Error) => error instanceof DataError && /bomb\.gz inflates to more than 1 GiB/.test(error.message));
+  assert.throws(
+    () => parseIdx(bomb, 'bomb.gz'),
+    (error: Error) => error instanceof DataError && /bomb\.gz inflates to more than 1 GiB/.test(error.message),
+  );
 });

@@ -22,7 +22,13 @@ function writeIdxDataset(dir: string, images: number, labels: number, gzip = fal
   const pixels = Array.from({ length: images * 4 }, (_, i) => (i * 37) % 256);
   const write = (name: string, bytes: Buffer) => writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
   write('train-images-idx3-ubyte', idxBytes([images, 2, 2], pixels));
-  write('train-labels-idx1-ubyte', idxBytes([labels], Array.from({ length: labels }, (_, i) => i % 10)));
+  write(
+    'train-labels-idx1-ubyte',
+    idxBytes(
+      [labels],
+      Array.from({ length: labels }, (_, i) => i % 10),
+    ),
+  );
   return pixels;
 }
 

@@ -9,14 +9,7 @@ const engine = await startEngine({ quiet: true });
 const rng = new Rng(21);
 
 /** dW by its definition, in float64: Σ over batch and output positions of x-patch · dy. */
-function referenceFilterGradient(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: number[],
-  stride: number,
-  padTop: number,
-  padLeft: number,
-): Float64Array {
+function referenceFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number, padTop: number, padLeft: number): Float64Array {
   const [n, h, w, c] = x.shape;
   const [, oh, ow, f] = dy.shape;
   const [fh, fw] = filterShape;

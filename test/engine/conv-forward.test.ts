@@ -18,24 +18,28 @@ const CASES = [
 
 const random = (shape: number[]) => tf.tensor(rng.uniforms(tf.util.sizeFromShape(shape), -1, 1), shape);
 
-test('im2col convolutions (plain, and fused with bias and relu) match the stock wasm kernels', { skip: !engine.native && 'the native matMul is not built' }, () => {
-  for (const c of CASES) {
-    const x = random(c.x) as tf.Tensor4D;
-    const filter = random(c.filter) as tf.Tensor4D;
-    const bias = random([c.filter[3]]) as tf.Tensor1D;
-    const run = () => [
-      tf.conv2d(x, filter, c.stride, c.pad, 'NHWC', c.dilation),
-      tf.fused.conv2d({ x, filter, strides: c.stride, pad: c.pad, dilations: c.dilation, bias, activation: 'relu' }),
-    ];
-    useMatMulKernels('stock');
-    const expected = run();
-    useMatMulKernels('native');
-    const actual = run();
-    actual.forEach((tensor, which) => {
-      assert.deepEqual(tensor.shape, expected[which].shape);
-      const a = tensor.dataSync();
-      const e = expected[which].dataSync();
-      for (let i = 0; i < e.length; i++) assert.ok(Math.abs(a[i] - e[i]) < 1e-5, `${c.x} case ${which} [${i}] ${a[i]} vs ${e[i]}`);
-    });
-  }
-});
+test(
+  'im2col convolutions (plain, and fused with bias and relu) match the stock wasm kernels',
+  { skip: !engine.native && 'the native matMul is not built' },
+  () => {
+    for (const c of CASES) {
+      const x = random(c.x) as tf.Tensor4D;
+      const filter = random(c.filter) as tf.Tensor4D;
+      const bias = random([c.filter[3]]) as tf.Tensor1D;
+      const run = () => [
+        tf.conv2d(x, filter, c.stride, c.pad, 'NHWC', c.dilation),
+        tf.fused.conv2d({ x, filter, strides: c.stride, pad: c.pad, dilations: c.dilation, bias, activation: 'relu' }),
+      ];
+      useMatMulKernels('stock');
+      const expected = run();
+      useMatMulKernels('native');
+      const actual = run();
+      actual.forEach((tensor, which) => {
+        assert.deepEqual(tensor.shape, expected[which].shape);
+        const a = tensor.dataSync();
+        const e = expected[which].dataSync();
+        for (let i = 0; i < e.length; i++) assert.ok(Math.abs(a[i] - e[i]) < 1e-5, `${c.x} case ${which} [${i}] ${a[i]} vs ${e[i]}`);
+      });
+    }
+  },
+);

@@ -73,7 +73,7 @@ test('the fused moving-average step follows its TF.js form for 100 steps', { ski
   tf.dispose([...ours, ...theirs]);
 });
 
-test('an in-place update leaves tensors that shared the variable\'s memory alone', { skip }, () => {
+test("an in-place update leaves tensors that shared the variable's memory alone", { skip }, () => {
   const source = tf.tensor1d([1, 2, 3]);
   const variable = tf.variable(source);
   const optimizer = new FusedAdamOptimizer(gemm!, 0.1, 0.9, 0.999, 1e-8);

@@ -106,10 +106,7 @@ test(`native matMul (${engine.native ? 'OpenBLAS' : 'unavailable'}) matches a fl
         const aBatchSize = tf.util.sizeFromShape(aBatch);
         const bBatchSize = tf.util.sizeFromShape(bBatch);
         if (aBatchSize === bBatchSize || aBatchSize === 1 || bBatchSize === 1) {
-          assert.ok(
-            maxRelativeError(results.native.dataSync(), results.fallback.dataSync()) < 1e-5,
-            `native vs stock, ${label}`,
-          );
+          assert.ok(maxRelativeError(results.native.dataSync(), results.fallback.dataSync()) < 1e-5, `native vs stock, ${label}`);
         }
         tf.dispose([a, b, results.native, results.fallback]);
       }
@@ -135,14 +132,18 @@ test('fused matMul: bias and every activation the stock kernel supports match th
   }
   const activations = ['linear', 'relu', 'relu6', 'prelu', 'leakyrelu', 'sigmoid', 'elu'] as const;
   for (const activation of activations) {
-    for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       for (const biasSize of [0, 1, 11]) {
         const a = operand([], 9, 17, transposeA);
         const b = operand([], 17, 11, transposeB);
         const bias = biasSize ? tf.mul(random([biasSize]), 3) : undefined;
         const preluActivationWeights = activation === 'prelu' ? random([11]) : undefined;
-        const run = () =>
-          tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation, preluActivationWeights, leakyreluAlpha: 0.2 });
+        const run = () => tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation, preluActivationWeights, leakyreluAlpha: 0.2 });
         useMatMulKernels('native');
         const native = run();
         const product = tf.matMul(a, b, transposeA, transposeB);
@@ -173,8 +174,7 @@ test('gradients through the product match central finite differences', () => {
   const b = random([7, 3]);
   const bias = random([3]);
   const weights = random([5, 3]);
-  const loss = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
-    tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, bias: z }), weights)) as tf.Scalar;
+  const loss = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, bias: z }), weights)) as tf.Scalar;
   const grads = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => loss(x, y, z))([a, b, bias]);
   const inputs = [a, b, bias];
   inputs.forEach((input, which) => {

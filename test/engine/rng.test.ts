@@ -28,5 +28,8 @@ test('uniforms and normals have the right moments; permutations are permutations
   assert.ok(Math.abs(mean(z)) < 5 / Math.sqrt(n));
   assert.ok(Math.abs(variance(z) - 1) < 5 * Math.sqrt(2 / n));
   const order = Array.from(rng.permutation(1000)).sort((a, b) => a - b);
-  assert.deepEqual(order, Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    order,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });

@@ -20,8 +20,19 @@ function writeGraphModel(dir: string, w: Float32Array): void {
     { name: 'w', op: 'Const', attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(784, 4) } }, dtype: float } },
     { name: 'out', op: 'MatMul', input: ['flat', 'w'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
   ];
-  const manifest = [{ paths: ['weights.bin'], weights: [{ name: 'shape', shape: [2], dtype: 'int32' }, { name: 'w', shape: [784, 4], dtype: 'float32' }] }];
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node, library: {}, versions: {} }, weightsManifest: manifest }));
+  const manifest = [
+    {
+      paths: ['weights.bin'],
+      weights: [
+        { name: 'shape', shape: [2], dtype: 'int32' },
+        { name: 'w', shape: [784, 4], dtype: 'float32' },
+      ],
+    },
+  ];
+  writeFileSync(
+    join(dir, 'model.json'),
+    JSON.stringify({ format: 'graph-model', modelTopology: { node, library: {}, versions: {} }, weightsManifest: manifest }),
+  );
   writeFileSync(join(dir, 'weights.bin'), Buffer.concat([Buffer.from(Int32Array.from([-1, 784]).buffer), Buffer.from(w.buffer)]));
 }
 

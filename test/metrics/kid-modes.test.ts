@@ -21,7 +21,10 @@ test('KID is near 0 for two samples of one distribution and large for different 
   const rng = new Rng(1);
   const a = featureMatrix(rng.normals(600 * 8), 8);
   const b = featureMatrix(rng.normals(600 * 8), 8);
-  const shifted = featureMatrix(rng.normals(600 * 8).map((v) => v + 1), 8);
+  const shifted = featureMatrix(
+    rng.normals(600 * 8).map((v) => v + 1),
+    8,
+  );
   const same = kid(a, b, new Rng(2), 10, 300);
   const different = kid(a, shifted, new Rng(2), 10, 300);
   assert.ok(Math.abs(same.mean) < 5 * same.std + 0.01, JSON.stringify(same));

@@ -8,8 +8,30 @@ import { neighbourhoodMetrics } from '../../src/metrics/prdc.js';
 
 await startEngine({ quiet: true });
 
-const real = fromRows([[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [3, 3], [5, 5], [0, 2], [2, 0], [4, 1]]);
-const fake = fromRows([[0.5, 0.5], [1.5, 1.5], [2.5, 2.5], [6, 6], [10, 10], [0, 3], [3, 0], [1, 2], [2, 1], [4, 4]]);
+const real = fromRows([
+  [0, 0],
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [2, 2],
+  [3, 3],
+  [5, 5],
+  [0, 2],
+  [2, 0],
+  [4, 1],
+]);
+const fake = fromRows([
+  [0.5, 0.5],
+  [1.5, 1.5],
+  [2.5, 2.5],
+  [6, 6],
+  [10, 10],
+  [0, 3],
+  [3, 0],
+  [1, 2],
+  [2, 1],
+  [4, 4],
+]);
 
 test('precision and recall on the grid test vector (ties at the radius count as inside)', () => {
   const { precision, recall } = neighbourhoodMetrics(real, fake, 3, 5);

@@ -8,7 +8,7 @@ import type { ImageSet } from '../../src/data/image-set.js';
 
 const SIZE = 784;
 /** One image whose pixel (y, x) is y·28 + x, scaled into [-1, 1]. */
-const ramp = Float32Array.from({ length: SIZE }, (_, i) => i / SIZE * 2 - 1);
+const ramp = Float32Array.from({ length: SIZE }, (_, i) => (i / SIZE) * 2 - 1);
 
 test('a 2×2 box blur averages each pixel with its right and lower neighbours; 3×3 is centred; both clip at the border', () => {
   const two = boxBlur(ramp, 2);
@@ -53,7 +53,10 @@ test('the suite builds every listed set, of the asked size, and the class sets h
   // Class 0's images are all −1 in this synthetic set.
   assert.ok(oneClass.pixels.every((v) => v === -1));
   const twoClasses = new Set(Array.from({ length: count }, (_, k) => oneOf(sets.find((s) => s.name === 'clean, 2 classes')!.pixels, k)));
-  assert.deepEqual([...twoClasses].sort((a, b) => a - b), [-1, -0.8]);
+  assert.deepEqual(
+    [...twoClasses].sort((a, b) => a - b),
+    [-1, -0.8],
+  );
 });
 
 const oneOf = (pixels: Float32Array, image: number) => Math.round(pixels[image * SIZE] * 10) / 10;

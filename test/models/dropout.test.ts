@@ -41,19 +41,23 @@ test('without dropout the MLP runs in eval mode: the same input gives the same o
   assert.notDeepEqual(Array.from(mlpForward(d, x, { dropout }).dataSync()), Array.from(mlpForward(d, x, { dropout }).dataSync()));
 });
 
-test('the native mask is the JavaScript one: the same draws from the same state, the state advanced alike', { skip: nativeAddon() ? false : 'the native addon is not built' }, () => {
-  const masks = (kernels: 'native' | 'fallback') => {
-    useMatMulKernels(kernels);
-    const rng = new Rng(11);
-    const values = Array.from(applyDropout(tf.ones([64, 1030]), { rate: 0.3, rng }).dataSync());
-    return { values, state: rng.state() };
-  };
-  try {
-    const fromJs = masks('fallback');
-    const fromC = masks('native');
-    assert.deepEqual(fromC.values, fromJs.values);
-    assert.deepEqual(fromC.state, fromJs.state);
-  } finally {
-    useMatMulKernels('native');
-  }
-});
+test(
+  'the native mask is the JavaScript one: the same draws from the same state, the state advanced alike',
+  { skip: nativeAddon() ? false : 'the native addon is not built' },
+  () => {
+    const masks = (kernels: 'native' | 'fallback') => {
+      useMatMulKernels(kernels);
+      const rng = new Rng(11);
+      const values = Array.from(applyDropout(tf.ones([64, 1030]), { rate: 0.3, rng }).dataSync());
+      return { values, state: rng.state() };
+    };
+    try {
+      const fromJs = masks('fallback');
+      const fromC = masks('native');
+      assert.deepEqual(fromC.values, fromJs.values);
+      assert.deepEqual(fromC.state, fromJs.state);
+    } finally {
+      useMatMulKernels('native');
+    }
+  },
+);

@@ -15,8 +15,18 @@ function denseShapes(model: ReturnType<typeof buildGenerator>): number[][] {
 test('the generator and discriminator have the fixed layer sizes and parameter counts', () => {
   const g = buildGenerator(new Rng(1));
   const d = buildDiscriminator(new Rng(2));
-  assert.deepEqual(denseShapes(g), [[100, 256], [256, 512], [512, 1024], [1024, 784]]);
-  assert.deepEqual(denseShapes(d), [[784, 1024], [1024, 512], [512, 256], [256, 1]]);
+  assert.deepEqual(denseShapes(g), [
+    [100, 256],
+    [256, 512],
+    [512, 1024],
+    [1024, 784],
+  ]);
+  assert.deepEqual(denseShapes(d), [
+    [784, 1024],
+    [1024, 512],
+    [512, 256],
+    [256, 1],
+  ]);
   assert.equal(g.countParams(), 1_486_352);
   assert.equal(d.countParams(), 1_460_225);
   assert.deepEqual(g.outputs[0].shape, [null, 784]);
@@ -42,7 +52,7 @@ test('weights and biases are initialised uniformly in ±1/√fan_in, as nn.Linea
         // A uniform on ±b fills its range and has variance b²/3.
         assert.ok(max > 0.95 * bound && min < -0.95 * bound, `${layer.name} spans its range`);
         const variance = sumSquares / values.length;
-        assert.ok(Math.abs(variance / (bound * bound / 3) - 1) < 0.1, `${layer.name} variance`);
+        assert.ok(Math.abs(variance / ((bound * bound) / 3) - 1) < 0.1, `${layer.name} variance`);
       }
     }
   }

@@ -55,8 +55,7 @@ function checkAgainstOneByOne(dropoutRate: number): tf.NamedTensorMap {
   // The batch draws each layer's mask row by row: layer 1 for every row, then layer 2.
   const recorder = new Rng(32);
   const draws = HIDDEN_WIDTHS.map((width) => Array.from({ length: rows * width }, () => recorder.nextUint32()));
-  const rowDropout = (i: number) =>
-    dropoutOf(dropoutRate, new ReplayRng(HIDDEN_WIDTHS.flatMap((width, l) => draws[l].slice(i * width, (i + 1) * width))));
+  const rowDropout = (i: number) => dropoutOf(dropoutRate, new ReplayRng(HIDDEN_WIDTHS.flatMap((width, l) => draws[l].slice(i * width, (i + 1) * width))));
   const { gradients, norms } = clippedGradientSum(model, x, realRows, crossEntropyExampleLosses, clip, dropout);
   const variables = trainableVariables(model);
   const expected = new Map(variables.map((v) => [v.name, new Float64Array(v.size)]));
@@ -119,13 +118,21 @@ test('the noise has mean 0 and standard deviation σC, and its seed fixes it', (
   assert.ok(Math.abs(Math.sqrt(variance) - std) < 5 * (std / 1414), `std ${Math.sqrt(variance)} vs ${std}`);
   assert.ok(Math.abs(fourth / n / variance ** 2 - 3) < 0.03, `kurtosis ${fourth / n / variance ** 2}`);
   assert.deepEqual(withGaussianNoise(zeros, std, seed).dataSync().slice(0, 100), noise.slice(0, 100));
-  assert.notDeepEqual(withGaussianNoise(zeros, std, Uint32Array.of(1, 2, 3, 5)).dataSync().slice(0, 100), noise.slice(0, 100));
+  assert.notDeepEqual(
+    withGaussianNoise(zeros, std, Uint32Array.of(1, 2, 3, 5))
+      .dataSync()
+      .slice(0, 100),
+    noise.slice(0, 100),
+  );
 });
 
 test('layers without a per-example bound are refused with a reason', () => {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 4, inputShape: [3] }));
   model.add(tfl.layers.batchNormalization());
-  assert.throws(() => checkPerExampleLayers(model), (error: Error) => error instanceof DataError && /mixes examples/.test(error.message));
+  assert.throws(
+    () => checkPerExampleLayers(model),
+    (error: Error) => error instanceof DataError && /mixes examples/.test(error.message),
+  );
   checkPerExampleLayers(smallDiscriminator());
 });

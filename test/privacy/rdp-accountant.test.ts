@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { calibrateNoise } from '../../src/privacy/noise-calibration.js';
 import { rdpEpsilon, RDP_ORDERS, subsampledGaussianRdp } from '../../src/privacy/rdp-accountant.js';
 
-const near = (actual: number, expected: number, tolerance: number) =>
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
+const near = (actual: number, expected: number, tolerance: number) => assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
 
 test('the orders are 1.1 to 10.9 in steps of 0.1, then 12 to 63', () => {
   assert.equal(RDP_ORDERS.length, 99 + 52);
@@ -36,7 +35,15 @@ test('the edge cases of one step: no sampling spends nothing, full batches are t
 });
 
 test("noise calibration matches Opacus's get_noise_multiplier", () => {
-  near(calibrateNoise(8, (sigma) => rdpEpsilon(0.04, sigma, Math.floor(90 / 0.04), 1e-5)), 1.416, 5e-5);
-  near(calibrateNoise(8, (sigma) => rdpEpsilon(0.04, sigma, 2000, 1e-5)), 1.3562, 5e-5);
+  near(
+    calibrateNoise(8, (sigma) => rdpEpsilon(0.04, sigma, Math.floor(90 / 0.04), 1e-5)),
+    1.416,
+    5e-5,
+  );
+  near(
+    calibrateNoise(8, (sigma) => rdpEpsilon(0.04, sigma, 2000, 1e-5)),
+    1.3562,
+    5e-5,
+  );
   assert.throws(() => calibrateNoise(1e-9, (sigma) => rdpEpsilon(1, sigma, 1e9, 1e-5)), /budget is too small/);
 });

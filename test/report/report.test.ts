@@ -34,24 +34,40 @@ test('the report holds the configuration, curves, grids, interpolation strips an
   assert.doesNotMatch(html, /(src|href)="(https?:|\/\/)/);
 });
 
-test('in headless Chromium, every image loads and every chart draws', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is absent (apt-get install chromium)` }, async () => {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(pathToFileURL(report).href);
-    const images = await page.$$eval('img', (nodes) => nodes.map((n) => ({ complete: (n as HTMLImageElement).complete, width: (n as HTMLImageElement).naturalWidth })));
-    assert.equal(images.length, 4);
-    assert.ok(images.every((image) => image.complete && image.width > 0), JSON.stringify(images));
-    const charts = await page.$$eval('svg', (nodes) =>
-      nodes.map((n) => ({ width: n.getBoundingClientRect().width, height: n.getBoundingClientRect().height, marks: n.querySelectorAll('path, rect, line').length })),
-    );
-    assert.equal(charts.length, 5);
-    assert.ok(charts.every((chart) => chart.width > 100 && chart.height > 50 && chart.marks > 5), JSON.stringify(charts));
-    const screenshot = join(root, 'report', 'screenshot.png');
-    await page.screenshot({ path: screenshot, fullPage: true });
-    assert.ok(statSync(screenshot).size > 20000);
-  } finally {
-    await browser.close();
-  }
-});
+test(
+  'in headless Chromium, every image loads and every chart draws',
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is absent (apt-get install chromium)` },
+  async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(report).href);
+      const images = await page.$$eval('img', (nodes) =>
+        nodes.map((n) => ({ complete: (n as HTMLImageElement).complete, width: (n as HTMLImageElement).naturalWidth })),
+      );
+      assert.equal(images.length, 4);
+      assert.ok(
+        images.every((image) => image.complete && image.width > 0),
+        JSON.stringify(images),
+      );
+      const charts = await page.$$eval('svg', (nodes) =>
+        nodes.map((n) => ({
+          width: n.getBoundingClientRect().width,
+          height: n.getBoundingClientRect().height,
+          marks: n.querySelectorAll('path, rect, line').length,
+        })),
+      );
+      assert.equal(charts.length, 5);
+      assert.ok(
+        charts.every((chart) => chart.width > 100 && chart.height > 50 && chart.marks > 5),
+        JSON.stringify(charts),
+      );
+      const screenshot = join(root, 'report', 'screenshot.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      assert.ok(statSync(screenshot).size > 20000);
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -33,7 +33,10 @@ test('every budget covers every row of the study, plus the EMA row; only that ro
     const { rows, runs } = reproducePlan(budget);
     const methods = rows.map((row) => row.method);
     assert.equal(methods.length, 11);
-    assert.deepEqual(rows.filter((row) => row.generator === 'ema').map((row) => row.method), ['Vanilla + EMA']);
+    assert.deepEqual(
+      rows.filter((row) => row.generator === 'ema').map((row) => row.method),
+      ['Vanilla + EMA'],
+    );
     assert.ok(runs.find((run) => run.name === 'vanilla')!.args.includes('--g-ema'));
     for (const expected of ['Vanilla GAN', 'CS, 1 shaping epoch', 'CS, 5 shaping epochs', 'Vanilla + LSI', 'CS + LSI', 'CS + LSI-variant', 'WGAN', 'WGAN-GP']) {
       assert.ok(methods.includes(expected), `${budget}: ${expected}`);
@@ -48,8 +51,14 @@ test('reproduce measures every row, then reuses what is done and continues what 
   const rows = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => first.push([label, skipped]) });
   assert.equal(first.length, 2 + 1 + 1 + 4);
   assert.ok(first.every(([, skipped]) => !skipped));
-  assert.deepEqual(rows.map((row) => row.method), ['Vanilla GAN', 'Vanilla + EMA', 'CS + LSI', 'DP-GAN']);
-  assert.deepEqual(rows.map((row) => row.generator), ['raw', 'ema', 'raw', 'raw']);
+  assert.deepEqual(
+    rows.map((row) => row.method),
+    ['Vanilla GAN', 'Vanilla + EMA', 'CS + LSI', 'DP-GAN'],
+  );
+  assert.deepEqual(
+    rows.map((row) => row.generator),
+    ['raw', 'ema', 'raw', 'raw'],
+  );
   assert.notEqual(rows[0].fid, rows[1].fid, 'the EMA row samples another generator');
   for (const row of rows) assert.ok(Number.isFinite(row.fid) && row.fid > 0 && row.samplingSeconds > 0, JSON.stringify(row));
   assert.ok(rows[2].trainSeconds > rows[0].trainSeconds, 'CS rows add the shaping time');
@@ -70,7 +79,10 @@ test('reproduce measures every row, then reuses what is done and continues what 
   rmSync(join(out, 'done', 'row-cs-lsi.json'));
   const third: Array<[string, boolean]> = [];
   const continued = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => third.push([label, skipped]) });
-  assert.deepEqual(third.filter(([, skipped]) => !skipped).map(([label]) => label), ['train vanilla (1 epoch on 320 images)', 'sample and evaluate: CS + LSI']);
+  assert.deepEqual(
+    third.filter(([, skipped]) => !skipped).map(([label]) => label),
+    ['train vanilla (1 epoch on 320 images)', 'sample and evaluate: CS + LSI'],
+  );
   assert.equal(readFileSync(join(out, 'runs', 'vanilla', 'checkpoints', 'latest.json'), 'utf8'), checkpointBefore);
   assert.equal(continued[2].fid, rows[2].fid, 'the same seeds give the same samples');
 
@@ -80,7 +92,10 @@ test('reproduce measures every row, then reuses what is done and continues what 
   writeFileSync(dpRecord, JSON.stringify({ ...JSON.parse(readFileSync(dpRecord, 'utf8')), features: { network: 'mnist-v1', sha256: '0123456789abcdef' } }));
   const fourth: Array<[string, boolean]> = [];
   const reevaluated = await reproduce(plan, out, { onTask: (_i, _n, label, skipped) => fourth.push([label, skipped]) });
-  assert.deepEqual(fourth.filter(([, skipped]) => !skipped).map(([label]) => label), ['sample and evaluate: DP-GAN']);
+  assert.deepEqual(
+    fourth.filter(([, skipped]) => !skipped).map(([label]) => label),
+    ['sample and evaluate: DP-GAN'],
+  );
   assert.deepEqual(reevaluated[3].features, rows[3].features);
   assert.equal(reevaluated[3].fid, rows[3].fid, 'the same samples, scored by the same network as at first');
 

@@ -58,7 +58,14 @@ function checkCase(name: string, damage: (run: string) => void, expected: Partia
       if (expectation.stderr) assert.match(result.stderr, expectation.stderr, context);
       assert.doesNotMatch(result.stderr, /\n\s+at |internal error/, context);
       if (expectation.code !== 0) {
-        assert.equal(result.stderr.trim().split('\n').filter((line) => line.startsWith('gankit:')).length, 1, context);
+        assert.equal(
+          result.stderr
+            .trim()
+            .split('\n')
+            .filter((line) => line.startsWith('gankit:')).length,
+          1,
+          context,
+        );
         assert.deepEqual(snapshot(run), before, `${command} changed the run`);
       }
     }
@@ -70,15 +77,20 @@ const every = (expectation: Expectation) =>
 const newest = (run: string, ...path: string[]) => join(run, 'checkpoints', NEWEST, ...path);
 const cutInHalf = (file: string) => truncateSync(file, Math.floor(statSync(file).size / 2));
 /** The commands that load the newest checkpoint refuse it and name the previous; a resume falls back to that one. */
-const damagedNewest = (sentence: RegExp) => ({
-  generate: { code: 1, stderr: new RegExp(`${sentence.source}.* pass --checkpoint ${PREVIOUS}`) },
-  evaluate: { code: 1, stderr: sentence },
-  shape: { code: 1, stderr: sentence },
-  report: { code: 0 },
-  resume: { code: 0, stderr: new RegExp(`${sentence.source}.*Resuming from ${PREVIOUS} instead`) },
-}) as const;
+const damagedNewest = (sentence: RegExp) =>
+  ({
+    generate: { code: 1, stderr: new RegExp(`${sentence.source}.* pass --checkpoint ${PREVIOUS}`) },
+    evaluate: { code: 1, stderr: sentence },
+    shape: { code: 1, stderr: sentence },
+    report: { code: 0 },
+    resume: { code: 0, stderr: new RegExp(`${sentence.source}.*Resuming from ${PREVIOUS} instead`) },
+  }) as const;
 
-checkCase('config.json cut short', (run) => cutInHalf(join(run, 'config.json')), every({ code: 1, stderr: /config\.json is damaged: it is not valid JSON \(cut short\?\)/ }));
+checkCase(
+  'config.json cut short',
+  (run) => cutInHalf(join(run, 'config.json')),
+  every({ code: 1, stderr: /config\.json is damaged: it is not valid JSON \(cut short\?\)/ }),
+);
 
 checkCase(
   'config.json with a setting of the wrong type',
@@ -92,7 +104,11 @@ checkCase(
 
 checkCase('latest.json names a checkpoint that is gone', (run) => rmSync(newest(run), { recursive: true }), damagedNewest(new RegExp(`${NEWEST} is missing`)));
 
-checkCase('a weights.bin cut short', (run) => cutInHalf(newest(run, 'generator', 'weights.bin')), damagedNewest(/weights\.bin is damaged: it holds \d+ bytes where \d+ are expected \(cut short\?\)/));
+checkCase(
+  'a weights.bin cut short',
+  (run) => cutInHalf(newest(run, 'generator', 'weights.bin')),
+  damagedNewest(/weights\.bin is damaged: it holds \d+ bytes where \d+ are expected \(cut short\?\)/),
+);
 
 checkCase(
   'a model.json that is not a model',
@@ -100,21 +116,29 @@ checkCase(
   damagedNewest(/model\.json is damaged: modelTopology/),
 );
 
-checkCase('an empty checkpoint directory', (run) => {
-  rmSync(join(run, 'checkpoints'), { recursive: true });
-  mkdirSync(join(run, 'checkpoints'));
-}, {
-  generate: { code: 1, stderr: /has no checkpoint yet; continue its training with gankit train --resume/ },
-  evaluate: { code: 1, stderr: /has no checkpoint yet/ },
-  shape: { code: 1, stderr: /has no checkpoint yet/ },
-  report: { code: 0 },
-  resume: { code: 0, stderr: /has no complete checkpoint: training starts again from step 0/ },
-});
+checkCase(
+  'an empty checkpoint directory',
+  (run) => {
+    rmSync(join(run, 'checkpoints'), { recursive: true });
+    mkdirSync(join(run, 'checkpoints'));
+  },
+  {
+    generate: { code: 1, stderr: /has no checkpoint yet; continue its training with gankit train --resume/ },
+    evaluate: { code: 1, stderr: /has no checkpoint yet/ },
+    shape: { code: 1, stderr: /has no checkpoint yet/ },
+    report: { code: 0 },
+    resume: { code: 0, stderr: /has no complete checkpoint: training starts again from step 0/ },
+  },
+);
 
-checkCase('a metrics.jsonl whose last line is cut', (run) => {
-  const file = join(run, 'metrics.jsonl');
-  truncateSync(file, statSync(file).size - 20);
-}, { report: { code: 0 }, resume: { code: 0 }, generate: { code: 0 } });
+checkCase(
+  'a metrics.jsonl whose last line is cut',
+  (run) => {
+    const file = join(run, 'metrics.jsonl');
+    truncateSync(file, statSync(file).size - 20);
+  },
+  { report: { code: 0 }, resume: { code: 0 }, generate: { code: 0 } },
+);
 
 test('--out naming a file, not a directory, is a command-line mistake', () => {
   const file = join(tempDir(), 'not-a-directory');

@@ -33,7 +33,11 @@ function runAndKill(args: string[], delayMs: number): Promise<number | 'killed'>
 /** The newest checkpoint: its binary files' hashes, and its state without the training time (which differs). */
 function checkpointContent(run: string) {
   const directory = latestCheckpoint(run)!;
-  const hash = (file: string) => createHash('sha256').update(readFileSync(join(directory, file))).digest('hex').slice(0, 16);
+  const hash = (file: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(directory, file)))
+      .digest('hex')
+      .slice(0, 16);
   const state = JSON.parse(readFileSync(join(directory, 'state.json'), 'utf8'));
   return {
     name: directory.split('/').pop(),

@@ -9,11 +9,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { loadImageSet } from '../../src/data/image-set.js';
 import { mlpForward } from '../../src/models/mlp-forward.js';
 import { collaborativeSample, csGradient, meanRealScore } from '../../src/sampling/collaborative-sampling.js';
-import {
-  loadShapedDiscriminator,
-  saveShapedDiscriminator,
-  shapeDiscriminator,
-} from '../../src/sampling/discriminator-shaping.js';
+import { loadShapedDiscriminator, saveShapedDiscriminator, shapeDiscriminator } from '../../src/sampling/discriminator-shaping.js';
 import { TRAIN_DEFAULTS } from '../../src/training/train-config.js';
 import { train } from '../../src/training/trainer.js';
 import { openRun } from '../../src/training/trained-run.js';
@@ -102,7 +98,9 @@ test('shaping fine-tunes D against refined samples; the shaped D is saved in the
   const images = loadImageSet('mnist', { limit: 128 });
   const losses: number[] = [];
   const options = { ...SHAPING, dropout: shapedRun.config.dropoutD };
-  await shapeDiscriminator(shapedRun.generator, shapedRun.discriminator, images, new Rng(3), tf.train.adam(options.lr), options, { onStep: (p) => losses.push(p.loss) });
+  await shapeDiscriminator(shapedRun.generator, shapedRun.discriminator, images, new Rng(3), tf.train.adam(options.lr), options, {
+    onStep: (p) => losses.push(p.loss),
+  });
   assert.equal(losses.length, 2);
   assert.ok(losses.every(Number.isFinite));
   const after = shapedRun.discriminator.getWeights()[0].dataSync();
@@ -124,7 +122,9 @@ test('gankit shape stopped by SIGTERM and resumed ends with the D an uninterrupt
   assert.equal(shape(whole).code, 0);
   // SIGTERM once the first epoch's line shows: the shaping stops after the step in progress and saves itself.
   const stopped = copy('stopped');
-  const child = spawn(process.execPath, [GANKIT_BIN, 'shape', '--run', stopped, '--limit', '320', '--epochs', '2', '--cs-steps', '3'], { env: { ...process.env, GANKIT_THREADS: '1' } });
+  const child = spawn(process.execPath, [GANKIT_BIN, 'shape', '--run', stopped, '--limit', '320', '--epochs', '2', '--cs-steps', '3'], {
+    env: { ...process.env, GANKIT_THREADS: '1' },
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => {

@@ -4,12 +4,18 @@ import { dStepSchedule } from '../../src/training/d-step-schedule.js';
 
 const constant = { dSteps: 5, wganWarmup: false, adaptiveDSteps: null };
 
-test('a constant n_D, and WGAN\'s warm-up of 100 D steps for the first 25 G steps and every 500th', () => {
+test("a constant n_D, and WGAN's warm-up of 100 D steps for the first 25 G steps and every 500th", () => {
   const fixed = dStepSchedule(constant);
-  assert.deepEqual([0, 1, 500].map((g) => fixed.dStepsBefore(g)), [5, 5, 5]);
+  assert.deepEqual(
+    [0, 1, 500].map((g) => fixed.dStepsBefore(g)),
+    [5, 5, 5],
+  );
   assert.equal(fixed.measuresAccuracy, false);
   const warm = dStepSchedule({ ...constant, wganWarmup: true });
-  assert.deepEqual([0, 24, 25, 499, 500, 501, 1000].map((g) => warm.dStepsBefore(g)), [100, 100, 5, 5, 100, 5, 100]);
+  assert.deepEqual(
+    [0, 24, 25, 499, 500, 501, 1000].map((g) => warm.dStepsBefore(g)),
+    [100, 100, 5, 5, 100, 5, 100],
+  );
 });
 
 test('the adaptive schedule climbs the ladder when the averaged accuracy on fakes falls to the threshold, after each grace period', () => {

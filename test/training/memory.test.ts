@@ -12,7 +12,11 @@ await startEngine({ quiet: true });
 const CASES: Array<{ name: string; objective: string; overrides: Partial<TrainConfig> }> = [
   { name: 'the study preset with the generator EMA', objective: 'nonsaturating', overrides: { gEma: 0.999 } },
   { name: 'WGAN-GP (its gradient penalty)', objective: 'wgan-gp', overrides: {} },
-  { name: 'a private run', objective: 'nonsaturating', overrides: { dp: { clip: 1, noise: 1, delta: 1e-5, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' } } },
+  {
+    name: 'a private run',
+    objective: 'nonsaturating',
+    overrides: { dp: { clip: 1, noise: 1, delta: 1e-5, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' } },
+  },
 ];
 
 for (const { name, objective, overrides } of CASES) {

@@ -76,7 +76,8 @@ async function compare(preset: PresetName, steps: number): Promise<{ errors: num
   const losses: number[][] = [];
   for (let step = 0; step < steps; step++) {
     const x = tf.tensor2d(real.subarray(step * batch * IMAGE_SIZE, (step + 1) * batch * IMAGE_SIZE), [batch, IMAGE_SIZE]);
-    const z = (k: number) => tf.tensor2d(latents.subarray((2 * step + k) * batch * LATENT_SIZE, (2 * step + k + 1) * batch * LATENT_SIZE), [batch, LATENT_SIZE]);
+    const z = (k: number) =>
+      tf.tensor2d(latents.subarray((2 * step + k) * batch * LATENT_SIZE, (2 * step + k + 1) * batch * LATENT_SIZE), [batch, LATENT_SIZE]);
     const dLoss = discriminatorStep(gan, x, z(0), new Rng(0)).loss;
     const gLoss = generatorStep(gan, z(1)).loss;
     losses.push([dLoss, gLoss]);
@@ -127,7 +128,13 @@ for (const preset of ['course', 'study'] as const) {
     assert.equal(errors.length, 16);
     // Measured: 1e-5 to 4e-3. Adam divides by √v, so weights whose gradients are near zero amplify
     // float32 rounding (G's first layer most); a step that differed would give errors of order 1.
-    assert.ok(errors.every((e) => e < 1e-2), `relative errors of the weight changes: ${errors.map((e) => e.toExponential(1)).join(' ')}`);
-    assert.ok(lossErrors.every((e) => e < 1e-4), `relative errors of the losses: ${lossErrors.map((e) => e.toExponential(1)).join(' ')}`);
+    assert.ok(
+      errors.every((e) => e < 1e-2),
+      `relative errors of the weight changes: ${errors.map((e) => e.toExponential(1)).join(' ')}`,
+    );
+    assert.ok(
+      lossErrors.every((e) => e < 1e-4),
+      `relative errors of the losses: ${lossErrors.map((e) => e.toExponential(1)).join(' ')}`,
+    );
   });
 }

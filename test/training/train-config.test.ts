@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completeSavedConfig, configFor, PRESETS, TRAIN_DEFAULTS } from '../../src/training/train-config.js';
 
-test('the study preset is the default: dropout 0.3 in G and D, the course optimizer, PyTorch\'s Adam ε', () => {
+test("the study preset is the default: dropout 0.3 in G and D, the course optimizer, PyTorch's Adam ε", () => {
   const config = configFor('nonsaturating');
   assert.equal(config.preset, 'study');
   assert.deepEqual([config.dropoutG, config.dropoutD], [0.3, 0.3]);
@@ -10,7 +10,7 @@ test('the study preset is the default: dropout 0.3 in G and D, the course optimi
   assert.deepEqual({ ...configFor('nonsaturating', { preset: 'course' }), preset: 'study', ...PRESETS.study }, config);
 });
 
-test('precedence: defaults < preset < the objective\'s paper settings < flags', () => {
+test("precedence: defaults < preset < the objective's paper settings < flags", () => {
   const course = configFor('wgan-gp', { preset: 'course' });
   assert.deepEqual([course.dropoutG, course.dropoutD], [0, 0]);
   // The objective's paper settings override the defaults, whatever the preset.
@@ -26,7 +26,7 @@ test("BEGAN's autoencoder D has no dropout", () => {
   assert.deepEqual([began.dropoutG, began.dropoutD], [0.3, 0]);
 });
 
-test('a config.json from before presets is a course run with TF.js\'s Adam ε', () => {
+test("a config.json from before presets is a course run with TF.js's Adam ε", () => {
   const { preset, dropoutG, dropoutD, adamEpsilon, ...older } = TRAIN_DEFAULTS;
   const completed = completeSavedConfig({ ...older, epochs: 3 });
   assert.deepEqual([completed.preset, completed.dropoutG, completed.dropoutD, completed.adamEpsilon], ['course', 0, 0, 1e-7]);

@@ -31,7 +31,10 @@ test('a run writes config.json, metrics.jsonl, a grid per epoch and checkpoints'
   assert.equal(saved.data.stepsPerEpoch, 5);
   assert.deepEqual(readdirSync(join(runDir, 'samples')).sort(), ['epoch-001.png', 'epoch-002.png']);
   const metrics = readMetrics(join(runDir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.step), [2, 4, 5, 6, 8, 10]);
+  assert.deepEqual(
+    metrics.map((m) => m.step),
+    [2, 4, 5, 6, 8, 10],
+  );
   for (const line of metrics) {
     for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake', 'stepsPerSecond'] as const) assert.ok(Number.isFinite(line[key]), key);
     assert.ok(line.dReal! > 0 && line.dReal! < 1 && line.dFake! > 0 && line.dFake! < 1);
@@ -70,7 +73,10 @@ test('--resume after a finished epoch, or after a stop mid-epoch, reaches the sa
   // The log of a resumed run is the log of the uninterrupted one, step for step.
   const steps1 = readMetrics(join(uninterrupted, 'metrics.jsonl')).map((m) => m.step);
   const steps2 = readMetrics(join(stopped, 'metrics.jsonl')).map((m) => m.step);
-  assert.deepEqual(steps2.filter((s) => s !== 3), steps1);
+  assert.deepEqual(
+    steps2.filter((s) => s !== 3),
+    steps1,
+  );
 });
 
 test('a run refuses to overwrite another, and --resume needs a run', async () => {
@@ -124,19 +130,30 @@ test('--g-ema keeps a moving average of G, checkpointed beside it, and a resumed
   assert.notDeepEqual(generatorEma!.getWeights()[0].dataSync(), generator.getWeights()[0].dataSync());
 });
 
-test('--eval-every and --keep-every both keep their epochs\' checkpoints; the scores name them', async () => {
+test("--eval-every and --keep-every both keep their epochs' checkpoints; the scores name them", async () => {
   const runDir = join(tempDir(), 'kept');
   await train({ ...config, epochs: 4, evalEvery: 2, keepEvery: 3, evalN: 200 }, runDir);
-  const kept = readdirSync(join(runDir, 'checkpoints')).filter((name) => name.startsWith('step-')).sort();
+  const kept = readdirSync(join(runDir, 'checkpoints'))
+    .filter((name) => name.startsWith('step-'))
+    .sort();
   // 5 D steps an epoch: epochs 2, 3 and 4 (scored, kept, newest), and epoch 3 is also among the newest two.
   assert.deepEqual(kept, ['step-000000010', 'step-000000015', 'step-000000020']);
-  assert.deepEqual(readEpochScores(runDir).map((s) => [s.epoch, s.checkpoint]), [[2, 'step-000000010'], [4, 'step-000000020']]);
+  assert.deepEqual(
+    readEpochScores(runDir).map((s) => [s.epoch, s.checkpoint]),
+    [
+      [2, 'step-000000010'],
+      [4, 'step-000000020'],
+    ],
+  );
 });
 
 test('resuming with another preset or dropout is refused with one sentence', async () => {
   const runDir = join(tempDir(), 'refuse');
   await train({ ...config, epochs: 1 }, runDir);
-  await assert.rejects(resumeTraining(runDir, { preset: 'course' }), (error: Error) => error instanceof UsageError && /trained with preset = "study"; a resume can change only --epochs/.test(error.message));
+  await assert.rejects(
+    resumeTraining(runDir, { preset: 'course' }),
+    (error: Error) => error instanceof UsageError && /trained with preset = "study"; a resume can change only --epochs/.test(error.message),
+  );
   await assert.rejects(resumeTraining(runDir, { dropoutD: 0.5, lrG: 1 }), /dropoutD = 0.3, lrG = 0.0002/);
   // The settings a resume applies, and values equal to the saved ones, pass.
   const resumed = await resumeTraining(runDir, { epochs: 2, logEvery: 1, preset: 'study', dropoutD: 0.3 });
