@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../src/engine/rng.js';
 import { checkCheckpoint, latestCheckpoint } from '../../src/run/checkpoints.js';
@@ -18,12 +18,33 @@ import { tempDir } from '../helpers/temp-dir.js';
 const SETTINGS = ['--limit', '192', '--epochs', '6', '--log-every', '1', '--seed', '7'];
 const KILLS = 12;
 
-/** Starts `gankit ARGS`; resolves with its exit code, or 'killed' once SIGKILL, sent after `delayMs`, ends it. */
-function runAndKill(args: string[], delayMs: number): Promise<number | 'killed'> {
+/** The step of the last line in the run's metrics.jsonl (one line a step here), 0 before the first. */
+function loggedStep(run: string): number {
+  const path = join(run, 'metrics.jsonl');
+  if (!existsSync(path)) return 0;
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  try {
+    return (JSON.parse(lines.at(-1)!) as { step: number }).step;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts `gankit ARGS` and sends SIGKILL `extraMs` after the run has logged
+ * `step` (at once if it already has: a kill in the start-up); resolves with
+ * the exit code, or 'killed'. Moments chosen by progress, not by the clock,
+ * land alike on a fast engine and a slow one.
+ */
+function runAndKill(args: string[], run: string, step: number, extraMs: number): Promise<number | 'killed'> {
   const child = spawn(process.execPath, [GANKIT_BIN, ...args], { env: { ...process.env, GANKIT_THREADS: '1' }, stdio: 'ignore' });
-  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+  let timer: NodeJS.Timeout | undefined;
+  const poll = setInterval(() => {
+    if (timer === undefined && loggedStep(run) >= step) timer = setTimeout(() => child.kill('SIGKILL'), extraMs);
+  }, 5);
   return new Promise((resolve) =>
     child.on('exit', (code, signal) => {
+      clearInterval(poll);
       clearTimeout(timer);
       resolve(signal === 'SIGKILL' ? 'killed' : (code ?? -1));
     }),
@@ -48,10 +69,8 @@ function checkpointContent(run: string) {
 
 test(`kill -9 at ${KILLS} random moments, each followed by --resume, ends where an uninterrupted run ends`, async () => {
   const whole = join(tempDir(), 'whole');
-  const started = performance.now();
   const uninterrupted = gankit('train', ...SETTINGS, '--out', whole);
   assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
-  const wholeMs = performance.now() - started;
 
   const run = join(tempDir(), 'killed');
   const rng = new Rng(2024);
@@ -59,8 +78,9 @@ test(`kill -9 at ${KILLS} random moments, each followed by --resume, ends where 
   const progress = new Set<string>();
   for (let attempt = 0; attempt < KILLS; attempt++) {
     const args = ['train', ...SETTINGS, '--out', run, ...(hasRunRecord(run) ? ['--resume'] : [])];
-    // Anywhere from start-up to most of a whole run: in the start-up, a step, a checkpoint or a log line.
-    const outcome = await runAndKill(args, (0.05 + 0.75 * rng.uniform()) * wholeMs);
+    // 0 to 4 steps past the last checkpoint, then up to 300 ms more: in the start-up, a step, a log line or a checkpoint.
+    const checkpointed = latestCheckpoint(run) ? Number(/\d+$/.exec(latestCheckpoint(run)!)![0]) : 0;
+    const outcome = await runAndKill(args, run, checkpointed + rng.integer(5), 300 * rng.uniform());
     if (outcome === 'killed') kills += 1;
     else assert.equal(outcome, 0, `attempt ${attempt} exited with ${outcome}`);
     const latest = latestCheckpoint(run);
