@@ -4,8 +4,9 @@
 // sources changed. `--force-native` rebuilds the addon regardless (npm run build).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildNative } from './build-native.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const forceNative = process.argv.includes('--force-native');
@@ -43,24 +44,7 @@ if (!run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root]).ok) {
   process.exit(1);
 }
 
-// 3. The native addon. A failed build is not fatal: gankit falls back to the
-// stock kernels and says so when it starts.
-const nativeHash = hashOf(['src/native/gemm.c', 'src/native/optimizers.c', 'src/native/napi-helpers.h', 'src/native/binding.gyp']);
-const nativeDir = join(root, 'src', 'native');
-const nativeStamp = join(nativeDir, 'build', '.gankit-native');
-// Build against the headers of the running Node when it ships them, so node-gyp never downloads.
-const nodeDir = process.env.npm_config_nodedir || dirname(dirname(process.execPath));
-const nodeDirFlag = existsSync(join(nodeDir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodeDir}`] : [];
-if (forceNative || stale(nativeStamp, nativeHash)) {
-  const gyp = join(root, 'node_modules', '.bin', 'node-gyp');
-  const build = run(gyp, ['rebuild', `--directory=${nativeDir}`, ...nodeDirFlag], { quiet: true });
-  mkdirSync(join(nativeDir, 'build'), { recursive: true });
-  if (build.ok) {
-    writeFileSync(nativeStamp, nativeHash);
-  } else {
-    const missing = build.output.includes('cblas.h') ? ' (cblas.h not found: apt-get install libopenblas-dev)' : '';
-    process.stderr.write(`gankit setup: the native OpenBLAS addon did not build${missing}; gankit will use the slower stock kernels.\n`);
-    // Remember the failure for these sources so every later run does not retry; `npm run build` does.
-    writeFileSync(nativeStamp, nativeHash);
-  }
-}
+// 3. The native addon, when its sources changed (scripts/build-native.mjs).
+// A failed build is not fatal: gankit falls back to the stock kernels and says so when it starts.
+const native = buildNative({ force: forceNative });
+if (!native.ok) process.stderr.write(`gankit setup: the native OpenBLAS addon did not build: ${native.reason}; gankit will use the slower stock kernels.\n`);

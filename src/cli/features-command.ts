@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { loadImageSet } from '../data/image-set.js';
 import { saveModel } from '../models/model-files.js';
 import { classifierAccuracy, FEATURE_TRAINING_DEFAULTS, trainFeatureNetwork } from '../models/feature-training.js';
-import { datasetNetworkDirectory, DEFAULT_FEATURE_NETWORK, shippedNetworkFile } from '../metrics/feature-extractor.js';
+import { datasetNetworkDirectory, SHIPPED_FEATURE_NETWORKS, shippedNetworkFile } from '../metrics/feature-extractor.js';
+import { UsageError } from '../usage-error.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 
@@ -17,11 +18,24 @@ interface FeaturesFlags {
   seed: number;
 }
 
+/** Where to save, refusing the shipped networks: every MNIST score recorded so far names them by their hash. */
+function outputDirectory(flags: FeaturesFlags): string {
+  const shipped = SHIPPED_FEATURE_NETWORKS.map((name) => resolve(dirname(shippedNetworkFile(name))));
+  if (flags.data === 'mnist' && !flags.out) {
+    throw new UsageError(
+      `The shipped ${SHIPPED_FEATURE_NETWORKS.join(' and ')} networks score MNIST; give --out DIR for one of your own, then evaluate --features DIR.`,
+    );
+  }
+  const out = flags.out ?? datasetNetworkDirectory(flags.data);
+  if (shipped.includes(resolve(out))) throw new UsageError(`${out} holds a shipped feature network; give --out another directory.`);
+  return out;
+}
+
 async function runFeaturesTrain(flags: FeaturesFlags): Promise<void> {
+  const out = outputDirectory(flags);
   await startEngine();
   const train = loadImageSet(flags.data, { split: 'train' });
   const test = loadImageSet(flags.data, { split: 'test' });
-  const out = flags.out ?? (flags.data === 'mnist' ? dirname(shippedNetworkFile(DEFAULT_FEATURE_NETWORK)) : datasetNetworkDirectory(flags.data));
   const progress = createProgress('features epoch {epoch} |{bar}| {percentage}% | loss {loss} | ETA {eta_formatted}');
   const stepsPerEpoch = Math.floor(train.count / flags.batch);
   progress.start(flags.epochs * stepsPerEpoch, 0, { epoch: `1/${flags.epochs}`, loss: '–' });
@@ -44,7 +58,7 @@ export function featuresCommand(): Command {
     .command('train')
     .description("train the feature network (a small CNN classifier) on a dataset's training split")
     .option('--data <source>', 'mnist, or a directory of IDX files with labels', 'mnist')
-    .option('--out <dir>', 'where to save it (default: the shipped MNIST network, or DATA/feature-network)')
+    .option('--out <dir>', 'where to save it (default: DATA/feature-network; required for mnist, whose shipped networks stay as they are)')
     .option('--epochs <n>', 'epochs', positiveInteger, FEATURE_TRAINING_DEFAULTS.epochs)
     .option('--batch <n>', 'batch size', positiveInteger, FEATURE_TRAINING_DEFAULTS.batch)
     .option('--lr <rate>', "Adam's learning rate", positiveNumber, FEATURE_TRAINING_DEFAULTS.lr)

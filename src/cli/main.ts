@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
 import { UsageError } from '../usage-error.js';
 import { TrainingDiverged } from '../training/trainer.js';
+import { doctorCommand } from './doctor-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
 import { generateCommand } from './generate-command.js';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
     privacyCommand(),
     reproduceCommand(),
     reportCommand(),
+    doctorCommand(),
   ])
     program.addCommand(command.exitOverride());
   return program;

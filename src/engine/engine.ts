@@ -20,7 +20,7 @@ export interface EngineInfo {
   fallbackReason?: string;
 }
 
-export const FAST_PATH_HINT = 'install OpenBLAS (apt-get install libopenblas-dev) and rebuild with `npm run build`';
+export const FAST_PATH_HINT = 'install OpenBLAS and a C compiler (apt-get install libopenblas-dev build-essential), then run `gankit doctor --rebuild`';
 
 let started: EngineInfo | undefined;
 let addon: NativeGemm | undefined;
@@ -69,6 +69,8 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   registerMissingGradients();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
 
+  // Checked on either path: a bad GANKIT_THREADS is a mistake even where the fallback would ignore it.
+  const threads = threadCount();
   const disabled = process.env.GANKIT_NATIVE === '0';
   const loaded = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();
   if ('unavailable' in loaded) {
@@ -80,7 +82,6 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
     }
     return started;
   }
-  const threads = threadCount();
   loaded.setThreads(threads);
   captureStockKernels(loaded);
   addon = loaded;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The functions the C addon in src/native exports. */
@@ -35,14 +35,22 @@ export interface NativeGemm {
   emaUpdate(heap: Uint8Array, n: number, average: number, value: number, settings: Float32Array): void;
   /** OpenBLAS's threads. */
   setThreads(threads: number): void;
+  /** OpenBLAS's build: version, target and threading (openblas_get_config). */
+  blasConfig(): string;
 }
 
 /** Where `npm run build` (node-gyp) leaves the compiled addon. */
 export const addonPath = fileURLToPath(new URL('../../../src/native/build/Release/gankit_gemm.node', import.meta.url));
 
+/** Why the last build failed, in one line (scripts/build-native.mjs writes it; npm hides an install script's output). */
+const buildFailurePath = fileURLToPath(new URL('../../../src/native/build/build-failure.txt', import.meta.url));
+
 /** Loads the addon, or returns the reason it cannot be used. */
 export function loadNativeGemm(): NativeGemm | { unavailable: string } {
-  if (!existsSync(addonPath)) return { unavailable: 'the native addon has not been built' };
+  if (!existsSync(addonPath)) {
+    const failure = existsSync(buildFailurePath) ? readFileSync(buildFailurePath, 'utf8').trim() : undefined;
+    return { unavailable: failure ? `the native addon did not build (${failure})` : 'the native addon has not been built' };
+  }
   try {
     return createRequire(import.meta.url)(addonPath) as NativeGemm;
   } catch (error) {

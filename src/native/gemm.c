@@ -284,6 +284,13 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* OpenBLAS's build: version, target and threading, for gankit doctor. */
+static napi_value blas_config(napi_env env, napi_callback_info info) {
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL},
@@ -291,8 +298,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"addGaussianNoise", NULL, add_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"blasConfig", NULL, blas_config, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 5, properties));
+  CHECK(napi_define_properties(env, exports, 6, properties));
   register_optimizers(env, exports);
   return exports;
 }

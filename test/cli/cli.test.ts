@@ -46,10 +46,13 @@ test('unknown or invalid flags get one sentence and exit code 2', () => {
 
 test('settings that conflict past the parser are command-line mistakes too: one sentence, exit code 2', () => {
   const out = join(tempDir(), 'run');
+  // Small runs: a mistake that slipped through would train briefly and fail the test, not hang it.
+  const small = ['--out', out, '--limit', '64', '--epochs', '1'];
   for (const [env, args] of [
-    [{ GANKIT_THREADS: 'many' }, ['train', '--out', out]],
-    [{}, ['train', '--out', out, '--dp']],
-    [{}, ['train', '--out', out, '--dp', '--dp-noise', '1', '--objective', 'wgan-gp']],
+    [{ GANKIT_THREADS: 'many' }, ['train', ...small]],
+    [{ GANKIT_THREADS: 'many', GANKIT_NATIVE: '0' }, ['train', ...small]],
+    [{}, ['train', ...small, '--dp']],
+    [{}, ['train', ...small, '--dp', '--dp-noise', '1', '--objective', 'wgan-gp']],
     [{}, ['privacy', '--q', '0.001', '--epsilon', '1e-9', '--steps', '1000000000']],
     [{}, ['evaluate', '--layer', 'x', '--samples', out]],
   ] as const) {
@@ -76,7 +79,7 @@ test('GANKIT_NATIVE=0 runs the stock kernels with one notice on how to get the f
   assert.equal(result.notices.length, 1);
   assert.match(
     result.notices[0],
-    /GANKIT_NATIVE=0 is set; for the fast path, install OpenBLAS \(apt-get install libopenblas-dev\) and rebuild with `npm run build`/,
+    /GANKIT_NATIVE=0 is set; for the fast path, install OpenBLAS and a C compiler \(apt-get install libopenblas-dev build-essential\), then run `gankit doctor --rebuild`/,
   );
 });
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeIdxUint8 } from '../../src/data/idx.js';
 import { loadImageSet } from '../../src/data/image-set.js';
 import { toBytes } from '../../src/data/pixels.js';
@@ -36,6 +37,16 @@ test('features train --data DIR trains a network beside the data, and evaluate -
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /test accuracy \d+\.\d+% on 200 images/);
   assert.ok(existsSync(join(data, 'feature-network', 'model.json')));
+
+  // The shipped networks are never retrained in place.
+  for (const args of [
+    ['--data', 'mnist'],
+    ['--data', data, '--out', fileURLToPath(new URL('../../../assets/feature-network/mnist-v2', import.meta.url))],
+  ]) {
+    const refused = gankit('features', 'train', ...args, '--epochs', '1');
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /shipped/);
+  }
 
   const after = gankit('evaluate', '--samples', samples, '--data', data, '--json');
   assert.equal(after.code, 0, after.stderr);

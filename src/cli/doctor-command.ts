@@ -1,0 +1,86 @@
+// gankit doctor: what this installation runs on (the engine, OpenBLAS, the
+// feature network) and which optional services it found; --rebuild retries
+// the native addon's build in place, for an installed package as for a checkout.
+import { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { arch, platform } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { FAST_PATH_HINT, nativeAddon, startEngine } from '../engine/engine.js';
+import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
+import { DataError } from '../data/data-error.js';
+
+const BUILD_SCRIPT = fileURLToPath(new URL('../../../scripts/build-native.mjs', import.meta.url));
+const GANKIT_BIN = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
+
+/** The first of `commands` on the PATH (or an absolute path that exists), or null. */
+function findExecutable(commands: string[]): string | null {
+  for (const command of commands) {
+    if (command.startsWith('/') ? existsSync(command) : spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return command;
+  }
+  return null;
+}
+
+/** The first line a command prints for --version, or null where it is absent or fails. */
+function versionOf(command: string): string | null {
+  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim().split('\n')[0] : null;
+}
+
+function featureNetwork() {
+  try {
+    const { network, sha256, file } = identifyFeatureNetwork(DEFAULT_FEATURE_NETWORK);
+    return { network, sha256, file };
+  } catch (error) {
+    if (error instanceof DataError) return { missing: error.message };
+    throw error;
+  }
+}
+
+async function report(version: string) {
+  const engine = await startEngine({ quiet: true });
+  const chromium = findExecutable(['/usr/bin/chromium', 'chromium', 'chromium-browser', 'google-chrome']);
+  return {
+    gankit: version,
+    node: process.version,
+    platform: `${platform()} ${arch()}`,
+    engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
+    featureNetwork: featureNetwork(),
+    services: { chromium: chromium && (versionOf(chromium) ?? chromium), slurm: versionOf('sbatch') },
+  };
+}
+
+function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
+  const { engine, featureNetwork: network, services } = doctor;
+  const lines = [
+    `gankit ${doctor.gankit} on Node ${doctor.node} (${doctor.platform})`,
+    engine.native
+      ? `engine: native OpenBLAS kernels, ${engine.threads} thread(s); ${engine.openblas}`
+      : `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`,
+    'missing' in network ? `feature network: ${network.missing}` : `feature network: ${network.network} (sha256 ${network.sha256}), ${network.file}`,
+    `Chromium (gankit report's rendering check, the dashboard's tests): ${services.chromium ?? 'not found'}`,
+    `Slurm client (studies on a cluster): ${services.slurm ?? 'not found (sbatch is not on the PATH)'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function runDoctor(flags: { json?: boolean; rebuild?: boolean }, command: Command): Promise<void> {
+  if (flags.rebuild) {
+    const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--force'], { stdio: 'inherit' });
+    // The addon loads once a process; a fresh one reports on the new build.
+    const again = spawnSync(process.execPath, [GANKIT_BIN, 'doctor', ...(flags.json ? ['--json'] : [])], { stdio: 'inherit' });
+    process.exitCode = build.status === 0 ? (again.status ?? 1) : 1;
+    return;
+  }
+  const doctor = await report(command.parent?.version() ?? '');
+  if (flags.json) process.stdout.write(`${JSON.stringify(doctor)}\n`);
+  else printReport(doctor);
+}
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('report the engine (native OpenBLAS or the fallback), the feature network and the optional services found')
+    .option('--rebuild', 'rebuild the native OpenBLAS addon in place (after installing OpenBLAS or a compiler), then report')
+    .option('--json', 'print one JSON object')
+    .action(runDoctor);
+}

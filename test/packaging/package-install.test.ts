@@ -1,0 +1,109 @@
+// The path a user takes: `npm pack` on a clean checkout (prepack builds dist/),
+// `npm install -g` of the tarball into a fresh prefix with the npm on the
+// PATH, then gankit from an empty directory: --version, a tiny train,
+// generate and evaluate, and doctor reporting the native engine wherever
+// OpenBLAS is present.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEngine } from '../../src/engine/engine.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const MAX_TARBALL_BYTES = 10 * 2 ** 20;
+
+/** A copy of the files a clean clone holds (tracked, and new ones git does not ignore), with the checkout's node_modules. */
+function cleanCopy(into: string): void {
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root }).toString().split('\0').filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(into, file)), { recursive: true });
+    cpSync(join(root, file), join(into, file));
+  }
+  symlinkSync(join(root, 'node_modules'), join(into, 'node_modules'));
+}
+
+const npm = (args: string[], cwd: string) => spawnSync('npm', args, { cwd, encoding: 'utf8' });
+
+test('npm pack then npm install -g: gankit trains, generates and evaluates from an empty directory', { timeout: 10 * 60_000 }, async (t) => {
+  const work = tempDir();
+  const source = join(work, 'source');
+  cleanCopy(source);
+  const packed = npm(['pack', '--pack-destination', work], source);
+  assert.equal(packed.status, 0, packed.stderr);
+  const tarball = join(work, packed.stdout.trim().split('\n').pop()!);
+
+  // What ships: the compiled code, the feature networks, the addon's sources and its build script; no tests, bench or docs.
+  const entries = execFileSync('tar', ['-tzf', tarball]).toString().trim().split('\n');
+  for (const needed of [
+    'package/bin/gankit.js',
+    'package/dist/src/cli/main.js',
+    'package/assets/feature-network/mnist-v2/model.json',
+    'package/assets/feature-network/mnist-v2/weights.bin',
+    'package/assets/feature-network/mnist-v1/weights.bin',
+    'package/src/native/gemm.c',
+    'package/src/native/optimizers.c',
+    'package/src/native/napi-helpers.h',
+    'package/src/native/binding.gyp',
+    'package/scripts/build-native.mjs',
+  ]) {
+    assert.ok(entries.includes(needed), `${needed} is missing from the tarball`);
+  }
+  const stray = entries.filter((entry) => /^package\/(test|bench|docs|dist\/test|dist\/bench|runs)\//.test(entry));
+  assert.deepEqual(stray, []);
+  assert.ok(statSync(tarball).size < MAX_TARBALL_BYTES, `${statSync(tarball).size} bytes`);
+
+  // Offline from npm's cache; where the cache lacks the registry's metadata (a cache filled by npm ci alone), npm may fetch it.
+  const prefix = join(work, 'prefix');
+  const install = (mode: string) => npm(['install', '-g', '--prefix', prefix, mode, '--no-audit', '--no-fund', tarball], work);
+  let installed = install('--offline');
+  if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) installed = install('--prefer-offline');
+  if (installed.status !== 0 && /ENOTCACHED|EAI_AGAIN|ENOTFOUND|ECONNREFUSED/.test(installed.stderr)) {
+    t.skip('npm cannot install the tarball offline: its cache lacks the dependencies, and the registry cannot be reached');
+    return;
+  }
+  assert.equal(installed.status, 0, installed.stderr);
+
+  const empty = join(work, 'empty');
+  mkdirSync(empty);
+  const gankit = (...args: string[]) => {
+    const result = spawnSync(join(prefix, 'bin', 'gankit'), args, { cwd: empty, encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
+    assert.equal(result.status, 0, `gankit ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  assert.equal(gankit('--version').trim(), JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json']).toString()).version);
+  gankit('train', '--limit', '128', '--epochs', '1', '--out', 'run');
+  assert.match(gankit('generate', '--run', 'run', '--n', '20', '--grid', 'grid.png'), /Wrote a grid of 20/);
+  assert.match(gankit('evaluate', '--run', 'run', '--n', '50'), /FID/);
+  const doctor = JSON.parse(gankit('doctor', '--json')) as { engine: { native: boolean; fallbackReason?: string } };
+  // The installed package built its own addon wherever this checkout's addon works.
+  const here = await startEngine({ quiet: true });
+  assert.equal(doctor.engine.native, here.native, doctor.engine.fallbackReason);
+  if (!here.native) return;
+
+  // A build that fails as on a machine without OpenBLAS (a stand-in node-gyp that removes the addon and
+  // reports cblas.h missing): the install step still succeeds, the first command says what is missing,
+  // and doctor --rebuild (with npm's real node-gyp) brings the native engine back.
+  const buildScript = join(prefix, 'lib', 'node_modules', 'gankit', 'scripts', 'build-native.mjs');
+  const failingGyp = join(work, 'failing-node-gyp.cjs');
+  writeFileSync(
+    failingGyp,
+    "const dir = process.argv.find((a) => a.startsWith('--directory=')).slice(12);\n" +
+      "require('node:fs').rmSync(dir + '/build/Release', { recursive: true, force: true });\n" +
+      "console.error('../gemm.c:8:10: fatal error: cblas.h: No such file or directory'); process.exit(1);\n",
+  );
+  const failed = spawnSync(process.execPath, [buildScript, '--force', '--install'], {
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_node_gyp: failingGyp },
+  });
+  assert.equal(failed.status, 0, failed.stderr);
+  const fallback = spawnSync(join(prefix, 'bin', 'gankit'), ['train', '--limit', '64', '--epochs', '1', '--out', 'run2'], { cwd: empty, encoding: 'utf8' });
+  assert.equal(fallback.status, 0, fallback.stderr);
+  assert.match(
+    fallback.stderr,
+    /^gankit: using the slower stock wasm matMul because the native addon did not build \(cblas\.h was not found: install OpenBLAS \(apt-get install libopenblas-dev\)\); .*gankit doctor --rebuild/m,
+  );
+  assert.match(gankit('doctor', '--rebuild'), /engine: native OpenBLAS kernels/);
+});
