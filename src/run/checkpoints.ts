@@ -121,7 +121,7 @@ export function checkCheckpoint(directory: string): void {
   if (readBytes(order).byteLength % 4 !== 0) throw new DataError(`${order} is damaged: its length is not a whole number of image indices.`);
 }
 
-/** The checkpoints of a run that are fully written, newest first. */
+/** The checkpoint directories of a run (step-NNNNNNNNN), newest first; checkCheckpoint tells which read back whole. */
 function completeCheckpoints(runDir: string): string[] {
   const root = checkpointsDirectory(runDir);
   if (!existsSync(root)) return [];

@@ -57,6 +57,16 @@ export function readRunState(runDir: string): RunState | undefined {
   return state;
 }
 
+/** The run's state, where a damaged run.json counts as none: it names no process that could hold the run, and is rewritten. */
+function readStateOrNothing(runDir: string): RunState | undefined {
+  try {
+    return readRunState(runDir);
+  } catch (error) {
+    if (error instanceof DataError) return undefined;
+    throw error;
+  }
+}
+
 /** This process's hold on a run while it trains. */
 export interface RunClaim {
   /** Refreshes the heartbeat (cheap to call every step: it writes at most every 20 s). */
@@ -67,7 +77,7 @@ export interface RunClaim {
 
 /** Marks the run as trained by this process; a DataError when another live process holds it. */
 export function claimRun(runDir: string): RunClaim {
-  const current = readRunState(runDir);
+  const current = readStateOrNothing(runDir);
   if (current?.state === 'training' && current.pid !== process.pid) {
     throw new DataError(
       `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,

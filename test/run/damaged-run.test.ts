@@ -140,6 +140,9 @@ checkCase(
   { report: { code: 0 }, resume: { code: 0 }, generate: { code: 0 } },
 );
 
+// run.json names who trains the run; a damaged one blocks nothing and is written anew.
+checkCase('a run.json cut short', (run) => cutInHalf(join(run, 'run.json')), { resume: { code: 0 }, generate: { code: 0 } });
+
 test('--out naming a file, not a directory, is a command-line mistake', () => {
   const file = join(tempDir(), 'not-a-directory');
   writeFileSync(file, 'x');
