@@ -58,7 +58,7 @@ function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
       ? `engine: native OpenBLAS kernels, ${engine.threads} thread(s); ${engine.openblas}`
       : `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`,
     'missing' in network ? `feature network: ${network.missing}` : `feature network: ${network.network} (sha256 ${network.sha256}), ${network.file}`,
-    `Chromium (gankit report's rendering check, the dashboard's tests): ${services.chromium ?? 'not found'}`,
+    `Chromium (the report's rendering test): ${services.chromium ?? 'not found'}`,
     `Slurm client (studies on a cluster): ${services.slurm ?? 'not found (sbatch is not on the PATH)'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

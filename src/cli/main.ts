@@ -38,6 +38,18 @@ function buildProgram(): Command {
   return program;
 }
 
+const IO_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a file stands where a directory is needed',
+  EISDIR: 'it is a directory',
+  EEXIST: 'it already exists',
+  ENOENT: 'it does not exist',
+};
+
 const REPORT_HINT = 'This is a bug in gankit: please report it with the command you ran (set GANKIT_DEBUG=1 to see where it happened).';
 
 /** Prints the one sentence an error deserves and exits: 2 for the command line, 1 for files and runs, 1 with a hint for anything else. */
@@ -52,6 +64,12 @@ function exitWith(error: unknown): never {
   }
   if (error instanceof DataError || error instanceof TrainingDiverged) {
     process.stderr.write(`gankit: ${error.message}\n`);
+    process.exit(1);
+  }
+  // The file system's refusals (no space, no permission, a file where a directory should be) name the path.
+  const io = error as NodeJS.ErrnoException;
+  if (io instanceof Error && io.code && io.path && IO_ERRORS[io.code]) {
+    process.stderr.write(`gankit: cannot use ${io.path}: ${IO_ERRORS[io.code]} (${io.code}).\n`);
     process.exit(1);
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -8,6 +8,8 @@ import { saveShapedDiscriminator, shapeDiscriminator } from '../sampling/discrim
 import { hasStoppedShaping, loadStoppedShaping, removeStoppedShaping, saveStoppedShaping, type ShapingRecord } from '../sampling/stopped-shaping.js';
 import { logitDiscriminator, openRun } from '../training/trained-run.js';
 import { UsageError } from '../usage-error.js';
+import { DataError } from '../data/data-error.js';
+import { runPaths } from '../run/run-directory.js';
 import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
@@ -75,6 +77,11 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
   const progress = createProgress('shape epoch {epoch} |{bar}| {percentage}% | D loss {loss} | ETA {eta_formatted}');
   const stepsPerEpoch = Math.floor(images.count / options.batch);
   const from = resumed?.stopped.position;
+  if (from && (from.order.length !== images.count || from.step > stepsPerEpoch || from.epoch > options.epochs)) {
+    throw new DataError(
+      `${runPaths(run.directory).stoppedShaping} does not fit ${images.source} (${images.count} images): it is damaged, or the data changed.`,
+    );
+  }
   progress.start(options.epochs * stepsPerEpoch, from ? (from.epoch - 1) * stepsPerEpoch + from.step : 0, {
     epoch: `${from?.epoch ?? 1}/${options.epochs}`,
     loss: '–',
@@ -109,6 +116,7 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
   if (stoppedAt) {
     await saveStoppedShaping(run.directory, discriminator, adam, { record, position: stoppedAt, rng: rng.state(), seconds });
     process.stdout.write(`Stopped at shaping epoch ${stoppedAt.epoch}, step ${stoppedAt.step}. gankit shape --run ${run.directory} --resume continues it.\n`);
+    process.exitCode = stop.exitCode();
     return;
   }
   const saved = await saveShapedDiscriminator(run.directory, discriminator, {

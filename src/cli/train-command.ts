@@ -147,6 +147,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     const outcome = resume ? await resumeTraining(out, changes, { engine, hooks }) : await train(config, out, { engine, hooks });
     progress.stop();
     const verb = outcome.status === 'completed' ? 'Finished' : 'Stopped';
+    if (outcome.status === 'stopped') process.exitCode = stop.exitCode();
     process.stdout.write(
       `${verb} at epoch ${outcome.position.epoch}${outcome.position.stepInEpoch ? ` step ${outcome.position.stepInEpoch}` : ''} ` +
         `(${outcome.position.trainSeconds.toFixed(1)} s of training). Checkpoint: ${outcome.checkpoint}\n` +

@@ -42,10 +42,6 @@ function threadCount(): number {
 }
 
 /**
- * Starts the wasm backend once per process and installs the fastest matMul
- * available. With `quiet` unset, the fallback prints one notice to stderr.
- */
-/**
  * Runs `start`, then removes the uncaughtException and unhandledRejection
  * listeners it added: the wasm module's rethrow every error as a stack trace,
  * past the command's own handler.
@@ -54,12 +50,19 @@ async function withoutNewProcessHandlers(start: () => Promise<void>): Promise<vo
   const events = ['uncaughtException', 'unhandledRejection'];
   const emitter = process as NodeJS.EventEmitter;
   const before = events.map((event) => new Set(emitter.listeners(event)));
-  await start();
-  events.forEach((event, i) => {
-    for (const listener of emitter.listeners(event)) if (!before[i].has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
-  });
+  try {
+    await start();
+  } finally {
+    events.forEach((event, i) => {
+      for (const listener of emitter.listeners(event)) if (!before[i].has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    });
+  }
 }
 
+/**
+ * Starts the wasm backend once per process and installs the fastest matMul
+ * available. With `quiet` unset, the fallback prints one notice to stderr.
+ */
 export async function startEngine(options: { quiet?: boolean } = {}): Promise<EngineInfo> {
   if (started) return started;
   await withoutNewProcessHandlers(async () => {

@@ -5,13 +5,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import type { RngState } from '../engine/rng.js';
 import type { DStepScheduleState } from '../training/d-step-schedule.js';
 import { checkByteLength, checkModelFiles, loadModel, saveModel, weightBytes } from '../models/model-files.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { replaceDirectory, writeFileAtomic } from './atomic-write.js';
 import { readJsonFile } from './json-file.js';
 import { runPaths } from './run-directory.js';
 import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../training/optimizer-state.js';
@@ -117,8 +117,7 @@ export function checkCheckpoint(directory: string): void {
     const file = join(directory, `optimizer-${which}.bin`);
     checkByteLength(file, readBytes(file), weightBytes(state.optimizers[which].specs));
   }
-  const order = join(directory, 'order.bin');
-  if (readBytes(order).byteLength % 4 !== 0) throw new DataError(`${order} is damaged: its length is not a whole number of image indices.`);
+  readOrder(join(directory, 'order.bin'));
 }
 
 /** The checkpoint directories of a run (step-NNNNNNNNN), newest first; checkCheckpoint tells which read back whole. */
@@ -134,7 +133,8 @@ function completeCheckpoints(runDir: string): string[] {
 
 /**
  * The checkpoint a resume starts from: the newest one that reads back whole.
- * `skipped` says, one sentence each, why any newer one was passed over.
+ * Damaged newer ones are renamed damaged-step-…; `skipped` says, one sentence
+ * each, why they were passed over.
  */
 export function resumableCheckpoint(runDir: string): { directory?: string; skipped: string[] } {
   const skipped: string[] = [];
@@ -152,7 +152,11 @@ export function resumableCheckpoint(runDir: string): { directory?: string; skipp
       return { directory, skipped };
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
-      skipped.push(error.message);
+      // Set aside under a name no reader takes for a checkpoint, so that later pruning counts only good ones.
+      const aside = `damaged-${basename(directory)}`;
+      const setAside = existsSync(directory);
+      if (setAside) renameSync(directory, join(dirname(directory), aside));
+      skipped.push(`${error.message}${setAside ? ` (set aside as ${aside})` : ''}`);
     }
   }
   return { skipped };
@@ -172,12 +176,20 @@ export function previousCompleteCheckpoint(runDir: string, directory: string): s
     });
 }
 
-function readBytes(file: string): Uint8Array {
+/** A file's bytes; a missing one is a DataError naming it. */
+export function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch {
     throw new DataError(`${file} is missing.`);
   }
+}
+
+/** An epoch's shuffled image order (order.bin): whole 32-bit indices, or a DataError naming the file. */
+export function readOrder(file: string): Uint32Array {
+  const bytes = readBytes(file);
+  if (bytes.byteLength % 4 !== 0) throw new DataError(`${file} is damaged: its length is not a whole number of image indices.`);
+  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 /** The name of the checkpoint written after `dSteps` D steps. */
@@ -205,14 +217,13 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   writeFileSync(join(temporary, 'state.json'), JSON.stringify(state, null, 2));
 
   const final = join(root, name);
-  rmSync(final, { recursive: true, force: true });
-  renameSync(temporary, final);
+  replaceDirectory(temporary, final);
   writeFileAtomic(join(root, LATEST), JSON.stringify({ name }));
-  // Keep the newest few complete checkpoints, and those marked to keep.
-  const complete = readdirSync(root)
-    .filter((entry) => CHECKPOINT_NAME.test(entry))
+  // Keep the newest few checkpoints up to this one, and those marked to keep.
+  const older = readdirSync(root)
+    .filter((entry) => CHECKPOINT_NAME.test(entry) && entry <= name)
     .sort();
-  for (const old of complete.slice(0, Math.max(0, complete.length - KEEP))) {
+  for (const old of older.slice(0, Math.max(0, older.length - KEEP))) {
     if (!existsSync(join(root, old, KEEP_MARKER))) rmSync(join(root, old), { recursive: true });
   }
   return final;
@@ -239,9 +250,7 @@ function readStateFile(directory: string): StateFile {
 /** Reads the position and order of a checkpoint. */
 export function restoreTrainingState(directory: string): { position: TrainingPosition; order: Uint32Array } {
   const { position } = readStateFile(directory);
-  const orderBytes = readBytes(join(directory, 'order.bin'));
-  const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
-  return { position, order };
+  return { position, order: readOrder(join(directory, 'order.bin')) };
 }
 
 /** Restores both optimizers' state from a checkpoint into the given ones. */

@@ -1,6 +1,6 @@
 // run.json: which process trains a run, its last sign of life, and how the run
-// ended. `train` refuses a run another live process holds; the dashboard and
-// the study runner read this record instead of guessing from the files.
+// ended. `train` refuses a run another live process holds; tools that watch
+// runs read this record instead of guessing from the files.
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -78,7 +78,7 @@ export interface RunClaim {
 /** Marks the run as trained by this process; a DataError when another live process holds it. */
 export function claimRun(runDir: string): RunClaim {
   const current = readStateOrNothing(runDir);
-  if (current?.state === 'training' && current.pid !== process.pid) {
+  if (current?.state === 'training' && !(current.pid === process.pid && current.host === hostname())) {
     throw new DataError(
       `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
     );

@@ -52,8 +52,7 @@ const refinementLoss = (logits: tf.Tensor2D) => tf.sum(negLogSigmoid(logits)) as
 
 /** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i). */
 export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
-  const split = splitIndex(generator, layer);
-  return tf.grad((x: tf.Tensor) => refinementLoss(mlpForward(discriminator, head(generator, split, x as tf.Tensor2D))))(activation) as tf.Tensor2D;
+  return scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation).gradient;
 }
 
 /**

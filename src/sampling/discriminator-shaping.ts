@@ -3,10 +3,11 @@
 // gradients guide refinement better. The shaped D is saved in the run.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { readOptionalJsonFile } from '../run/json-file.js';
+import { replaceDirectory } from '../run/atomic-write.js';
 import { runPaths } from '../run/run-directory.js';
 import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
@@ -118,7 +119,6 @@ export async function saveShapedDiscriminator(runDir: string, discriminator: tfl
   mkdirSync(temporary, { recursive: true });
   await saveModel(discriminator, join(temporary, 'discriminator'));
   writeFileSync(join(temporary, 'shaping.json'), JSON.stringify(settings, null, 2));
-  rmSync(final, { recursive: true, force: true });
-  renameSync(temporary, final);
+  replaceDirectory(temporary, final);
   return final;
 }

@@ -3,13 +3,15 @@
 // that `gankit shape --resume` ends exactly where an uninterrupted shaping would.
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import type { RngState } from '../engine/rng.js';
 import { checkByteLength, loadModel, saveModel, weightBytes } from '../models/model-files.js';
+import { readBytes, readOrder } from '../run/checkpoints.js';
 import { readJsonFile } from '../run/json-file.js';
+import { replaceDirectory } from '../run/atomic-write.js';
 import { runPaths } from '../run/run-directory.js';
 import { captureOptimizer, restoreOptimizer } from '../training/optimizer-state.js';
 import type { ShapingOptions, ShapingPosition } from './discriminator-shaping.js';
@@ -37,12 +39,12 @@ const count = z.number().int().nonnegative();
 const STATE_SCHEMA = z.object({
   record: z.object({
     options: z.object({
-      epochs: count,
-      lr: z.number(),
+      epochs: z.number().int().positive(),
+      lr: z.number().positive(),
       beta1: z.number(),
       beta2: z.number(),
-      batch: count,
-      dropout: z.number(),
+      batch: z.number().int().positive(),
+      dropout: z.number().min(0).lt(1),
       cs: z.object({ layer: count, steps: count, rate: z.number(), eta: z.number(), select: z.enum(['last', 'best']) }),
     }),
     data: z.string(),
@@ -81,8 +83,7 @@ export async function saveStoppedShaping(
   const { order, ...position } = stopped.position;
   writeFileSync(join(temporary, 'order.bin'), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
   writeFileSync(join(temporary, 'state.json'), JSON.stringify({ ...stopped, position, optimizer: saved }, null, 2));
-  rmSync(final, { recursive: true, force: true });
-  renameSync(temporary, final);
+  replaceDirectory(temporary, final);
 }
 
 /**
@@ -94,10 +95,9 @@ export async function loadStoppedShaping(runDir: string) {
   if (!hasStoppedShaping(runDir)) throw new DataError(`${runDir} has no stopped shaping to resume; start one with gankit shape --run ${runDir}.`);
   const { optimizer: savedOptimizer, ...state } = readJsonFile(join(directory, 'state.json'), STATE_SCHEMA);
   const optimizerFile = join(directory, 'optimizer.bin');
-  const optimizerBytes = readFileSync(optimizerFile);
+  const optimizerBytes = readBytes(optimizerFile);
   checkByteLength(optimizerFile, optimizerBytes, weightBytes(savedOptimizer.specs));
-  const orderBytes = readFileSync(join(directory, 'order.bin'));
-  const order = new Uint32Array(orderBytes.buffer.slice(orderBytes.byteOffset, orderBytes.byteOffset + orderBytes.byteLength));
+  const order = readOrder(join(directory, 'order.bin'));
   const stopped: StoppedShaping & { position: ShapingPosition } = { ...state, rng: state.rng as RngState, position: { ...state.position, order } };
   return {
     stopped,

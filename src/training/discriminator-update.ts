@@ -13,8 +13,8 @@ export interface DiscriminatorUpdate {
   stopBefore(dStepsTaken: number): string | undefined;
   /** Values the metrics log and the progress line carry after `dSteps` steps (the ε spent). */
   logged(dSteps: number): Record<string, number>;
-  /** Writes what the update records beside each checkpoint (privacy.json). */
-  afterCheckpoint(runDir: string, dSteps: number): void;
+  /** Writes what the update records beside the checkpoints (privacy.json) for `dSteps` steps. */
+  writeRecord(runDir: string, dSteps: number): void;
 }
 
 /** The ordinary update: shuffled fixed-size batches, one optimizer step on the batch's mean loss. */
@@ -24,6 +24,6 @@ export function plainUpdate(batch: number): DiscriminatorUpdate {
     step: discriminatorStep,
     stopBefore: () => undefined,
     logged: () => ({}),
-    afterCheckpoint: () => undefined,
+    writeRecord: () => undefined,
   };
 }

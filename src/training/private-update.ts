@@ -90,7 +90,7 @@ export function makePrivate(
     stopBefore: (stepsTaken) =>
       stepsTaken + 1 <= allowedSteps ? undefined : `Stopped before step ${stepsTaken + 1}: it would spend more than ε = ${dp.targetEpsilon}.`,
     logged: (steps) => ({ epsilon: steps > 0 ? spentAfter(steps).epsilon : 0 }),
-    afterCheckpoint: (runDir, steps) => writeFileAtomic(runPaths(runDir).privacy, `${JSON.stringify(record(steps), null, 2)}\n`),
+    writeRecord: (runDir, steps) => writeFileAtomic(runPaths(runDir).privacy, `${JSON.stringify(record(steps), null, 2)}\n`),
   };
   return { update, resolved };
 }

@@ -55,9 +55,8 @@ function checkBeforeLoading(directory: string, checkpoint: string): void {
 export async function openRun(directory: string, options: OpenOptions = {}): Promise<TrainedRun> {
   if (!hasRunRecord(directory)) throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
   const config = readRunConfig(directory);
-  const latest = latestCheckpoint(directory);
-  if (!latest) throw new DataError(`${directory} has no checkpoint yet; continue its training with gankit train --resume --out ${directory}.`);
-  const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latest;
+  const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latestCheckpoint(directory);
+  if (!checkpoint) throw new DataError(`${directory} has no checkpoint yet; continue its training with gankit train --resume --out ${directory}.`);
   if (options.checkpoint && (!CHECKPOINT_NAME.test(options.checkpoint) || !existsSync(checkpoint))) {
     throw new DataError(`${directory} has no checkpoint ${options.checkpoint}; its kept ones are named step-NNNNNNNNN in ${checkpointsDirectory(directory)}.`);
   }

@@ -32,8 +32,8 @@ import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js
 import { makePrivate } from './private-update.js';
 import { dStepSchedule } from './d-step-schedule.js';
 import { fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
-import { appendMetrics, IntervalMeans, truncateMetrics } from './metrics-log.js';
-import { epochScorer, truncateEpochScores, type EpochScore } from './epoch-scores.js';
+import { appendMetrics, IntervalMeans, readMetrics, truncateMetrics } from './metrics-log.js';
+import { epochScorer, readEpochScores, truncateEpochScores, type EpochScore, type EpochScorer } from './epoch-scores.js';
 import type { GeneratorKind } from './trained-run.js';
 import type { DpConfig } from '../privacy/dp-config.js';
 import { requireObjective, type TrainConfig } from './train-config.js';
@@ -255,17 +255,22 @@ function startFresh(config: TrainConfig, objective: Objective, images: number): 
 
 /** Everything a checkpoint holds, restored. */
 async function startFromCheckpoint(directory: string, config: TrainConfig, objective: Objective, images: ImageSet): Promise<Start> {
-  const { generator, discriminator, generatorEma } = await loadCheckpointModels(directory);
   const { position, order } = restoreTrainingState(directory);
   if (order.length !== images.count) {
     throw new DataError(
       `${directory}/order.bin orders ${order.length} images, but ${images.source} has ${images.count}: the checkpoint is damaged, or the data changed.`,
     );
   }
+  const { generator, discriminator, generatorEma } = await loadCheckpointModels(directory);
   // Runs from before dropout drew no masks, so their checkpoints hold no mask stream.
   const dropoutRng = position.dropoutRng ? Rng.fromState(position.dropoutRng) : deriveRng(config.seed, 'dropout');
   const gan = assembleGan(generator, discriminator, config, objective, { dropoutRng, ema: generatorEma ?? undefined, gSteps: position.gSteps });
-  await restoreOptimizers(directory, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
+  try {
+    await restoreOptimizers(directory, { generator: gan.generatorOptimizer, discriminator: gan.discriminatorOptimizer });
+  } catch (error) {
+    disposeGan(gan);
+    throw error;
+  }
   return { gan, rng: Rng.fromState(position.rng), position, order };
 }
 
@@ -301,9 +306,14 @@ async function trainClaimed(
   let { order } = start;
   let update: DiscriminatorUpdate;
   let beat: () => void;
+  let scoreEpoch: EpochScorer | undefined;
   try {
     let resolved: TrainConfig;
     ({ update, resolved } = updateFor(gan.discriminator));
+    scoreEpoch = resolved.evalEvery === null ? undefined : await epochScorer(runDir, resolved);
+    // The logs a resume cuts back must read whole before the run is touched.
+    readMetrics(files.metrics);
+    readEpochScores(runDir);
     beat = takeClaim();
     config = resolved;
   } catch (error) {
@@ -312,6 +322,8 @@ async function trainClaimed(
   }
   if (checkpointDir) {
     if (position.objectiveState) objectiveAt(position.epoch).restoreState?.(position.objectiveState);
+    // What the update records matches the checkpoint resumed from (a crash may have left it ahead).
+    update.writeRecord(runDir, position.dSteps);
     hooks.onMessage?.(`Resuming ${runDir} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}.`);
   } else {
     writeRunRecord(runDir, runRecord(config, objective, images, stepsPerEpoch, engine));
@@ -321,7 +333,6 @@ async function trainClaimed(
   truncateEpochScores(runDir, position.epoch);
   const { generator, discriminator } = gan;
   const schedule = dStepSchedule(config, position.dStepSchedule);
-  const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);
   const gridZ = latents(deriveRng(config.seed, 'sample-grid'), GRID_SIDE * GRID_SIDE);
   // The models, optimizers and grid latents live as long as the run: a process that trains again starts flat.
   try {
@@ -337,6 +348,8 @@ async function trainClaimed(
       position.dropoutRng = gan.dropoutRng.state();
       position.dStepSchedule = schedule.state();
       position.objectiveState = gan.objective.saveState?.();
+      // Before the checkpoint: a crash between the two leaves privacy.json counting steps the run will take again (ε over-stated, never under).
+      update.writeRecord(runDir, position.dSteps);
       lastCheckpoint = await saveCheckpoint(runDir, {
         generator,
         discriminator,
@@ -347,7 +360,6 @@ async function trainClaimed(
         order,
         keep,
       });
-      update.afterCheckpoint(runDir, position.dSteps);
     };
     // The update's own values (a DP run's ε spent), refreshed once per logging interval: the PRV accountant takes about a second.
     let updateLogs = update.logged(position.dSteps);
