@@ -1,7 +1,7 @@
 // run.json: which process trains a run, its last sign of life, and how the run
 // ended. `train` refuses a run another live process holds; tools that watch
 // runs read this record instead of guessing from the files.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
@@ -75,14 +75,48 @@ export interface RunClaim {
   finish(outcome: Exclude<RunOutcome, 'training'>, reason?: string): void;
 }
 
-/** Marks the run as trained by this process; a DataError when another live process holds it. */
-export function claimRun(runDir: string): RunClaim {
-  const current = readStateOrNothing(runDir);
-  if (current?.state === 'training' && !(current.pid === process.pid && current.host === hostname())) {
-    throw new DataError(
-      `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
-    );
+/** A claim lock this old was left by a process that died between its check and its write. */
+const LOCK_STALE_MS = 10 * 1000;
+
+/** How long ago the lock was taken; 0 when it has just gone. */
+function lockAge(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0;
   }
+}
+
+/**
+ * Runs `critical` holding DIR/run.json.lock, created exclusively, so that two
+ * processes starting together never both pass the check and both write.
+ */
+function withClaimLock<T>(runDir: string, critical: () => T): T {
+  const lock = `${runPaths(runDir).state}.lock`;
+  for (let waited = 0; ; waited += 10) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = lockAge(lock);
+      if (age > LOCK_STALE_MS) rmSync(lock, { force: true });
+      else if (waited > LOCK_STALE_MS) throw new DataError(`${lock} stays held: another gankit is claiming this run.`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+  try {
+    return critical();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * Marks the run as trained by this process; a DataError when another live
+ * process holds it, or when `precondition` (checked under the same lock) throws.
+ */
+export function claimRun(runDir: string, precondition?: () => void): RunClaim {
   const started = new Date().toISOString();
   let lastBeat = 0;
   const write = (state: RunOutcome, reason?: string) => {
@@ -90,7 +124,16 @@ export function claimRun(runDir: string): RunClaim {
     writeFileAtomic(runPaths(runDir).state, `${JSON.stringify(record, null, 2)}\n`);
     lastBeat = Date.now();
   };
-  write('training');
+  withClaimLock(runDir, () => {
+    const current = readStateOrNothing(runDir);
+    if (current?.state === 'training' && !(current.pid === process.pid && current.host === hostname())) {
+      throw new DataError(
+        `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
+      );
+    }
+    precondition?.();
+    write('training');
+  });
   return {
     beat: () => {
       if (Date.now() - lastBeat >= HEARTBEAT_MS) write('training');

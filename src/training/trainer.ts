@@ -174,7 +174,8 @@ export interface TrainOptions {
 /** Trains a new GAN into `runDir`. */
 export async function train(config: TrainConfig, runDir: string, options: TrainOptions = {}): Promise<TrainOutcome> {
   checkNewRunDirectory(runDir);
-  return trainFrom(config, runDir, undefined, options);
+  // Checked again under the claim's lock: another process may have started a run here since.
+  return trainFrom(config, runDir, undefined, options, () => checkNewRunDirectory(runDir));
 }
 
 /**
@@ -191,13 +192,19 @@ export async function resumeTraining(runDir: string, changes: ResumeChanges = {}
   return trainFrom(config, runDir, directory, options);
 }
 
-/** Trains from `checkpointDir`, or from new weights when it is undefined. */
-async function trainFrom(config: TrainConfig, runDir: string, checkpointDir: string | undefined, options: TrainOptions): Promise<TrainOutcome> {
+/** Trains from `checkpointDir`, or from new weights when it is undefined; `precondition` is checked when the run is claimed. */
+async function trainFrom(
+  config: TrainConfig,
+  runDir: string,
+  checkpointDir: string | undefined,
+  options: TrainOptions,
+  precondition?: () => void,
+): Promise<TrainOutcome> {
   let claim: RunClaim | undefined;
   // Taken once the settings, data and checkpoint have passed every check: a refused run leaves the directory as it was.
   const takeClaim = () => {
     mkdirSync(runPaths(runDir).samples, { recursive: true });
-    claim = claimRun(runDir);
+    claim = claimRun(runDir, precondition);
     return claim.beat;
   };
   try {
