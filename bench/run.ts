@@ -21,11 +21,10 @@ import { configFor, requireObjective, type PresetName } from '../src/training/tr
 import { DP_D_STEPS, DP_DEFAULTS, type DpConfig } from '../src/privacy/dp-config.js';
 import { dpDiscriminatorStep, poissonSample } from '../src/training/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
-import { NEIGHBOURHOOD_K, type EvaluationResult } from '../src/metrics/evaluation.js';
+import { extractAll, NEIGHBOURHOOD_K, type EvaluationResult } from '../src/metrics/evaluation.js';
 import { DEFAULT_FEATURE_NETWORK, loadFeatureExtractor, SHIPPED_FEATURE_NETWORKS } from '../src/metrics/feature-extractor.js';
 import { classifierScore, logitFid } from '../src/metrics/classifier-score.js';
 import { CLASSES } from '../src/models/feature-network.js';
-import { featureMatrix } from '../src/metrics/feature-matrix.js';
 import { fid } from '../src/metrics/fid.js';
 import { neighbourhoodMetrics } from '../src/metrics/prdc.js';
 
@@ -258,22 +257,10 @@ for (const network of [...SHIPPED_FEATURE_NETWORKS].reverse()) {
 }
 const v2OverV1 = evaluateSeconds['mnist-v2'].evaluate / evaluateSeconds['mnist-v1'].evaluate;
 const extractor = await loadFeatureExtractor();
+// The same extraction evaluate does, keeping the logits for the classifier's views.
 const featuresOf = (set: ImageSet) => {
-  const features: Float32Array[] = [];
-  const logits: Float32Array[] = [];
-  for (let first = 0; first < set.count; first += 500) {
-    const count = Math.min(500, set.count - first);
-    const out = extractor.extract(set.pixels.subarray(first * 784, (first + count) * 784), count, 28, 28);
-    features.push(out.features.values as Float32Array);
-    logits.push(out.logits!);
-  }
-  const join32 = (parts: Float32Array[]) => {
-    const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
-    return values;
-  };
-  const values = join32(features);
-  return { features: featureMatrix(values, values.length / set.count), logits: join32(logits) };
+  const { features, logits } = extractAll(extractor, set, () => undefined);
+  return { features, logits: logits! };
 };
 const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
 const fake = featuresOf(loadImageSet(pngs));

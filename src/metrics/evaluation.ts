@@ -59,7 +59,8 @@ export function headlineScores({ fid, precision, recall, density, coverage }: Ev
 
 const BATCH = 500;
 
-function extractAll(extractor: FeatureExtractor, images: Images, onBatch: (done: number) => void): { features: FeatureMatrix; logits?: Float32Array } {
+/** The features (and logits, where the network has them) of every image, 500 at a time; `onBatch` sees the count done. */
+export function extractAll(extractor: FeatureExtractor, images: Images, onBatch: (done: number) => void): { features: FeatureMatrix; logits?: Float32Array } {
   const size = images.height * images.width;
   const parts: FeatureMatrix[] = [];
   const logits: Float32Array[] = [];

@@ -40,7 +40,8 @@ export async function saveModel(model: tfl.LayersModel, directory: string): Prom
   );
 }
 
-const WEIGHT_SPEC = z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.enum(['float32', 'int32']) });
+/** One weight's entry in a manifest (model.json, a saved optimizer): its name, shape and type. */
+export const WEIGHT_SPEC = z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.enum(['float32', 'int32']) });
 const MODEL_JSON_SCHEMA = z.looseObject({
   modelTopology: z.looseObject({}),
   weightsManifest: z.array(z.looseObject({ paths: z.array(z.string()).min(1), weights: z.array(WEIGHT_SPEC) })).min(1),

@@ -4,15 +4,15 @@
 // atomically, so a crash at any moment leaves the previous checkpoint usable.
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import type { RngState } from '../engine/rng.js';
 import type { DStepScheduleState } from '../training/d-step-schedule.js';
-import { checkByteLength, checkModelFiles, loadModel, saveModel, weightBytes } from '../models/model-files.js';
+import { checkByteLength, checkModelFiles, loadModel, saveModel, WEIGHT_SPEC, weightBytes } from '../models/model-files.js';
 import { replaceDirectory, writeFileAtomic } from './atomic-write.js';
-import { readJsonFile } from './json-file.js';
+import { readFileBytes, readJsonFile } from './json-file.js';
 import { runPaths } from './run-directory.js';
 import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../training/optimizer-state.js';
 
@@ -64,11 +64,10 @@ interface StateFile {
 }
 
 const count = z.number().int().nonnegative();
-const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() });
-const SAVED_OPTIMIZER = z.object({
-  specs: z.array(z.looseObject({ name: z.string(), shape: z.array(count), dtype: z.enum(['float32', 'int32']) })),
-  adamPowers: z.tuple([z.number(), z.number()]).optional(),
-});
+/** A seeded stream's state, as Rng.state() gives it. */
+export const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() });
+/** An optimizer's state description, as captureOptimizer gives it. */
+export const SAVED_OPTIMIZER = z.object({ specs: z.array(WEIGHT_SPEC), adamPowers: z.tuple([z.number(), z.number()]).optional() });
 const STATE_FILE_SCHEMA = z.object({
   position: z.object({
     epoch: count,
@@ -115,7 +114,7 @@ export function checkCheckpoint(directory: string): void {
   if (hasGeneratorEma(directory)) checkModelFiles(join(directory, GENERATOR_EMA));
   for (const which of ['generator', 'discriminator'] as const) {
     const file = join(directory, `optimizer-${which}.bin`);
-    checkByteLength(file, readBytes(file), weightBytes(state.optimizers[which].specs));
+    checkByteLength(file, readFileBytes(file), weightBytes(state.optimizers[which].specs));
   }
   readOrder(join(directory, 'order.bin'));
 }
@@ -176,18 +175,9 @@ export function previousCompleteCheckpoint(runDir: string, directory: string): s
     });
 }
 
-/** A file's bytes; a missing one is a DataError naming it. */
-export function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch {
-    throw new DataError(`${file} is missing.`);
-  }
-}
-
 /** An epoch's shuffled image order (order.bin): whole 32-bit indices, or a DataError naming the file. */
 export function readOrder(file: string): Uint32Array {
-  const bytes = readBytes(file);
+  const bytes = readFileBytes(file);
   if (bytes.byteLength % 4 !== 0) throw new DataError(`${file} is damaged: its length is not a whole number of image indices.`);
   return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
@@ -256,6 +246,6 @@ export function restoreTrainingState(directory: string): { position: TrainingPos
 /** Restores both optimizers' state from a checkpoint into the given ones. */
 export async function restoreOptimizers(directory: string, optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer }): Promise<void> {
   const state = readStateFile(directory);
-  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readBytes(join(directory, 'optimizer-generator.bin')));
-  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readBytes(join(directory, 'optimizer-discriminator.bin')));
+  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileBytes(join(directory, 'optimizer-generator.bin')));
+  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readFileBytes(join(directory, 'optimizer-discriminator.bin')));
 }

@@ -1,6 +1,6 @@
-// JSON files that gankit writes into a run and reads back. A file damaged by a
-// crash, a full disk or an interrupted copy gets one sentence naming the file
-// and what is wrong with it, never a stack trace.
+// Files that gankit writes into a run and reads back. A file missing, or
+// damaged by a crash, a full disk or an interrupted copy, gets one sentence
+// naming it and what is wrong with it, never a stack trace.
 import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { DataError } from '../data/data-error.js';
@@ -12,8 +12,19 @@ function firstIssue(error: z.ZodError): string {
   return `${where}${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
-/** Parses `text` (read from `path`) against `schema`; a DataError names the file and the first problem. */
-export function parseJsonText<T>(path: string, text: string, schema: z.ZodType<T>): T {
+/** A file's bytes; a missing or unreadable one is a DataError naming it. */
+export function readFileBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? `${path} is missing.` : `${path} cannot be read (${code ?? String(error)}).`);
+  }
+}
+
+/** Reads a JSON file and validates it against `schema`; a DataError names the file and its first problem. */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>): T {
+  const text = readFileBytes(path).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -23,18 +34,6 @@ export function parseJsonText<T>(path: string, text: string, schema: z.ZodType<T
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DataError(`${path} is damaged: ${firstIssue(parsed.error)}.`);
   return parsed.data;
-}
-
-/** Reads and validates a JSON file; a missing, unreadable or malformed one is a DataError naming it. */
-export function readJsonFile<T>(path: string, schema: z.ZodType<T>): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? `${path} is missing.` : `${path} cannot be read (${code ?? String(error)}).`);
-  }
-  return parseJsonText(path, text, schema);
 }
 
 /** The same for a file a run may lack: undefined when it is absent. */

@@ -117,6 +117,11 @@ const PRIVACY_RECORD_SCHEMA = z.looseObject({
 });
 export type PrivacyRecord = z.infer<typeof PRIVACY_RECORD_SCHEMA>;
 
+/** Writes a DP run's privacy.json (the accountant's full record). */
+export function writePrivacyRecord(runDir: string, record: PrivacyRecord): void {
+  writeFileAtomic(runPaths(runDir).privacy, `${JSON.stringify(record, null, 2)}\n`);
+}
+
 /** A DP run's privacy.json; undefined for a run trained without DP. */
 export function readPrivacyRecord(runDir: string): PrivacyRecord | undefined {
   return readOptionalJsonFile(runPaths(runDir).privacy, PRIVACY_RECORD_SCHEMA);

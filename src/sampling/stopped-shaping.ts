@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import type { RngState } from '../engine/rng.js';
 import { checkByteLength, loadModel, saveModel, weightBytes } from '../models/model-files.js';
-import { readBytes, readOrder } from '../run/checkpoints.js';
-import { readJsonFile } from '../run/json-file.js';
+import { readOrder, RNG_STATE, SAVED_OPTIMIZER } from '../run/checkpoints.js';
+import { readFileBytes, readJsonFile } from '../run/json-file.js';
 import { replaceDirectory } from '../run/atomic-write.js';
 import { runPaths } from '../run/run-directory.js';
 import { captureOptimizer, restoreOptimizer } from '../training/optimizer-state.js';
@@ -54,12 +54,9 @@ const STATE_SCHEMA = z.object({
     generator: z.string(),
   }),
   position: z.object({ epoch: count, step: count }),
-  rng: z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() }),
+  rng: RNG_STATE,
   seconds: z.number(),
-  optimizer: z.object({
-    specs: z.array(z.looseObject({ name: z.string(), shape: z.array(count), dtype: z.enum(['float32', 'int32']) })),
-    adamPowers: z.tuple([z.number(), z.number()]).optional(),
-  }),
+  optimizer: SAVED_OPTIMIZER,
 });
 
 export function hasStoppedShaping(runDir: string): boolean {
@@ -95,10 +92,10 @@ export async function loadStoppedShaping(runDir: string) {
   if (!hasStoppedShaping(runDir)) throw new DataError(`${runDir} has no stopped shaping to resume; start one with gankit shape --run ${runDir}.`);
   const { optimizer: savedOptimizer, ...state } = readJsonFile(join(directory, 'state.json'), STATE_SCHEMA);
   const optimizerFile = join(directory, 'optimizer.bin');
-  const optimizerBytes = readBytes(optimizerFile);
+  const optimizerBytes = readFileBytes(optimizerFile);
   checkByteLength(optimizerFile, optimizerBytes, weightBytes(savedOptimizer.specs));
   const order = readOrder(join(directory, 'order.bin'));
-  const stopped: StoppedShaping & { position: ShapingPosition } = { ...state, rng: state.rng as RngState, position: { ...state.position, order } };
+  const stopped: StoppedShaping & { position: ShapingPosition } = { ...state, position: { ...state.position, order } };
   return {
     stopped,
     discriminator: await loadModel(join(directory, 'discriminator')),

@@ -10,8 +10,7 @@ import { defaultDelta, type DpConfig } from '../privacy/dp-config.js';
 import { calibrateNoise } from '../privacy/noise-calibration.js';
 import { checkPerExampleLayers } from '../privacy/per-example-clipping.js';
 import { makeAccountant, stepsWithin } from '../privacy/accountant.js';
-import { writeFileAtomic } from '../run/atomic-write.js';
-import { runPaths } from '../run/run-directory.js';
+import { writePrivacyRecord } from '../run/run-directory.js';
 import type { DiscriminatorUpdate } from './discriminator-update.js';
 import { dpDiscriminatorStep, poissonSample } from './dp-discriminator-step.js';
 
@@ -90,7 +89,7 @@ export function makePrivate(
     stopBefore: (stepsTaken) =>
       stepsTaken + 1 <= allowedSteps ? undefined : `Stopped before step ${stepsTaken + 1}: it would spend more than ε = ${dp.targetEpsilon}.`,
     logged: (steps) => ({ epsilon: steps > 0 ? spentAfter(steps).epsilon : 0 }),
-    writeRecord: (runDir, steps) => writeFileAtomic(runPaths(runDir).privacy, `${JSON.stringify(record(steps), null, 2)}\n`),
+    writeRecord: (runDir, steps) => writePrivacyRecord(runDir, record(steps)),
   };
   return { update, resolved };
 }
