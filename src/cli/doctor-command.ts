@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { FAST_PATH_HINT, nativeAddon, startEngine } from '../engine/engine.js';
 import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
 import { DataError } from '../data/data-error.js';
+import { GANKIT_BIN } from './gankit-process.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../../scripts/build-native.mjs', import.meta.url));
-const GANKIT_BIN = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
 
 /** The first of `commands` on the PATH (or an absolute path that exists), or null. */
 function findExecutable(commands: string[]): string | null {

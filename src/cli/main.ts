@@ -12,11 +12,12 @@ import { privacyCommand } from './privacy-command.js';
 import { reportCommand } from './report-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { shapeCommand } from './shape-command.js';
+import { studyCommand } from './study-command.js';
 import { trainCommand } from './train-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Exit codes: 0 done, 1 bad data, a damaged file or a failed run, 2 bad command line. */
+/** Exit codes: 0 done, 1 bad data, a damaged file or a failed run, 2 bad command line, 3 a training that diverged. */
 function buildProgram(): Command {
   const program = new Command('gankit')
     .description('Train, improve and measure GANs: TF.js with a native OpenBLAS matrix product.')
@@ -30,6 +31,7 @@ function buildProgram(): Command {
     evaluateCommand(),
     featuresCommand(),
     privacyCommand(),
+    studyCommand(),
     reproduceCommand(),
     reportCommand(),
     doctorCommand(),
@@ -64,7 +66,7 @@ function exitWith(error: unknown): never {
   }
   if (error instanceof DataError || error instanceof TrainingDiverged) {
     process.stderr.write(`gankit: ${error.message}\n`);
-    process.exit(1);
+    process.exit(error instanceof TrainingDiverged ? TrainingDiverged.exitCode : 1);
   }
   // The file system's refusals (no space, no permission, a file where a directory should be) name the path.
   const io = error as NodeJS.ErrnoException;

@@ -1,50 +1,32 @@
+// gankit reproduce: the study's table, as a thin alias for the built-in study
+// files in studies/ (run on this machine, one worker).
 import { Command, Option } from 'commander';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { BUDGETS, reproducePlan, type Budget } from '../reproduce/plan.js';
-import { reproduce, summedTaskSeconds } from '../reproduce/reproduce.js';
-import { writeResults } from '../reproduce/results-table.js';
-import { writeReport } from '../report/report.js';
-import { createProgress } from './progress.js';
+import { fileURLToPath } from 'node:url';
+import { studyCommand } from './study-command.js';
 
-interface ReproduceFlags {
-  budget: Budget;
-  out?: string;
-}
+const BUDGETS = ['quick', 'standard', 'full'] as const;
+type Budget = (typeof BUDGETS)[number];
 
-async function runReproduce(flags: ReproduceFlags): Promise<void> {
+/** The built-in study file of a budget. */
+export const builtInStudy = (budget: Budget) => fileURLToPath(new URL(`../../../studies/reproduce-${budget}.yaml`, import.meta.url));
+
+async function runReproduce(flags: { budget: Budget; out?: string; dryRun?: boolean }): Promise<void> {
   const out = flags.out ?? join('runs', `reproduce-${flags.budget}`);
-  const plan = reproducePlan(flags.budget);
-  const progress = createProgress('reproduce |{bar}| {value}/{total} tasks | {task} | {line}');
-  const log = !process.stderr.isTTY;
-  let started = false;
-  const rows = await reproduce(plan, out, {
-    onTask(index, total, label, skipped) {
-      if (!started) progress.start(total, index, { task: label, line: '' });
-      started = true;
-      progress.update(index, { task: label, line: skipped ? 'done earlier' : '' });
-      if (log) process.stderr.write(`reproduce: task ${index + 1}/${total}: ${label}${skipped ? ' (done earlier)' : ''}\n`);
-    },
-    onLine: (line) => (log ? process.stderr.write(`  ${line}\n`) : progress.describe({ line: line.slice(0, 60) })),
-  }).finally(() => progress.stop());
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
-  const command = `gankit reproduce --budget ${flags.budget}${flags.out ? ` --out ${flags.out}` : ''}`;
-  writeResults(out, plan, rows, command, machine, summedTaskSeconds(out));
-  const report = await writeReport(out, join(out, 'report'));
-  process.stdout.write(`Results: ${join(out, 'results.md')} (.csv, .json); report: ${report}\n`);
+  await studyCommand().parseAsync(['run', builtInStudy(flags.budget), '--out', out, ...(flags.dryRun ? ['--dry-run'] : [])], { from: 'user' });
 }
 
 export function reproduceCommand(): Command {
   return new Command('reproduce')
-    .description("the study's table: train each method, sample, evaluate against MNIST test, write results and the report")
+    .description(
+      `the study's table: gankit study run studies/reproduce-BUDGET.yaml --out OUT (train each method, sample, evaluate, write results and the report)`,
+    )
     .addOption(
-      new Option(
-        '--budget <budget>',
-        "quick: ≤ 30 min on 2 cores; standard: 20 epochs a run, about 2 hours; full: the study's 100 epochs (the table says which)",
-      )
+      new Option('--budget <budget>', 'quick: one seed, about 30 min on 2 cores; standard: 20 epochs a run, 3 seeds; full: the study’s 100 epochs, 5 seeds')
         .choices(BUDGETS)
         .default('quick'),
     )
     .option('--out <dir>', 'output directory (default runs/reproduce-BUDGET); an existing one is continued')
+    .option('--dry-run', 'print the task graph and its estimated cost; run nothing')
     .action(runReproduce);
 }

@@ -65,10 +65,10 @@ function pretrainSchedule(value: string): TrainConfig['pretrain'] {
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '–');
 
-async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
+/** The run's settings from the parsed flags, and (for --resume) the settings the user gave; bad combinations are usage errors. */
+export function trainSettingsFrom(flags: TrainFlags, command: Command): { config: TrainConfig; changes: ResumeChanges } {
   const given = (flag: string) => command.getOptionValueSource(flag) === 'cli';
   const dp = dpConfig(flags, given, command);
-  const engine = await startEngine();
   const {
     out,
     resume,
@@ -106,6 +106,13 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
         )
       : undefined,
   };
+  return { config, changes };
+}
+
+async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
+  const { config, changes } = trainSettingsFrom(flags, command);
+  const engine = await startEngine();
+  const { out, resume } = flags;
   const progress = createProgress(
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
   );

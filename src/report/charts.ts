@@ -50,3 +50,22 @@ export function classHistogram(title: string, histogram: number[]): Promise<stri
     },
   });
 }
+
+/** One value per seed of each method, as points, with the mean ± standard deviation over the seeds beside them. */
+export function spreadChart(title: string, points: Array<{ method: string; value: number | null }>): Promise<string> {
+  const y = { field: 'method', type: 'nominal' as const, title: null, sort: null };
+  return svgOf({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 240,
+    data: { values: points.filter((p) => p.value !== null && Number.isFinite(p.value)) },
+    layer: [
+      {
+        mark: { type: 'errorbar', extent: 'stdev', color: '#555' },
+        encoding: { x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, y },
+      },
+      { mark: { type: 'tick', color: '#222', thickness: 2 }, encoding: { x: { aggregate: 'mean', field: 'value', type: 'quantitative' }, y } },
+      { mark: { type: 'point', opacity: 0.7, color: '#d62728' }, encoding: { x: { field: 'value', type: 'quantitative' }, y } },
+    ],
+  });
+}

@@ -7,19 +7,23 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import { readOptionalJsonFile } from '../run/json-file.js';
-import { rowEvaluationFile, rowGridFile } from '../reproduce/reproduce.js';
-import { COLUMNS, formatCell, generatorLabel, type ResultsFile } from '../reproduce/results-table.js';
+import { studyPaths } from '../study/study-directory.js';
+import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, type ResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
 import { describeGenerator } from '../training/trained-run.js';
-import { classHistogram, curveChart } from './charts.js';
+import { classHistogram, curveChart, spreadChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
 const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
-/** A reproduce or study directory's results.json, checked where the report reads it. */
-const RESULTS_SCHEMA = z.looseObject({ rows: z.array(z.looseObject({ method: z.string(), run: z.string() })) });
+/** A study directory's results.json, checked where the report reads it. */
+const RESULTS_SCHEMA = z.looseObject({
+  rows: z.array(
+    z.looseObject({ method: z.string(), run: z.string(), seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })), spread: z.looseObject({}) }),
+  ),
+});
 
 /** Run directories (with config.json) in `root` and in `root/runs`. */
 function findRuns(root: string): string[] {
@@ -34,24 +38,39 @@ function findRuns(root: string): string[] {
     .sort();
 }
 
-function resultsTable(results: ResultsFile, root: string): string {
+function resultsTable(results: ResultsFile, root: string): Promise<string> {
+  const paths = studyPaths(root);
+  const ranked = METRICS.filter((m) => COLUMNS[m].better);
   const best = new Map(
-    COLUMNS.filter((c) => c.better).map((c) => {
-      const values = results.rows.map((row) => row[c.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      return [c.key, c.better === 'low' ? Math.min(...values) : Math.max(...values)];
+    ranked.map((m) => {
+      const means = results.rows.map((row) => row.spread[m].mean).filter((v): v is number => v !== null);
+      return [m, COLUMNS[m].better === 'low' ? Math.min(...means) : Math.max(...means)];
     }),
   );
   const rows = results.rows.map((row) => {
-    const grid = rowGridFile(root, row.method);
-    const cells = COLUMNS.map((c) => `<td class="${best.get(c.key) === row[c.key] ? 'best' : ''}">${formatCell(row, c)}</td>`).join('');
-    return `<tr><th>${escape(row.method)}</th><td>${generatorLabel(row)}</td>${cells}<td>${existsSync(grid) ? image(grid, `samples: ${row.method}`, 'thumb') : ''}</td><td class="note">${escape(row.note)}</td></tr>`;
+    const first = row.seeds[0];
+    const grid = first ? paths.rowGrid(row.method, first.seed) : '';
+    const cells = METRICS.map((m) => `<td class="${best.get(m) === row.spread[m].mean ? 'best' : ''}">${formatSpread(row.spread[m], m)}</td>`).join('');
+    const thumb = grid && existsSync(grid) ? image(grid, `samples: ${row.method}, seed ${first.seed}`, 'thumb') : '';
+    return `<tr><th>${escape(methodLabel(row))}</th><td>${generatorLabel(row)}</td><td>${row.seeds.length}</td>${cells}<td>${thumb}</td><td class="note">${escape(row.note)}</td></tr>`;
   });
-  return `<h2>Results</h2>
-<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST test; best value of each column in bold.${
+  const seeds = results.seeds.length;
+  const spread =
+    seeds > 1 ? `Each cell: mean ± standard deviation over n seeds (${results.seeds.join(', ')}); the charts below show every seed.` : 'One seed: no spread.';
+  const table = `<h2>Results</h2>
+<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST ${escape(results.real)}. ${spread} Best mean of each column in bold.${
     results.taskSeconds ? ` The tasks took ${(results.taskSeconds / 60).toFixed(1)} min in all.` : ''
   }</p>
-<table class="results"><thead><tr><th>method</th><th>G</th>${COLUMNS.map((c) => `<th>${escape(c.heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
+<table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${METRICS.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
+  if (seeds < 2) return Promise.resolve(table);
+  const charts = (['fid', 'precision', 'recall'] as const).map((m) =>
+    spreadChart(
+      `${COLUMNS[m].heading} per seed, and mean ± std`,
+      results.rows.flatMap((row) => row.seeds.map((s) => ({ method: row.method, value: s[m] }))),
+    ),
+  );
+  return Promise.all(charts).then((svgs) => `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`);
 }
 
 async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {
@@ -90,9 +109,9 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   }
   const interpolation = join(runDir, 'interpolation.png');
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
-  // The class histogram: the run's own eval.json, else the reproduce row evaluated from its Gaussian samples.
-  const row = results?.rows.find((r) => r.run === name && !/[+]|CS/.test(r.method));
-  const evaluation = readEvaluationFile(paths.eval) ?? (row ? readEvaluationFile(rowEvaluationFile(root, row.method)) : undefined);
+  // The class histogram: the run's own eval.json, else that of the first study row that sampled this run.
+  const sampled = results?.rows.flatMap((r) => r.seeds.filter((s) => s.run === name).map((s) => ({ method: r.method, seed: s.seed })))[0];
+  const evaluation = readEvaluationFile(paths.eval) ?? (sampled ? readEvaluationFile(studyPaths(root).rowEvaluation(sampled.method, sampled.seed)) : undefined);
   if (evaluation?.modes) {
     const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
     parts.push(
@@ -111,11 +130,12 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;vertical-align:middle}
 th{text-align:left}td.best{font-weight:bold;background:#e6f4ea}td.note{text-align:left;font-size:12px;color:#555;max-width:260px}
+table.results td:not(.note){white-space:nowrap}
 .thumb{height:64px;image-rendering:pixelated}.strip{display:flex;flex-wrap:wrap;gap:6px}.strip figure{margin:0;text-align:center;font-size:11px}
 .epoch{width:110px;image-rendering:pixelated}.final{width:420px;image-rendering:pixelated}.charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0}section{border-top:2px solid #ccc;margin-top:2em}`;
 
-/** Writes OUT/index.html for the runs in `root` (a reproduce output or a directory of runs); returns its path. */
+/** Writes OUT/index.html for the runs in `root` (a study's output or a directory of runs); returns its path. */
 export async function writeReport(root: string, outDir: string): Promise<string> {
   const runs = findRuns(root);
   if (!runs.length) throw new DataError(`${root} holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
@@ -124,7 +144,7 @@ export async function writeReport(root: string, outDir: string): Promise<string>
   for (const run of runs) sections.push(await runSection(run, root, results));
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gankit report</title><style>${STYLE}</style></head>
 <body><h1>gankit report</h1>
-${results ? resultsTable(results, root) : ''}
+${results ? await resultsTable(results, root) : ''}
 ${sections.join('\n')}
 </body></html>`;
   mkdirSync(outDir, { recursive: true });

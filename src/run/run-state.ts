@@ -28,7 +28,8 @@ const STALE_MS = 10 * 60 * 1000;
 /** How often a training process refreshes its heartbeat at most. */
 const HEARTBEAT_MS = 20 * 1000;
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host is alive (one of another user's counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -78,7 +78,10 @@ export interface TrainOutcome {
 }
 
 /** A run that cannot go on (a loss became NaN): the message is for the user. */
-export class TrainingDiverged extends Error {}
+export class TrainingDiverged extends Error {
+  /** `gankit train`'s exit code for it: a study tells a diverged run (a result) from a failed one. */
+  static readonly exitCode = 3;
+}
 
 function checkImages(images: ImageSet, batch: number): void {
   if (images.height * images.width !== IMAGE_SIZE) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { GANKIT_BIN } from '../../src/cli/gankit-process.js';
 
-export const GANKIT_BIN = fileURLToPath(new URL('../../../bin/gankit.js', import.meta.url));
+export { GANKIT_BIN };
 
 /** The one-line notice of a machine without the native addon: printed by every command there, and not what a test checks. */
 const FALLBACK_NOTICE = /^gankit: using the slower stock wasm matMul because .*\n/gm;

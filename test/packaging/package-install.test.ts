@@ -35,7 +35,7 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
   assert.equal(packed.status, 0, packed.stderr);
   const tarball = join(work, packed.stdout.trim().split('\n').pop()!);
 
-  // What ships: the compiled code, the feature networks, the addon's sources and its build script; no tests, bench or docs.
+  // What ships: the compiled code, the feature networks, the addon's sources and its build script, the built-in studies; no tests, bench or docs.
   const entries = execFileSync('tar', ['-tzf', tarball]).toString().trim().split('\n');
   for (const needed of [
     'package/bin/gankit.js',
@@ -48,6 +48,9 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
     'package/src/native/napi-helpers.h',
     'package/src/native/binding.gyp',
     'package/scripts/build-native.mjs',
+    'package/studies/reproduce-quick.yaml',
+    'package/studies/reproduce-standard.yaml',
+    'package/studies/reproduce-full.yaml',
   ]) {
     assert.ok(entries.includes(needed), `${needed} is missing from the tarball`);
   }
@@ -77,6 +80,8 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
   gankit('train', '--limit', '128', '--epochs', '1', '--out', 'run');
   assert.match(gankit('generate', '--run', 'run', '--n', '20', '--grid', 'grid.png'), /Wrote a grid of 20/);
   assert.match(gankit('evaluate', '--run', 'run', '--n', '50'), /FID/);
+  // reproduce finds its built-in study files in the installed package.
+  assert.match(gankit('reproduce', '--budget', 'quick', '--dry-run'), /19 of 19 tasks to run/);
   const doctor = JSON.parse(gankit('doctor', '--json')) as { engine: { native: boolean; fallbackReason?: string } };
   // The installed package built its own addon wherever this checkout's addon works.
   const here = await startEngine({ quiet: true });

@@ -1,0 +1,152 @@
+// The Slurm executor: each task is an sbatch job that runs `gankit study task
+// DIR ID` on a node, after the jobs of the tasks it needs (afterok). The
+// study directory must be on a filesystem the nodes share: a probe job, which
+// every first task waits for, must see a file written here. The runner then
+// watches the queue: a job that fails is reported with its log's last lines,
+// and the jobs that wait for it are cancelled (they would pend forever).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GANKIT_BIN } from '../../cli/gankit-process.js';
+import { readFailureRecord, readJobs, readTaskRecord, recordJobs, studyPaths } from '../study-directory.js';
+import type { StudyTask } from '../study-tasks.js';
+import { dependentsOf, type Executor, type ExecutorJob, type StudyOutcome } from './executor.js';
+import { cancelJobs, queuedJobs, sbatchFlags, shellQuote, submitJob, type SlurmOptions } from './slurm.js';
+
+/** Seconds between looks at the queue (GANKIT_SLURM_POLL_SECONDS; the tests look every second). */
+const pollSeconds = () => Number(process.env.GANKIT_SLURM_POLL_SECONDS ?? 10);
+
+const LOG_TAIL = 15;
+
+/** The last lines of a job's log, for a failure report. */
+function logTail(log: string): string[] {
+  if (!existsSync(log)) return [`(no log at ${log}: the job never started)`];
+  return readFileSync(log, 'utf8')
+    .split(/[\r\n]/)
+    .filter((line) => line.trim() !== '')
+    .slice(-LOG_TAIL);
+}
+
+/** A job script: runs one task with the threads Slurm gave the job. */
+function taskScript(dir: string, id: string): string {
+  return [
+    '#!/bin/sh',
+    'export GANKIT_THREADS="${GANKIT_THREADS:-${SLURM_CPUS_PER_TASK:-1}}"',
+    `exec ${[process.execPath, GANKIT_BIN, 'study', 'task', dir, id].map(shellQuote).join(' ')}`,
+    '',
+  ].join('\n');
+}
+
+/** A job that succeeds only where it sees `file`, which the runner has just written. */
+function probeScript(file: string): string {
+  return [
+    '#!/bin/sh',
+    `if [ -f ${shellQuote(file)} ]; then touch ${shellQuote(`${file}.seen`)}; exit 0; fi`,
+    `echo "gankit: this node ($(hostname)) cannot see ${file.replace(/["$`\\]/g, '')}: the study directory must be on a filesystem the nodes share." >&2`,
+    'exit 1',
+    '',
+  ].join('\n');
+}
+
+export function slurmExecutor(options: SlurmOptions): Executor {
+  return {
+    async run({ dir, tasks, events, stop }: ExecutorJob): Promise<StudyOutcome> {
+      const paths = studyPaths(dir);
+      mkdirSync(paths.logs, { recursive: true });
+      const common = ['--chdir', dir, ...sbatchFlags(options)];
+      const queue = queuedJobs();
+      const earlier = readJobs(dir);
+      // The probe: a file written here, which a job on a node must see.
+      const probeFile = join(paths.logs, `probe-${randomBytes(6).toString('hex')}`);
+      writeFileSync(probeFile, `${new Date().toISOString()}\n`);
+      const probe = submitJob(probeScript(probeFile), [...common, '--job-name=gankit-probe', `--output=${probeFile}.log`]);
+      const jobOf = new Map<string, string>();
+      for (const task of tasks) {
+        const queued = earlier[task.id];
+        // A job from an earlier `study run` that is still queued or running is waited for, not submitted twice.
+        if (queued && queue.has(queued) && !queue.get(queued)!.reason.startsWith('DependencyNeverSatisfied')) {
+          jobOf.set(task.id, queued);
+          events.onStart?.(task, `job ${queued}, submitted earlier`);
+          continue;
+        }
+        const after = task.needs.map((need) => jobOf.get(need)).filter((job): job is string => job !== undefined);
+        const dependency = `--dependency=afterok:${(after.length ? after : [probe]).join(':')}`;
+        const job = submitJob(taskScript(dir, task.id), [
+          ...common,
+          `--job-name=gankit-${task.id}`,
+          `--output=${join(paths.logs, `${task.id}.log`)}`,
+          '--open-mode=append',
+          dependency,
+          '--kill-on-invalid-dep=yes',
+        ]);
+        jobOf.set(task.id, job);
+        recordJobs(dir, { [task.id]: job });
+        events.onStart?.(task, `job ${job}`);
+      }
+      events.onMessage?.(`submitted ${tasks.length} task(s) and a probe job (${probe}); logs in ${paths.logs}/`);
+      return watch(dir, tasks, jobOf, { probe, probeFile }, events, stop);
+    },
+  };
+}
+
+/** Follows the jobs until each has left the queue; cancels the dependents of a failed one. */
+async function watch(
+  dir: string,
+  tasks: StudyTask[],
+  jobOf: Map<string, string>,
+  probe: { probe: string; probeFile: string },
+  events: ExecutorJob['events'],
+  stop: AbortSignal,
+): Promise<StudyOutcome> {
+  const outcome: StudyOutcome = { done: [], failed: [], stopped: [], skipped: [] };
+  const open = new Set(tasks.map((task) => task.id));
+  // A job seen gone once may have written its record a moment after the look: it must be gone twice.
+  const goneOnce = new Set<string>();
+  const end = (task: StudyTask, kind: keyof StudyOutcome, detail?: { message: string; log: string[] }) => {
+    open.delete(task.id);
+    outcome[kind].push(task.id);
+    events.onEnd?.(task, kind === 'done' ? 'done' : kind === 'failed' ? 'failed' : kind === 'stopped' ? 'stopped' : 'skipped', detail);
+  };
+  const cancelDependents = (task: StudyTask) => {
+    const dependents = dependentsOf(tasks, task.id).filter((t) => open.has(t.id));
+    cancelJobs(dependents.map((t) => jobOf.get(t.id)!));
+    for (const dependent of dependents) end(dependent, 'skipped');
+  };
+  let probeChecked = false;
+  while (open.size && !stop.aborted) {
+    const queue = queuedJobs();
+    if (!probeChecked && !queue.has(probe.probe)) {
+      probeChecked = true;
+      if (!existsSync(`${probe.probeFile}.seen`)) {
+        const message = `the probe job ${probe.probe} did not see ${probe.probeFile}: the study directory must be on a filesystem the nodes share`;
+        events.onMessage?.(`${message}; cancelling the study's jobs.`);
+        cancelJobs([...open].map((id) => jobOf.get(id)!));
+        for (const task of tasks.filter((t) => open.has(t.id))) end(task, 'skipped');
+        outcome.failed.push('probe');
+        break;
+      }
+    }
+    for (const task of tasks) {
+      // Ended already, possibly earlier in this pass (the dependents of a failed task).
+      if (!open.has(task.id)) continue;
+      const job = jobOf.get(task.id)!;
+      if (readTaskRecord(dir, task.id)) {
+        end(task, 'done');
+        continue;
+      }
+      if (queue.has(job) && !queue.get(job)!.reason.startsWith('DependencyNeverSatisfied')) continue;
+      if (!goneOnce.has(task.id)) {
+        goneOnce.add(task.id);
+        continue;
+      }
+      const log = logTail(join(studyPaths(dir).logs, `${task.id}.log`));
+      const failure = readFailureRecord(dir, task.id);
+      if (failure) end(task, 'failed', { message: failure.message, log });
+      else end(task, 'stopped', { message: `job ${job} left the queue unfinished (cancelled, out of time or memory, or killed)`, log });
+      cancelDependents(task);
+    }
+    if (open.size) await sleep(pollSeconds() * 1000, undefined, { signal: stop }).catch(() => undefined);
+  }
+  return outcome;
+}

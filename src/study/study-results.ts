@@ -1,0 +1,197 @@
+// The study's table: each row's metrics over the seeds, as mean ± standard
+// deviation with n, in results.json, results.csv and results.md, and the HTML
+// report beside them.
+import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
+import type { GeneratorKind } from '../training/trained-run.js';
+import { writeReport } from '../report/report.js';
+import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
+import type { Study } from './study-file.js';
+
+/** The measured columns, in the table's order. */
+export const METRICS = [
+  'fid',
+  'precision',
+  'recall',
+  'density',
+  'coverage',
+  'classifierScore',
+  'logitFid',
+  'trainSeconds',
+  'samplingSeconds',
+  'epsilon',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** One row with one seed: what its row task records. */
+export type SeedResult = {
+  method: string;
+  seed: number;
+  /** The run directory (under runs/) it sampled. */
+  run: string;
+  /** Which of the run's generators sampled: raw G, or its moving average. */
+  generator: GeneratorKind;
+  /** The feature network that scored it. */
+  features: Pick<FeatureNetworkIdentity, 'network' | 'sha256'>;
+  /** How its training diverged (it sampled the last good checkpoint), or null. */
+  diverged: string | null;
+} & Record<Metric, number | null>;
+
+/** A metric over the seeds: null where no seed has a value; std null for fewer than 2 values. */
+export interface Spread {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+export interface ResultRow {
+  method: string;
+  /** The study run it samples. */
+  run: string;
+  generator: GeneratorKind;
+  /** The run's, shaping's and sampling's settings, in words. */
+  note: string;
+  seeds: SeedResult[];
+  spread: Record<Metric, Spread>;
+}
+
+export interface ResultsFile {
+  description: string;
+  date: string;
+  command: string;
+  machine: string;
+  /** Samples each row is evaluated on, and against which real split. */
+  samples: number;
+  real: string;
+  seeds: number[];
+  /** Every task's wall time, summed (training, shaping, sampling, evaluating). */
+  taskSeconds: number;
+  /** The feature network that scored the rows. */
+  features: string;
+  rows: ResultRow[];
+}
+
+/** How each column reads in the tables: heading, which way is better (for highlighting), digits. */
+export const COLUMNS: Record<Metric, { heading: string; better: 'low' | 'high' | null; digits: number }> = {
+  fid: { heading: 'FID', better: 'low', digits: 1 },
+  precision: { heading: 'precision', better: 'high', digits: 3 },
+  recall: { heading: 'recall', better: 'high', digits: 3 },
+  density: { heading: 'density', better: 'high', digits: 3 },
+  coverage: { heading: 'coverage', better: 'high', digits: 3 },
+  classifierScore: { heading: 'classifier score', better: 'high', digits: 2 },
+  logitFid: { heading: 'logit FID', better: 'low', digits: 1 },
+  trainSeconds: { heading: 'training s', better: 'low', digits: 0 },
+  samplingSeconds: { heading: 'sampling s', better: 'low', digits: 1 },
+  epsilon: { heading: 'ε', better: null, digits: 3 },
+};
+
+/** Mean and sample standard deviation (n − 1) of the finite values. */
+export function spreadOf(values: ReadonlyArray<number | null>): Spread {
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const n = finite.length;
+  if (n === 0) return { mean: null, std: null, n };
+  const mean = finite.reduce((sum, v) => sum + v, 0) / n;
+  const std = n < 2 ? null : Math.sqrt(finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1));
+  return { mean, std, n };
+}
+
+/** "12.3 ± 0.4", "12.3" with one seed, "–" with none. */
+export function formatSpread(spread: Spread, metric: Metric): string {
+  const { digits } = COLUMNS[metric];
+  if (spread.mean === null) return '–';
+  return spread.std === null ? spread.mean.toFixed(digits) : `${spread.mean.toFixed(digits)} ± ${spread.std.toFixed(digits)}`;
+}
+
+/** A row's method, marked † where a seed's training diverged (its note says how). */
+export const methodLabel = (row: ResultRow) => `${row.method}${row.seeds.some((s) => s.diverged) ? ' †' : ''}`;
+
+/** Which generator a row sampled, for the tables. */
+export const generatorLabel = (row: { generator: GeneratorKind }) => (row.generator === 'ema' ? 'EMA' : 'raw');
+
+const flagsNote = (command: string, flags: string[]) => (flags.length ? `${command} ${flags.join(' ')}` : '');
+
+/** The rows of the study, from its row tasks' records over every seed. */
+export function studyRows(study: Study, dir: string): ResultRow[] {
+  return study.rows.map((row) => {
+    const seeds = study.seeds
+      .map((seed) => readTaskRecord(dir, taskId('row', row.method, seed)) as unknown as SeedResult | undefined)
+      .filter((r) => r !== undefined);
+    const run = study.runs.find((r) => r.name === row.run)!;
+    const shaping = study.shapings.find((s) => s.name === row.shaping);
+    const note = [
+      run.note ?? flagsNote('train', run.train),
+      shaping ? (shaping.note ?? flagsNote('shape', shaping.shape)) : '',
+      row.note ?? flagsNote('generate', row.generate),
+      ...seeds
+        .filter((s) => s.diverged)
+        .map((s) => `seed ${s.seed} diverged (${s.diverged!.replace(/\. Try a lower learning rate\.$/, '')}), so its last good checkpoint was sampled`),
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const spread = Object.fromEntries(METRICS.map((metric) => [metric, spreadOf(seeds.map((s) => s[metric]))])) as Record<Metric, Spread>;
+    return { method: row.method, run: row.run, generator: seeds[0]?.generator ?? 'raw', note, seeds, spread };
+  });
+}
+
+const csvCell = (value: unknown) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value ?? ''));
+
+/** One line per row and seed: what a spreadsheet or pandas wants. */
+function resultsCsv(rows: ResultRow[]): string {
+  const header = ['method', 'generator', 'seed', 'run', ...METRICS, 'note'];
+  const lines = rows.flatMap((row) =>
+    row.seeds.map((s) => [row.method, row.generator, s.seed, s.run, ...METRICS.map((m) => s[m]), row.note].map(csvCell).join(',')),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+function resultsMarkdown(results: ResultsFile): string {
+  const seeds = results.seeds.length;
+  const header = `| method | G | n | ${METRICS.map((m) => COLUMNS[m].heading).join(' | ')} |`;
+  const rule = `| --- | --- | ---: | ${METRICS.map(() => '---:').join(' | ')} |`;
+  const lines = results.rows.map(
+    (row) => `| ${methodLabel(row)} | ${generatorLabel(row)} | ${row.seeds.length} | ${METRICS.map((m) => formatSpread(row.spread[m], m)).join(' | ')} |`,
+  );
+  return [
+    `# ${results.command}`,
+    '',
+    ...(results.description ? [results.description.trim(), ''] : []),
+    `${results.date}, ${results.machine}. Each row: ${results.samples.toLocaleString('en')} samples against MNIST ${results.real}, ` +
+      `features from gankit's feature network ${results.features} (not comparable with Inception FIDs). ` +
+      (seeds > 1 ? `Each cell: mean ± standard deviation over the n seeds (${results.seeds.join(', ')}). ` : `One seed (${results.seeds[0]}): no spread. `) +
+      'G: the raw generator, or its moving average (EMA).',
+    '',
+    header,
+    rule,
+    ...lines,
+    '',
+    `Cost: ${(results.taskSeconds / 60).toFixed(1)} min of tasks in all (each task's wall time, summed; a stopped and resumed study counts each task once).`,
+    '',
+    "Settings († a seed's training diverged):",
+    ...results.rows.map((row) => `- ${row.method}: ${row.note}.`),
+    '',
+  ].join('\n');
+}
+
+/** Writes results.json, .csv and .md and the report of the study in `dir`; `command` is what the table's heading names. */
+export async function writeStudyResults(study: Study, dir: string, command: string): Promise<ResultsFile> {
+  const paths = studyPaths(dir);
+  const rows = studyRows(study, dir);
+  const results: ResultsFile = {
+    description: study.description ?? '',
+    date: new Date().toISOString().slice(0, 10),
+    command,
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`,
+    samples: study.evaluation.n,
+    real: study.evaluation.real,
+    seeds: study.seeds,
+    taskSeconds: summedTaskSeconds(dir),
+    features: rows.find((row) => row.seeds.length)?.seeds[0].features.network ?? 'unknown',
+    rows,
+  };
+  writeFileSync(paths.results('json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(paths.results('csv'), resultsCsv(rows));
+  writeFileSync(paths.results('md'), resultsMarkdown(results));
+  await writeReport(dir, paths.report);
+  return results;
+}
