@@ -2,8 +2,9 @@
 // runs, declared in a study file, on this machine or on a Slurm cluster.
 import { Command, Option } from 'commander';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { criticalPathSeconds, estimateTaskSeconds } from '../study/cost-estimate.js';
-import { readStudyDirectory, studyPaths } from '../study/study-directory.js';
+import { checkStudyDirectory, readStudyDirectory, studyPaths } from '../study/study-directory.js';
 import { readStudyFile, type Study } from '../study/study-file.js';
 import { planStudy, runStudy, runStudyTask } from '../study/study-runner.js';
 import { cancelStudy, studyStatus, TASK_STATES } from '../study/study-status.js';
@@ -88,7 +89,9 @@ function studyEvents(total: number): { events: TaskEvents; finish: () => void } 
 async function runCommand(file: string, flags: RunFlags, command: Command): Promise<void> {
   const study = readStudyFile(file);
   if (flags.executor === 'slurm' && !hasSlurm()) {
-    throw new UsageError('--executor slurm needs Slurm’s sbatch, squeue and scancel on the PATH; none was submitted. Run on the cluster’s login node.');
+    throw new UsageError(
+      '--executor slurm needs Slurm’s sbatch, squeue, scancel and scontrol on the PATH; none was submitted. Run on the cluster’s login node.',
+    );
   }
   // A cluster that does not answer is found before the study directory is made.
   if (flags.executor === 'slurm' && !flags.dryRun) queuedJobs();
@@ -96,7 +99,10 @@ async function runCommand(file: string, flags: RunFlags, command: Command): Prom
   if (flags.executor !== 'slurm' && slurmFlags.length) throw new UsageError('the --slurm-… and --sbatch-arg flags apply to --executor slurm.');
   if (flags.executor !== 'local' && command.getOptionValueSource('jobs') === 'cli')
     throw new UsageError('--jobs sets the local executor’s workers; Slurm runs as many jobs as the cluster gives.');
+  // Jobs run in the study directory (sbatch --chdir): every path they get is absolute.
+  flags.out = resolve(flags.out);
   if (flags.dryRun) {
+    checkStudyDirectory(flags.out, study, file);
     printPlan(study, flags.out, flags);
     return;
   }
@@ -106,10 +112,12 @@ async function runCommand(file: string, flags: RunFlags, command: Command): Prom
     process.stderr.write(
       `\ngankit: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ${flags.executor === 'local' ? 'stopping the workers; each saves its work' : 'no longer watching; the jobs stay queued'} (again to quit at once)\n`,
     );
-    controller.abort(signal);
+    // The workers get SIGINT or SIGTERM, which trainings and shapings stop on after saving their work.
+    controller.abort(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A closed terminal (SIGHUP) stops the runner as SIGTERM does.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, onSignal);
   const total = studyTasks(study).length;
   const { events, finish } = studyEvents(total);
   // What the user typed (gankit study run …, or gankit reproduce …): the table's heading.
@@ -149,8 +157,7 @@ async function runCommand(file: string, flags: RunFlags, command: Command): Prom
       process.exitCode = controller.signal.aborted ? (controller.signal.reason === 'SIGINT' ? 130 : 143) : 1;
     } else process.stdout.write(`Ran ${outcome.done.length} task(s). Results: ${paths.results('md')} (.csv, .json); report: ${paths.report}/index.html\n`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
   }
 }
 
@@ -158,16 +165,18 @@ async function taskCommand(dir: string, id: string): Promise<void> {
   const study = readStudyDirectory(dir);
   const task = studyTasks(study).find((t: StudyTask) => t.id === id);
   if (!task) throw new UsageError(`the study in ${dir} has no task ${id}.`);
-  // The stop signal reaches this worker and the command it runs alike (a process group, a Slurm job): the command saves
-  // its work and exits; the worker waits for it.
-  const ignore = () => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
+  // A stop signal reaches this worker and the command it runs alike (a process group, a Slurm job): the command saves
+  // its work and exits, and the worker waits for it. One that comes between two commands stops the task there.
+  let stopCode: number | null = null;
+  const stop = (signal: NodeJS.Signals) => (stopCode ??= signal === 'SIGINT' ? 130 : 143);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, stop);
+  // A runner that is gone leaves this worker's stderr without a reader: the task goes on, its lines are lost.
+  process.stderr.on('error', () => undefined);
   try {
-    process.exitCode = await runStudyTask(study, dir, task);
+    process.exitCode = await runStudyTask(study, dir, task, () => stopCode);
   } finally {
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
+    for (const signal of signals) process.off(signal, stop);
   }
 }
 

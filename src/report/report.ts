@@ -18,10 +18,16 @@ import { classHistogram, curveChart, spreadChart } from './charts.js';
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
 const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
-/** A study directory's results.json, checked where the report reads it. */
+const SPREAD = z.object({ mean: z.number().nullable(), std: z.number().nullable(), n: z.number() });
+/** A study directory's results.json: what the report reads of it. */
 const RESULTS_SCHEMA = z.looseObject({
   rows: z.array(
-    z.looseObject({ method: z.string(), run: z.string(), seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })), spread: z.looseObject({}) }),
+    z.looseObject({
+      method: z.string(),
+      run: z.string(),
+      seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })),
+      spread: z.object(Object.fromEntries(METRICS.map((m) => [m, SPREAD]))),
+    }),
   ),
 });
 
@@ -58,7 +64,7 @@ function resultsTable(results: ResultsFile, root: string): Promise<string> {
   const spread =
     seeds > 1 ? `Each cell: mean ± standard deviation over n seeds (${results.seeds.join(', ')}); the charts below show every seed.` : 'One seed: no spread.';
   const table = `<h2>Results</h2>
-<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against MNIST ${escape(results.real)}. ${spread} Best mean of each column in bold.${
+<p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against the ${escape(results.real)} split of the run's data. ${spread} Best mean of each column in bold.${
     results.taskSeconds ? ` The tasks took ${(results.taskSeconds / 60).toFixed(1)} min in all.` : ''
   }</p>
 <table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${METRICS.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
@@ -139,12 +145,20 @@ figure.chart{margin:0}section{border-top:2px solid #ccc;margin-top:2em}`;
 export async function writeReport(root: string, outDir: string): Promise<string> {
   const runs = findRuns(root);
   if (!runs.length) throw new DataError(`${root} holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
-  const results = readOptionalJsonFile(join(root, 'results.json'), RESULTS_SCHEMA) as ResultsFile | undefined;
+  // A results.json of an older gankit (before study files: no seeds, no spread) leaves the table out, and says so.
+  let results: ResultsFile | undefined;
+  let resultsNote = '';
+  try {
+    results = readOptionalJsonFile(join(root, 'results.json'), RESULTS_SCHEMA) as ResultsFile | undefined;
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    resultsNote = `<p>No results table: ${escape(error.message)} (an older gankit's table has no seeds; run the study again to rebuild it).</p>`;
+  }
   const sections = [];
   for (const run of runs) sections.push(await runSection(run, root, results));
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gankit report</title><style>${STYLE}</style></head>
 <body><h1>gankit report</h1>
-${results ? await resultsTable(results, root) : ''}
+${results ? await resultsTable(results, root) : resultsNote}
 ${sections.join('\n')}
 </body></html>`;
   mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,8 @@
 // record per finished or failed task, the runs, the rows' grids and
 // evaluations, the Slurm jobs and logs, and the table. Every file a study
 // writes or reads is named here.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
@@ -10,13 +11,8 @@ import { DataError } from '../data/data-error.js';
 import { UsageError } from '../usage-error.js';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { readOptionalJsonFile } from '../run/json-file.js';
-import { parseStudy, type Study } from './study-file.js';
-
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
+import { processAlive } from '../run/run-state.js';
+import { methodSlug, parseStudy, type Study } from './study-file.js';
 
 export function studyPaths(dir: string) {
   return {
@@ -34,19 +30,19 @@ export function studyPaths(dir: string) {
     runs: join(dir, 'runs'),
     /** Run or shaping NAME trained with seed S. */
     run: (name: string, seed: number) => join(dir, 'runs', `${name}-seed${seed}`),
-    rowSamples: (method: string, seed: number) => join(dir, 'samples', `${slug(method)}-seed${seed}`),
-    rowGrid: (method: string, seed: number) => join(dir, 'grids', `${slug(method)}-seed${seed}.png`),
-    rowEvaluation: (method: string, seed: number) => join(dir, 'evaluations', `${slug(method)}-seed${seed}.json`),
+    rowSamples: (method: string, seed: number) => join(dir, 'samples', `${methodSlug(method)}-seed${seed}`),
+    rowGrid: (method: string, seed: number) => join(dir, 'grids', `${methodSlug(method)}-seed${seed}.png`),
+    rowEvaluation: (method: string, seed: number) => join(dir, 'evaluations', `${methodSlug(method)}-seed${seed}.json`),
     results: (extension: 'json' | 'md' | 'csv') => join(dir, `results.${extension}`),
     report: join(dir, 'report'),
   };
 }
 
 /** Task ids: train-RUN-seedS, shape-SHAPING-seedS, row-METHOD-seedS, results. */
-export const taskId = (kind: 'train' | 'shape' | 'row', name: string, seed: number) => `${kind}-${kind === 'row' ? slug(name) : name}-seed${seed}`;
+export const taskId = (kind: 'train' | 'shape' | 'row', name: string, seed: number) => `${kind}-${kind === 'row' ? methodSlug(name) : name}-seed${seed}`;
 
-/** Makes `dir` the study's directory, or checks that it already is: a directory made for another study is refused. */
-export function claimStudyDirectory(dir: string, study: Study, source: string): void {
+/** Refuses a directory made for another study, or one that holds something else (an old reproduce's output). */
+export function checkStudyDirectory(dir: string, study: Study, source: string): void {
   const paths = studyPaths(dir);
   if (existsSync(paths.study)) {
     if (!isDeepStrictEqual(readStudyDirectory(dir), study)) {
@@ -54,7 +50,17 @@ export function claimStudyDirectory(dir: string, study: Study, source: string): 
     }
     return;
   }
+  if (existsSync(paths.done)) {
+    throw new UsageError(`${dir} was written by gankit reproduce before study files existed, and cannot be continued: give another --out (or remove ${dir}).`);
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${dir} is not empty and holds no study: give a new or empty --out.`);
+}
+
+/** Makes `dir` the study's directory, or checks that it already is. */
+export function claimStudyDirectory(dir: string, study: Study, source: string): void {
+  checkStudyDirectory(dir, study, source);
+  const paths = studyPaths(dir);
+  if (existsSync(paths.study)) return;
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(paths.study, `${JSON.stringify(study, null, 2)}\n`);
 }
@@ -104,7 +110,13 @@ export function writeFailureRecord(dir: string, id: string, failure: FailureReco
 
 export const clearFailureRecord = (dir: string, id: string) => rmSync(join(studyPaths(dir).failed, `${id}.json`), { force: true });
 
-/** The wall time of every finished task, summed: what the study cost, however often it was stopped and resumed. */
+/** Forgets a task's result and failure, before it runs again. */
+export function clearTaskRecords(dir: string, id: string): void {
+  rmSync(join(studyPaths(dir).done, `${id}.json`), { force: true });
+  clearFailureRecord(dir, id);
+}
+
+/** The wall time of every finished task's last attempt, summed: what the study cost (a resumed task counts from its resume). */
 export function summedTaskSeconds(dir: string): number {
   const done = studyPaths(dir).done;
   if (!existsSync(done)) return 0;
@@ -122,11 +134,43 @@ export function recordJobs(dir: string, jobs: Record<string, string>): void {
   writeFileAtomic(studyPaths(dir).jobs, `${JSON.stringify({ ...readJobs(dir), ...jobs }, null, 2)}\n`);
 }
 
-/** The latest `study run`: its process, executor, and command line (the table's heading). */
-const RUNNER = z.strictObject({ pid: z.number(), host: z.string(), executor: z.string(), command: z.string() });
+/** The latest `study run`: its process, executor, command line (the table's heading), and whether it still runs. */
+const RUNNER = z.strictObject({ pid: z.number(), host: z.string(), executor: z.string(), command: z.string(), active: z.boolean() });
 export type RunnerRecord = z.infer<typeof RUNNER>;
 
 export const readRunnerRecord = (dir: string) => readOptionalJsonFile(studyPaths(dir).runner, RUNNER);
+
+/** Whether a runner record names a `study run` that is still running on this host. */
+export const runnerAlive = (runner: RunnerRecord | undefined): runner is RunnerRecord =>
+  !!runner && runner.active && runner.host === hostname() && runner.pid !== process.pid && processAlive(runner.pid);
+
+/**
+ * Makes this process the study's runner; refuses while another live one (on this host) runs it, since two runners
+ * would run the same tasks at once. Returns the release, which leaves the record (its command heads the table) inactive.
+ */
+export function claimRunner(dir: string, runner: RunnerRecord): () => void {
+  const paths = studyPaths(dir);
+  // O_EXCL: of two runners starting at once, one gets the lock and the other waits for the record.
+  const lock = `${paths.runner}.lock`;
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new UsageError(`another gankit study run is starting in ${dir} (${lock} exists; remove it if no study run is running).`);
+  }
+  try {
+    const current = readRunnerRecord(dir);
+    if (runnerAlive(current)) {
+      throw new UsageError(`another gankit study run (pid ${current.pid}) is running the study in ${dir}; \`gankit study cancel ${dir}\` stops it.`);
+    }
+    writeFileAtomic(paths.runner, `${JSON.stringify(runner)}\n`);
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
+  return () => writeFileAtomic(paths.runner, `${JSON.stringify({ ...runner, active: false })}\n`);
+}
 
 const RUNNING = z.strictObject({ pid: z.number(), host: z.string(), started: z.string() });
 
@@ -139,4 +183,3 @@ export function readRunningMarker(dir: string, id: string): z.infer<typeof RUNNI
     throw error;
   }
 }
-export const writeRunnerRecord = (dir: string, runner: RunnerRecord) => writeFileAtomic(studyPaths(dir).runner, `${JSON.stringify(runner)}\n`);

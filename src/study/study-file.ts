@@ -8,6 +8,13 @@ import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import { checkStudyFlags } from './study-flags.js';
 
+/** A method's name in file names and task ids: "CS + LSI" → cs-lsi. */
+export const methodSlug = (method: string) =>
+  method
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
 /** A directory-safe name: runs and shapings become directories NAME-seedS. */
 const NAME = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a name of letters, digits, - and _ (it names a directory)');
 
@@ -105,15 +112,16 @@ function describeIssue(issue: z.core.$ZodIssue, document: Document, lines: LineC
 
 /** The checks that span fields: unique names, and every reference names something declared. */
 function crossCheck(study: Study): { path: Path; message: string } | undefined {
+  // Names become directories and file names: two that differ only in case would collide on some file systems.
   const seen = new Map<string, string>();
   for (const [list, entries] of [
     ['runs', study.runs],
     ['shapings', study.shapings],
   ] as const) {
     for (const [i, entry] of entries.entries()) {
-      const other = seen.get(entry.name);
+      const other = seen.get(entry.name.toLowerCase());
       if (other) return { path: [list, i, 'name'], message: `the name ${entry.name} is used twice (also by ${other}); run and shaping names name directories` };
-      seen.set(entry.name, fieldName([list, i]));
+      seen.set(entry.name.toLowerCase(), fieldName([list, i]));
     }
   }
   const runNames = new Set(study.runs.map((run) => run.name));
@@ -121,10 +129,19 @@ function crossCheck(study: Study): { path: Path; message: string } | undefined {
   for (const [i, shaping] of study.shapings.entries()) {
     if (!runNames.has(shaping.run)) return { path: ['shapings', i, 'run'], message: missingRun(shaping.run) };
   }
-  const methods = new Set<string>();
+  // A row's files and task are named by its method's slug ("CS + LSI" → cs-lsi): two methods may not share one.
+  const methods = new Map<string, string>();
   for (const [i, row] of study.rows.entries()) {
-    if (methods.has(row.method)) return { path: ['rows', i, 'method'], message: `the method ${row.method} is used twice` };
-    methods.add(row.method);
+    const slug = methodSlug(row.method);
+    if (!slug) return { path: ['rows', i, 'method'], message: `the method ${row.method} needs a letter or digit (it names the row's files)` };
+    const other = methods.get(slug);
+    if (other !== undefined) {
+      return {
+        path: ['rows', i, 'method'],
+        message: `the method ${row.method} names the same files as ${other} (${slug}); tell them apart by a letter or digit`,
+      };
+    }
+    methods.set(slug, row.method);
     if (!runNames.has(row.run)) return { path: ['rows', i, 'run'], message: missingRun(row.run) };
     if (row.shaping === undefined) continue;
     const shaping = study.shapings.find((s) => s.name === row.shaping);

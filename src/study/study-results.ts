@@ -5,7 +5,6 @@ import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
 import type { GeneratorKind } from '../training/trained-run.js';
-import { writeReport } from '../report/report.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
 import type { Study } from './study-file.js';
 
@@ -156,7 +155,7 @@ function resultsMarkdown(results: ResultsFile): string {
     `# ${results.command}`,
     '',
     ...(results.description ? [results.description.trim(), ''] : []),
-    `${results.date}, ${results.machine}. Each row: ${results.samples.toLocaleString('en')} samples against MNIST ${results.real}, ` +
+    `${results.date}, ${results.machine}. Each row: ${results.samples.toLocaleString('en')} samples against the ${results.real} split of its run's data (MNIST unless --data said otherwise), ` +
       `features from gankit's feature network ${results.features} (not comparable with Inception FIDs). ` +
       (seeds > 1 ? `Each cell: mean ± standard deviation over the n seeds (${results.seeds.join(', ')}). ` : `One seed (${results.seeds[0]}): no spread. `) +
       'G: the raw generator, or its moving average (EMA).',
@@ -173,8 +172,8 @@ function resultsMarkdown(results: ResultsFile): string {
   ].join('\n');
 }
 
-/** Writes results.json, .csv and .md and the report of the study in `dir`; `command` is what the table's heading names. */
-export async function writeStudyResults(study: Study, dir: string, command: string): Promise<ResultsFile> {
+/** Writes results.json, .csv and .md of the study in `dir`; `command` is what the table's heading names. */
+export function writeStudyResults(study: Study, dir: string, command: string): ResultsFile {
   const paths = studyPaths(dir);
   const rows = studyRows(study, dir);
   const results: ResultsFile = {
@@ -192,6 +191,5 @@ export async function writeStudyResults(study: Study, dir: string, command: stri
   writeFileSync(paths.results('json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(paths.results('csv'), resultsCsv(rows));
   writeFileSync(paths.results('md'), resultsMarkdown(results));
-  await writeReport(dir, paths.report);
   return results;
 }

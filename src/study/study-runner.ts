@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataError } from '../data/data-error.js';
-import { claimStudyDirectory, clearFailureRecord, studyPaths, writeFailureRecord, writeRunnerRecord, writeTaskRecord } from './study-directory.js';
+import { claimRunner, claimStudyDirectory, clearFailureRecord, clearTaskRecords, studyPaths, writeFailureRecord, writeTaskRecord } from './study-directory.js';
 import type { Study } from './study-file.js';
 import { isDone, runTask, studyTasks, TaskFailed, TaskStopped, type StudyTask } from './study-tasks.js';
 import type { StudyOutcome, TaskEvents } from './executors/executor.js';
@@ -30,18 +30,25 @@ export interface StudyRun {
 /** Runs (or continues) the study into `dir`; `source` names the study file in errors. */
 export async function runStudy(study: Study, source: string, dir: string, run: StudyRun): Promise<StudyOutcome & { toRun: StudyTask[] }> {
   claimStudyDirectory(dir, study, source);
-  writeRunnerRecord(dir, { pid: process.pid, host: hostname(), executor: run.executor, command: run.command });
-  const { toRun } = planStudy(study, dir);
-  if (!toRun.length) return { done: [], failed: [], stopped: [], skipped: [], toRun };
-  const outcome = await makeExecutor(run.executor, run.options).run({ study, dir, tasks: toRun, events: run.events, stop: run.stop });
-  return { ...outcome, toRun };
+  const release = claimRunner(dir, { pid: process.pid, host: hostname(), executor: run.executor, command: run.command, active: true });
+  try {
+    const { toRun } = planStudy(study, dir);
+    // A task that runs again (its inputs ran again, or its feature network changed) starts from no record: neither an
+    // old result nor an old failure may stand for it.
+    for (const task of toRun) clearTaskRecords(dir, task.id);
+    if (!toRun.length) return { done: [], failed: [], stopped: [], skipped: [], toRun };
+    const outcome = await makeExecutor(run.executor, run.options).run({ dir, tasks: toRun, events: run.events, stop: run.stop });
+    return { ...outcome, toRun };
+  } finally {
+    release();
+  }
 }
 
 /**
  * Runs one task, as a worker process (`gankit study task`): records it done, or failed with its message and
  * log. A task done earlier is not run again. Resolves with the exit code: 0, or 130/143 when it was stopped.
  */
-export async function runStudyTask(study: Study, dir: string, task: StudyTask): Promise<number> {
+export async function runStudyTask(study: Study, dir: string, task: StudyTask, stopSignal: () => number | null): Promise<number> {
   if (isDone(dir, task)) {
     process.stderr.write(`gankit: ${task.id} is done already.\n`);
     return 0;
@@ -53,7 +60,7 @@ export async function runStudyTask(study: Study, dir: string, task: StudyTask): 
   clearFailureRecord(dir, task.id);
   const started = performance.now();
   try {
-    const record = await runTask(study, dir, task, (line) => process.stderr.write(`${line}\n`));
+    const record = await runTask(study, dir, task, { onLine: (line) => process.stderr.write(`${line}\n`), stopSignal });
     writeTaskRecord(dir, task.id, { ...record, taskSeconds: (performance.now() - started) / 1000 });
     return 0;
   } catch (error) {

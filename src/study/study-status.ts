@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
 import { hostname } from 'node:os';
-import { readFailureRecord, readJobs, readRunnerRecord, readRunningMarker, readStudyDirectory, studyPaths } from './study-directory.js';
+import { readFailureRecord, readJobs, readRunnerRecord, readRunningMarker, readStudyDirectory, runnerAlive, studyPaths } from './study-directory.js';
 import { planStudy } from './study-runner.js';
 import { isDone, type StudyTask } from './study-tasks.js';
 import { cancelJobs, hasSlurm, queuedJobs, type QueuedJob } from './executors/slurm.js';
@@ -74,7 +74,7 @@ export function cancelStudy(dir: string): string[] {
     if (live.length) done.push(`cancelled ${live.length} Slurm job(s): ${live.join(', ')}`);
   }
   const runner = readRunnerRecord(dir);
-  if (runner?.executor === 'local' && runner.host === hostname() && runner.pid !== process.pid && processAlive(runner.pid)) {
+  if (runner?.executor === 'local' && runnerAlive(runner)) {
     process.kill(runner.pid, 'SIGTERM');
     done.push(`asked the local runner (pid ${runner.pid}) to stop; its workers save their work first`);
   }

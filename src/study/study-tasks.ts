@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.js';
 import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
-import { hasRunRecord, readPrivacyRecord, runPaths } from '../run/run-directory.js';
+import { hasRunRecord, readPrivacyRecord, readRunConfig, runPaths } from '../run/run-directory.js';
 import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { runGankit, type GankitExit } from '../cli/gankit-process.js';
@@ -19,6 +19,7 @@ import { readRunnerRecord, readTaskRecord, studyPaths, taskId } from './study-di
 import type { Study } from './study-file.js';
 import { generateFlagsOf } from './study-flags.js';
 import { writeStudyResults, type SeedResult } from './study-results.js';
+import { writeReport } from '../report/report.js';
 
 export type TaskKind = 'train' | 'shape' | 'row' | 'results';
 
@@ -84,13 +85,30 @@ export class TaskFailed extends Error {
   }
 }
 
-/** Runs one gankit command of a task; a stop or a failure ends the task. A training that diverged is a result, not a failure. */
-async function step(args: string[], onLine?: (line: string) => void): Promise<GankitExit> {
-  const exit = await runGankit(args, { onLine });
+/** How a task's commands run: where their lines go, and whether a stop signal came (its exit code) between two of them. */
+export interface TaskIo {
+  onLine?: (line: string) => void;
+  stopSignal?: () => number | null;
+}
+
+/** Exit codes of a command stopped by Ctrl-C or SIGTERM after saving its work, as a shell reports them. */
+export const STOPPED_EXIT_CODES: ReadonlySet<number> = new Set([130, 143]);
+
+/**
+ * Runs one gankit command of a task; a stop or a failure ends the task. A training that diverged is a result, not a
+ * failure. A command killed by another signal (SIGKILL from the out-of-memory killer, SIGSEGV) failed: its work is not saved.
+ */
+async function step(args: string[], io: TaskIo): Promise<GankitExit> {
+  const stopped = io.stopSignal?.();
+  if (stopped) throw new TaskStopped(stopped);
+  const exit = await runGankit(args, { onLine: io.onLine });
   if (exit.code === 0 || (args[0] === 'train' && exit.code === TrainingDiverged.exitCode)) return exit;
-  if (exit.signal || exit.code === 130 || exit.code === 143) throw new TaskStopped(exit.code ?? 143);
-  const last = exit.stderrTail.at(-1)?.replace(/^gankit: /, '') ?? `exit ${exit.code}`;
-  throw new TaskFailed(`gankit ${args[0]} failed (exit ${exit.code}): ${last}`, exit.stderrTail);
+  if (exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new TaskStopped(exit.signal === 'SIGINT' ? 130 : 143);
+  if (exit.code !== null && STOPPED_EXIT_CODES.has(exit.code)) throw new TaskStopped(exit.code);
+  const last = exit.signal
+    ? `killed by ${exit.signal}${exit.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`
+    : (exit.stderrTail.at(-1)?.replace(/^gankit: /, '') ?? `exit ${exit.code}`);
+  throw new TaskFailed(`gankit ${args[0]} failed (${exit.signal ?? `exit ${exit.code}`}): ${last}`, exit.stderrTail);
 }
 
 /** Whether a finished task's record still stands: a row scored by another feature network is evaluated again. */
@@ -114,10 +132,11 @@ const trainSeconds = (runDir: string) => readMetrics(runPaths(runDir).metrics).a
  * Runs a task of the study in `dir` and returns its record (the caller writes it). Throws TaskStopped
  * or TaskFailed when one of its commands stops or fails.
  */
-export async function runTask(study: Study, dir: string, task: StudyTask, onLine?: (line: string) => void): Promise<object> {
+export async function runTask(study: Study, dir: string, task: StudyTask, io: TaskIo = {}): Promise<object> {
   const paths = studyPaths(dir);
   if (task.kind === 'results') {
-    await writeStudyResults(study, dir, readRunnerRecord(dir)?.command ?? `gankit study run --out ${dir}`);
+    writeStudyResults(study, dir, readRunnerRecord(dir)?.command ?? `gankit study run --out ${dir}`);
+    await writeReport(dir, paths.report);
     return {};
   }
   const seed = task.seed!;
@@ -125,24 +144,24 @@ export async function runTask(study: Study, dir: string, task: StudyTask, onLine
     const run = study.runs.find((r) => r.name === task.name)!;
     const runDir = paths.run(run.name, seed);
     const resume = hasRunRecord(runDir) ? ['--resume'] : [];
-    const trained = await step(['train', ...run.train, '--seed', String(seed), '--out', runDir, ...resume], onLine);
+    const trained = await step(['train', ...run.train, '--seed', String(seed), '--out', runDir, ...resume], io);
     // The rows sample the last good checkpoint of a run that diverged, and say so.
     const diverged = trained.code === TrainingDiverged.exitCode ? trained.stderrTail.at(-1)!.replace(/^gankit: /, '') : null;
     // The raw G, which the Gaussian and LSI rows sample too.
-    if (run.strips) await step(['generate', '--run', runDir, '--no-ema', '--interpolate', join(runDir, 'interpolation.png')], onLine);
+    if (run.strips) await step(['generate', '--run', runDir, '--no-ema', '--interpolate', join(runDir, 'interpolation.png')], io);
     return { trainSeconds: trainSeconds(runDir), diverged };
   }
   if (task.kind === 'shape') {
     const shaping = study.shapings.find((s) => s.name === task.name)!;
     const copy = paths.run(shaping.name, seed);
     if (hasStoppedShaping(copy)) {
-      const { seconds } = await step(['shape', '--run', copy, '--resume'], onLine);
+      const { seconds } = await step(['shape', '--run', copy, '--resume'], io);
       return { shapingSeconds: seconds };
     }
     // A copy of the trained run, so that each shaped D has its own run directory.
     rmSync(copy, { recursive: true, force: true });
     cpSync(paths.run(shaping.run, seed), copy, { recursive: true });
-    const { seconds } = await step(['shape', '--run', copy, ...shaping.shape, '--seed', String(seed)], onLine);
+    const { seconds } = await step(['shape', '--run', copy, ...shaping.shape, '--seed', String(seed)], io);
     return { shapingSeconds: seconds };
   }
   const row = study.rows.find((r) => r.method === task.name)!;
@@ -152,10 +171,12 @@ export async function runTask(study: Study, dir: string, task: StudyTask, onLine
   const n = String(study.evaluation.n);
   const generated = await step(
     ['generate', '--run', runDir, ...row.generate, '--n', n, '--seed', String(seed), '--out', samples, '--grid', paths.rowGrid(row.method, seed)],
-    onLine,
+    io,
   );
   const { real, k } = study.evaluation;
-  const evaluated = await step(['evaluate', '--samples', samples, '--real', real, '--k', String(k), '--json', '--out', evaluationFile], onLine);
+  // Scored against the real images the run was trained on (MNIST unless its --data said otherwise).
+  const data = readRunConfig(paths.run(row.run, seed)).data;
+  const evaluated = await step(['evaluate', '--samples', samples, '--data', data, '--real', real, '--k', String(k), '--json', '--out', evaluationFile], io);
   rmSync(samples, { recursive: true, force: true });
   rmEmptyDirectory(dirname(samples));
   const evaluation = JSON.parse(evaluated.stdout) as EvaluationResult;

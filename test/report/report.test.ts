@@ -3,7 +3,7 @@
 // non-empty, and screenshotted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEngine } from '../../src/engine/engine.js';
@@ -71,3 +71,12 @@ test(
     }
   },
 );
+
+test("an older gankit's results.json (no seeds) leaves the table out and says why; the runs are still reported", async () => {
+  const old = tempDir();
+  cpSync(run, join(old, 'runs', 'vanilla'), { recursive: true });
+  writeFileSync(join(old, 'results.json'), JSON.stringify({ rows: [{ method: 'Vanilla GAN', run: 'vanilla', fid: 194.5 }] }));
+  const page = readFileSync(await writeReport(old, join(old, 'report')), 'utf8');
+  assert.match(page, /<p>No results table: .*results\.json is damaged: rows\.0\.seeds: expected array, received undefined\. \(an older gankit/);
+  assert.match(page, /<h2>vanilla<\/h2>/);
+});

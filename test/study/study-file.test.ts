@@ -3,7 +3,7 @@
 // estimate of --dry-run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStudy, readStudyFile } from '../../src/study/study-file.js';
@@ -55,6 +55,9 @@ test('a malformed study gets one sentence: the field, its line, what was expecte
     [TINY.replace('--epochs 1', '--dp-noise 1'), /line 4: runs\[0\]\.train: gankit train --dp-noise applies to DP training: add --dp\.$/],
     [TINY.replace('  - name: a\n', '  - name: a\n  - name: a\n'), /s\.yaml line 4: runs\[1\]\.name: the name a is used twice \(also by runs\[0\]\)/],
     [TINY.replace('    run: a', '    run: c'), /s\.yaml line 7: rows\[0\]\.run: no run is named c \(the runs are a\)\.$/],
+    [`${TINY}  - method: a!\n    run: a\n`, /s\.yaml line 8: rows\[1\]\.method: the method a! names the same files as A \(a\)/],
+    [`${TINY}  - method: +\n    run: a\n`, /s\.yaml line 8: rows\[1\]\.method: the method \+ needs a letter or digit/],
+    [TINY.replace('  - name: a\n', '  - name: a\n  - name: A\n'), /line 4: runs\[1\]\.name: the name A is used twice \(also by runs\[0\]\)/],
     [`${TINY}    shaping: s\n`, /s\.yaml line 8: rows\[0\]\.shaping: no shaping is named s\.$/],
     [`${TINY}    generate: --refine magic\n`, /line 8: rows\[0\]\.generate: gankit generate option '--refine <method>' argument 'magic' is invalid/],
     [`${TINY}    generate: --n 5\n`, /line 8: rows\[0\]\.generate: --n is set by the study: evaluation\.n sets the number of samples\.$/],
@@ -76,6 +79,9 @@ test('a study directory made for another study is refused, not mixed', () => {
     () => claimStudyDirectory(dir, parseStudy(TINY.replace('seeds: 2', 'seeds: 3'), 'b.yaml'), 'b.yaml'),
     /holds the results of a different study than b\.yaml/,
   );
+  const oldReproduce = join(tempDir(), 'reproduce-quick');
+  mkdirSync(join(oldReproduce, 'done'), { recursive: true });
+  assert.throws(() => claimStudyDirectory(oldReproduce, parseStudy(TINY, 'a.yaml'), 'a.yaml'), /was written by gankit reproduce before study files existed/);
 });
 
 test('the cost estimate grows with the epochs, the seeds and the samples', () => {
@@ -98,7 +104,7 @@ test('the command refuses bad flags and files in one line each, and makes nothin
   const noSlurm = { PATH: '/nonexistent' };
   const cases: Array<[string[], Record<string, string>, number, RegExp]> = [
     [['--jobs', '0'], {}, 2, /option '--jobs <n>' argument '0' is invalid/],
-    [['--executor', 'slurm'], noSlurm, 2, /--executor slurm needs Slurm’s sbatch, squeue and scancel on the PATH; none was submitted/],
+    [['--executor', 'slurm'], noSlurm, 2, /--executor slurm needs Slurm’s sbatch, squeue, scancel and scontrol on the PATH; none was submitted/],
     [['--executor', 'pbs'], {}, 2, /argument 'pbs' is invalid. Allowed choices are local, slurm/],
     [['--slurm-time', '1:00:00'], {}, 2, /the --slurm-… and --sbatch-arg flags apply to --executor slurm/],
   ];

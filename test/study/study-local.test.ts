@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { latestCheckpoint } from '../../src/run/checkpoints.js';
@@ -100,12 +100,15 @@ test('a study runs every task, tabulates mean ± std over the seeds, then reuses
 
 test('a half-done study continues: a training resumes from its checkpoint, and what needs it runs again', () => {
   const before = results();
+  const written = statSync(join(out, 'results.json')).mtimeMs;
   const checkpoint = readFileSync(join(out, 'runs', 'a-seed0', 'checkpoints', 'latest.json'), 'utf8');
   rmSync(join(out, 'done', 'train-a-seed0.json'));
-  const continued = gankit('study', 'run', file, '--out', out);
+  // Two workers again, so one thread each again: the same float sums, the same numbers to the last bit.
+  const continued = gankit('study', 'run', file, '--out', out, '--jobs', '2');
   assert.equal(continued.code, 0, continued.stderr);
   assert.deepEqual(started(continued.stderr), ['train-a-seed0', 'shape-a-shaped-seed0', 'row-a-seed0', 'row-a-ema-seed0', 'row-cs-lsi-seed0', 'results']);
   assert.equal(readFileSync(join(out, 'runs', 'a-seed0', 'checkpoints', 'latest.json'), 'utf8'), checkpoint, 'the finished training was not trained again');
+  assert.ok(statSync(join(out, 'results.json')).mtimeMs > written, 'the table was written again');
   const after = results();
   for (const [i, row] of after.rows.entries()) {
     assert.deepEqual(
@@ -125,6 +128,7 @@ test('a row scored by another feature network is evaluated again, without retrai
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.deepEqual(started(rerun.stderr), ['row-dp-gan-seed1', 'results']);
   assert.equal(JSON.parse(readFileSync(record, 'utf8')).features.network, 'mnist-v2');
+  assert.ok(results().rows[3].seeds.every((s) => s.features.network === 'mnist-v2'));
 });
 
 test('a failed task is reported with its log; the tasks that need it are not run; the rest are', () => {

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { latestCheckpoint } from '../../src/run/checkpoints.js';
 import { readJobs } from '../../src/study/study-directory.js';
 import type { ResultsFile } from '../../src/study/study-results.js';
-import { GANKIT_BIN, gankitWith } from '../helpers/gankit-cli.js';
+import { GANKIT_BIN } from '../helpers/gankit-cli.js';
 import { startLocalSlurm } from '../helpers/local-slurm.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -36,12 +36,16 @@ const cluster = startLocalSlurm();
 test('a tiny study on a real Slurm cluster: killed, cancelled, resumed, tabulated', { skip: cluster.skip }, async () => {
   const env = { SLURM_CONF: cluster.conf!, GANKIT_SLURM_POLL_SECONDS: '1' };
   const root = tempDir();
-  const file = join(root, 'tiny.yaml');
-  writeFileSync(file, STUDY);
+  writeFileSync(join(root, 'tiny.yaml'), STUDY);
   const out = join(root, 'study');
-  const args = ['study', 'run', file, '--out', out, '--executor', 'slurm', '--slurm-cpus-per-task', '1'];
+  // Paths relative to the runner's directory: the jobs, which run in the study directory, get them resolved.
+  const args = ['study', 'run', 'tiny.yaml', '--out', 'study', '--executor', 'slurm', '--slurm-cpus-per-task', '1'];
+  const gankitIn = (...command: string[]) => {
+    const result = spawnSync(process.execPath, [GANKIT_BIN, ...command], { cwd: root, encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1', ...env } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
   const inBackground = () => {
-    const child = spawn(process.execPath, [GANKIT_BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [GANKIT_BIN, ...args], { cwd: root, env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     return { exited: new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr }))) };
@@ -52,35 +56,35 @@ test('a tiny study on a real Slurm cluster: killed, cancelled, resumed, tabulate
   const first = inBackground();
   const runB = join(out, 'runs', 'b-seed0');
   while (!(existsSync(join(runB, 'checkpoints')) && latestCheckpoint(runB))) await sleep(100);
-  const status = gankitWith(env, 'study', 'status', out);
+  const status = gankitIn('study', 'status', 'study');
   assert.match(status.stdout, /^running +train-b-seed0 +job \d+$/m, status.stdout);
   assert.match(status.stdout, /^queued +row-b-seed0 +job \d+, Dependency$/m);
   const killed = readJobs(out)['train-b-seed0'];
   assert.equal(spawnSync('scancel', [killed], { env: { ...process.env, ...env } }).status, 0);
   const stopped = await first.exited;
   assert.equal(stopped.code, 1, stopped.stderr);
-  assert.match(stopped.stderr, new RegExp(`study: stopped train-b-seed0: job ${killed} left the queue unfinished`));
+  assert.match(stopped.stderr, new RegExp(`study: stopped train-b-seed0: job ${killed} cancelled`));
   assert.match(stopped.stderr, /study: skipped row-b-seed0/);
   assert.match(stopped.stderr, /study: skipped results/);
   assert.match(stopped.stderr, /study: done train-a-seed1/);
   const log = readFileSync(join(out, 'logs', 'train-b-seed0.log'), 'utf8');
   assert.match(log, /SIGTERM: stopping after this step and writing a checkpoint/);
-  const afterKill = gankitWith(env, 'study', 'status', out);
+  const afterKill = gankitIn('study', 'status', 'study');
   assert.match(afterKill.stdout, /^stopped +train-b-seed0 +its saved work resumes on the next study run$/m);
 
   // 2. Cancel: the study's queued jobs go; nothing else of the cluster is touched.
   const second = inBackground();
   while (readJobs(out)['train-b-seed0'] === killed) await sleep(100);
-  const cancelled = gankitWith(env, 'study', 'cancel', out);
+  const cancelled = gankitIn('study', 'cancel', 'study');
   assert.equal(cancelled.code, 0, cancelled.stderr);
   assert.match(cancelled.stdout, /^cancelled \d+ Slurm job\(s\): \d+/);
   assert.equal((await second.exited).code, 1);
   assert.equal(squeue().trim(), '', 'no job of the study is left queued');
-  assert.match(gankitWith(env, 'study', 'cancel', out).stdout, /Nothing of .* is queued or running/);
+  assert.match(gankitIn('study', 'cancel', 'study').stdout, /Nothing of .* is queued or running/);
 
   // 3. Run again: only what is not done is submitted; the killed training resumes from its checkpoint.
   const done = readdirSync(join(out, 'done')).map((name) => name.replace(/\.json$/, ''));
-  const final = gankitWith(env, ...args);
+  const final = gankitIn(...args);
   assert.equal(final.code, 0, final.stderr);
   const submitted = [...final.stderr.matchAll(/^study: start (\S+) \(job \d+\)$/gm)].map((m) => m[1]);
   assert.ok(!submitted.some((id) => done.includes(id)), `resubmitted a done task: ${submitted}`);
@@ -92,5 +96,5 @@ test('a tiny study on a real Slurm cluster: killed, cancelled, resumed, tabulate
     assert.ok(row.spread.fid.std! > 0, `${row.method}: a spread over two seeds`);
   }
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /^\| B \| raw \| 2 \| [\d.]+ ± [\d.]+ \|/m);
-  assert.match(gankitWith(env, 'study', 'status', out).stdout, /9\/9 tasks done: 9 done\./);
+  assert.match(gankitIn('study', 'status', 'study').stdout, /9\/9 tasks done: 9 done\./);
 });

@@ -1,7 +1,6 @@
 // How a study's tasks get run: every executor takes the tasks still to do, in
 // an order where each comes after the tasks it needs, starts each as a
 // `gankit study task DIR ID` process somewhere, and says how each ended.
-import type { Study } from '../study-file.js';
 import type { StudyTask } from '../study-tasks.js';
 
 export type TaskEnd = 'done' | 'failed' | 'stopped' | 'skipped';
@@ -18,7 +17,6 @@ export interface TaskEvents {
 }
 
 export interface ExecutorJob {
-  study: Study;
   dir: string;
   /** The tasks to run, each after those it needs; needs outside this list are done. */
   tasks: StudyTask[];

@@ -4,11 +4,8 @@
 import { cpus } from 'node:os';
 import { runGankit } from '../../cli/gankit-process.js';
 import { readFailureRecord } from '../study-directory.js';
-import type { StudyTask } from '../study-tasks.js';
+import { STOPPED_EXIT_CODES, type StudyTask } from '../study-tasks.js';
 import { dependentsOf, type Executor, type ExecutorJob, type StudyOutcome } from './executor.js';
-
-/** Exit codes of a worker whose task was stopped by a signal (its work saved), as a shell reports them. */
-const STOPPED_CODES = new Set([130, 143]);
 
 export function localExecutor(jobs: number): Executor {
   const threads = Math.max(1, Math.floor(cpus().length / jobs));
@@ -38,12 +35,15 @@ export function localExecutor(jobs: number): Executor {
         if (exit.code === 0) {
           outcome.done.push(task.id);
           events.onEnd?.(task, 'done');
-        } else if (exit.signal || STOPPED_CODES.has(exit.code ?? 0)) {
+        } else if (exit.code !== null && STOPPED_EXIT_CODES.has(exit.code)) {
           outcome.stopped.push(task.id);
           events.onEnd?.(task, 'stopped');
           skip(task.id);
         } else {
-          const failure = readFailureRecord(dir, task.id) ?? { message: `the worker exited with code ${exit.code}`, log: exit.stderrTail };
+          const failure = readFailureRecord(dir, task.id) ?? {
+            message: `the worker ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}`,
+            log: exit.stderrTail,
+          };
           outcome.failed.push(task.id);
           events.onEnd?.(task, 'failed', failure);
           skip(task.id);

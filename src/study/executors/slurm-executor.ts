@@ -12,12 +12,17 @@ import { GANKIT_BIN } from '../../cli/gankit-process.js';
 import { readFailureRecord, readJobs, readTaskRecord, recordJobs, studyPaths } from '../study-directory.js';
 import type { StudyTask } from '../study-tasks.js';
 import { dependentsOf, type Executor, type ExecutorJob, type StudyOutcome } from './executor.js';
-import { cancelJobs, queuedJobs, sbatchFlags, shellQuote, submitJob, type SlurmOptions } from './slurm.js';
+import { DataError } from '../../data/data-error.js';
+import { cancelJobs, finishedJob, queuedJobs, sbatchFlags, shellQuote, submitJob, type QueuedJob, type SlurmOptions } from './slurm.js';
 
 /** Seconds between looks at the queue (GANKIT_SLURM_POLL_SECONDS; the tests look every second). */
 const pollSeconds = () => Number(process.env.GANKIT_SLURM_POLL_SECONDS ?? 10);
 
 const LOG_TAIL = 15;
+/** How long a job that Slurm says completed may take to show its record here (NFS caches a missing file for up to a minute). */
+const RECORD_GRACE_MS = 90_000;
+/** Looks at the queue that may fail in a row before the runner gives up. */
+const QUEUE_RETRIES = 5;
 
 /** The last lines of a job's log, for a failure report. */
 function logTail(log: string): string[] {
@@ -27,6 +32,9 @@ function logTail(log: string): string[] {
     .filter((line) => line.trim() !== '')
     .slice(-LOG_TAIL);
 }
+
+/** A path as sbatch's --output reads it: % starts a replacement pattern there. */
+const slurmPattern = (path: string) => path.replace(/%/g, '%%');
 
 /** A job script: runs one task with the threads Slurm gave the job. */
 function taskScript(dir: string, id: string): string {
@@ -60,7 +68,7 @@ export function slurmExecutor(options: SlurmOptions): Executor {
       // The probe: a file written here, which a job on a node must see.
       const probeFile = join(paths.logs, `probe-${randomBytes(6).toString('hex')}`);
       writeFileSync(probeFile, `${new Date().toISOString()}\n`);
-      const probe = submitJob(probeScript(probeFile), [...common, '--job-name=gankit-probe', `--output=${probeFile}.log`]);
+      const probe = submitJob(probeScript(probeFile), [...common, '--job-name=gankit-probe', `--output=${slurmPattern(`${probeFile}.log`)}`]);
       const jobOf = new Map<string, string>();
       for (const task of tasks) {
         const queued = earlier[task.id];
@@ -75,7 +83,7 @@ export function slurmExecutor(options: SlurmOptions): Executor {
         const job = submitJob(taskScript(dir, task.id), [
           ...common,
           `--job-name=gankit-${task.id}`,
-          `--output=${join(paths.logs, `${task.id}.log`)}`,
+          `--output=${slurmPattern(join(paths.logs, `${task.id}.log`))}`,
           '--open-mode=append',
           dependency,
           '--kill-on-invalid-dep=yes',
@@ -101,8 +109,8 @@ async function watch(
 ): Promise<StudyOutcome> {
   const outcome: StudyOutcome = { done: [], failed: [], stopped: [], skipped: [] };
   const open = new Set(tasks.map((task) => task.id));
-  // A job seen gone once may have written its record a moment after the look: it must be gone twice.
-  const goneOnce = new Set<string>();
+  // When each job was first seen out of the queue without a record: a shared filesystem may show a node's record late.
+  const goneSince = new Map<string, number>();
   const end = (task: StudyTask, kind: keyof StudyOutcome, detail?: { message: string; log: string[] }) => {
     open.delete(task.id);
     outcome[kind].push(task.id);
@@ -113,12 +121,44 @@ async function watch(
     cancelJobs(dependents.map((t) => jobOf.get(t.id)!));
     for (const dependent of dependents) end(dependent, 'skipped');
   };
+  /** How a job that left the queue without a record ended, or undefined while its record may still appear. */
+  const judge = (task: StudyTask, job: string): { kind: 'failed' | 'stopped'; message: string } | undefined => {
+    const since = goneSince.get(task.id) ?? Date.now();
+    goneSince.set(task.id, since);
+    const waited = Date.now() - since;
+    const finished = finishedJob(job);
+    if (finished?.state === 'COMPLETED') {
+      if (waited < RECORD_GRACE_MS) return undefined;
+      return { kind: 'failed', message: `job ${job} completed, but its record never appeared in ${studyPaths(dir).done}: do the nodes share that filesystem?` };
+    }
+    // Two looks, so that a record written just after the first is seen.
+    if (waited < pollSeconds() * 1000) return undefined;
+    const failure = readFailureRecord(dir, task.id);
+    if (failure) return { kind: 'failed', message: failure.message };
+    if (finished?.state === 'OUT_OF_MEMORY') return { kind: 'failed', message: `job ${job} ran out of memory (raise --slurm-mem)` };
+    if (finished?.state === 'FAILED' || finished?.state === 'NODE_FAIL')
+      return { kind: 'failed', message: `job ${job} ${finished.state === 'NODE_FAIL' ? 'lost its node' : `failed (exit ${finished.exitCode})`}` };
+    const how = finished ? finished.state.toLowerCase().replace(/_/g, ' ') : 'left the queue unfinished (cancelled, out of time or memory, or killed)';
+    return { kind: 'stopped', message: `job ${job} ${how}` };
+  };
   let probeChecked = false;
+  let queueErrors = 0;
   while (open.size && !stop.aborted) {
-    const queue = queuedJobs();
+    let queue: Map<string, QueuedJob>;
+    try {
+      queue = queuedJobs();
+      queueErrors = 0;
+    } catch (error) {
+      // A busy controller may not answer one look; the jobs go on meanwhile.
+      if (!(error instanceof DataError) || ++queueErrors >= QUEUE_RETRIES) throw error;
+      await sleep(pollSeconds() * 1000, undefined, { signal: stop }).catch(() => undefined);
+      continue;
+    }
     if (!probeChecked && !queue.has(probe.probe)) {
       probeChecked = true;
-      if (!existsSync(`${probe.probeFile}.seen`)) {
+      // The probe succeeds only where it saw the runner's file; its state says so without relying on this host's view.
+      const state = finishedJob(probe.probe)?.state;
+      if (state !== 'COMPLETED' && !existsSync(`${probe.probeFile}.seen`)) {
         const message = `the probe job ${probe.probe} did not see ${probe.probeFile}: the study directory must be on a filesystem the nodes share`;
         events.onMessage?.(`${message}; cancelling the study's jobs.`);
         cancelJobs([...open].map((id) => jobOf.get(id)!));
@@ -136,14 +176,9 @@ async function watch(
         continue;
       }
       if (queue.has(job) && !queue.get(job)!.reason.startsWith('DependencyNeverSatisfied')) continue;
-      if (!goneOnce.has(task.id)) {
-        goneOnce.add(task.id);
-        continue;
-      }
-      const log = logTail(join(studyPaths(dir).logs, `${task.id}.log`));
-      const failure = readFailureRecord(dir, task.id);
-      if (failure) end(task, 'failed', { message: failure.message, log });
-      else end(task, 'stopped', { message: `job ${job} left the queue unfinished (cancelled, out of time or memory, or killed)`, log });
+      const verdict = judge(task, job);
+      if (!verdict) continue;
+      end(task, verdict.kind, { message: verdict.message, log: logTail(join(studyPaths(dir).logs, `${task.id}.log`)) });
       cancelDependents(task);
     }
     if (open.size) await sleep(pollSeconds() * 1000, undefined, { signal: stop }).catch(() => undefined);

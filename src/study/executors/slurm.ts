@@ -24,7 +24,8 @@ export interface QueuedJob {
 }
 
 /** Whether Slurm's client commands are on the PATH. */
-export const hasSlurm = () => spawnSync('sh', ['-c', 'command -v sbatch && command -v squeue && command -v scancel'], { stdio: 'ignore' }).status === 0;
+export const hasSlurm = () =>
+  spawnSync('sh', ['-c', 'command -v sbatch && command -v squeue && command -v scancel && command -v scontrol'], { stdio: 'ignore' }).status === 0;
 
 function slurm(command: string, args: string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: 'utf8', input });
@@ -63,6 +64,14 @@ export function queuedJobs(): Map<string, QueuedJob> {
         return [id, { state, reason }];
       }),
   );
+}
+
+/** A job that has left the queue, while Slurm still remembers it (MinJobAge, 5 min by default): its state and exit code. */
+export function finishedJob(id: string): { state: string; exitCode: string } | undefined {
+  const result = spawnSync('scontrol', ['show', 'job', '--oneliner', id], { encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  const state = /\bJobState=(\S+)/.exec(result.stdout)?.[1];
+  return state ? { state, exitCode: /\bExitCode=(\S+)/.exec(result.stdout)?.[1] ?? '?' } : undefined;
 }
 
 export function cancelJobs(ids: string[]): void {
