@@ -62,7 +62,7 @@ export function spreadChart(title: string, points: Array<{ method: string; value
     layer: [
       {
         mark: { type: 'errorbar', extent: 'stdev', color: '#555' },
-        encoding: { x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, y },
+        encoding: { x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~r' } }, y },
       },
       { mark: { type: 'tick', color: '#222', thickness: 2 }, encoding: { x: { aggregate: 'mean', field: 'value', type: 'quantitative' }, y } },
       { mark: { type: 'point', opacity: 0.7, color: '#d62728' }, encoding: { x: { field: 'value', type: 'quantitative' }, y } },

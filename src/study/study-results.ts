@@ -164,7 +164,7 @@ function resultsMarkdown(results: ResultsFile): string {
     rule,
     ...lines,
     '',
-    `Cost: ${(results.taskSeconds / 60).toFixed(1)} min of tasks in all (each task's wall time, summed; a stopped and resumed study counts each task once).`,
+    `Cost: ${(results.taskSeconds / 60).toFixed(1)} min of tasks in all (each task's wall time, summed; a task stopped and resumed counts from its resume).`,
     '',
     "Settings († a seed's training diverged):",
     ...results.rows.map((row) => `- ${row.method}: ${row.note}.`),
