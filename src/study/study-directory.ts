@@ -41,11 +41,21 @@ export function studyPaths(dir: string) {
 /** Task ids: train-RUN-seedS, shape-SHAPING-seedS, row-METHOD-seedS, results. */
 export const taskId = (kind: 'train' | 'shape' | 'row', name: string, seed: number) => `${kind}-${kind === 'row' ? methodSlug(name) : name}-seed${seed}`;
 
-/** Refuses a directory made for another study, or one that holds something else (an old reproduce's output). */
+/** A study without what only scores and describes its runs: the evaluation, the description and the notes. */
+function runsOf(study: Study) {
+  const { evaluation: _evaluation, description: _description, ...rest } = study;
+  const unnoted = <T extends { note?: string }>(entries: T[]) => entries.map(({ note: _note, ...entry }) => entry);
+  return { ...rest, runs: unnoted(rest.runs), shapings: unnoted(rest.shapings), rows: unnoted(rest.rows) };
+}
+
+/**
+ * Refuses a directory made for another study, or one that holds something else (an old reproduce's output). A study
+ * that differs only in its evaluation, description or notes is the same runs: its rows are scored again.
+ */
 export function checkStudyDirectory(dir: string, study: Study, source: string): void {
   const paths = studyPaths(dir);
   if (existsSync(paths.study)) {
-    if (!isDeepStrictEqual(readStudyDirectory(dir), study)) {
+    if (!isDeepStrictEqual(runsOf(readStudyDirectory(dir)), runsOf(study))) {
       throw new UsageError(`${dir} holds the results of a different study than ${source}; give another --out (or remove ${dir}) rather than mix the two.`);
     }
     return;
@@ -60,9 +70,11 @@ export function checkStudyDirectory(dir: string, study: Study, source: string): 
 export function claimStudyDirectory(dir: string, study: Study, source: string): void {
   checkStudyDirectory(dir, study, source);
   const paths = studyPaths(dir);
-  if (existsSync(paths.study)) return;
+  if (existsSync(paths.study) && isDeepStrictEqual(readStudyDirectory(dir), study)) return;
+  // New, or new evaluation settings or words: the table is written again (and the rows it needs scored again).
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(paths.study, `${JSON.stringify(study, null, 2)}\n`);
+  rmSync(join(paths.done, 'results.json'), { force: true });
 }
 
 /** The study a directory was made for. */

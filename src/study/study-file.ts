@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
+import { NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
 import { checkStudyFlags } from './study-flags.js';
 
 /** A method's name in file names and task ids: "CS + LSI" → cs-lsi. */
@@ -57,8 +58,8 @@ const EVALUATION = z.strictObject({
   n: z.int().positive().default(10000),
   /** The real split the samples are compared with. */
   real: z.enum(['test', 'train']).default('test'),
-  /** k of precision and recall. */
-  k: z.int().positive().default(5),
+  /** k of precision and recall (gankit evaluate's, Kynkäänniemi et al.'s 3, by default). */
+  k: z.int().positive().default(NEIGHBOURHOOD_K.k),
 });
 
 const STUDY = z.strictObject({
@@ -70,7 +71,7 @@ const STUDY = z.strictObject({
   runs: z.array(RUN).min(1),
   shapings: z.array(SHAPING).default([]),
   rows: z.array(ROW).min(1),
-  evaluation: EVALUATION.default({ n: 10000, real: 'test', k: 5 }),
+  evaluation: EVALUATION.default({ n: 10000, real: 'test', k: NEIGHBOURHOOD_K.k }),
 });
 
 export type Study = z.infer<typeof STUDY>;

@@ -35,6 +35,8 @@ export type SeedResult = {
   features: Pick<FeatureNetworkIdentity, 'network' | 'sha256'>;
   /** How its training diverged (it sampled the last good checkpoint), or null. */
   diverged: string | null;
+  /** The study's evaluation settings it was scored with. */
+  evaluation: Study['evaluation'];
 } & Record<Metric, number | null>;
 
 /** A metric over the seeds: null where no seed has a value; std null for fewer than 2 values. */

@@ -14,7 +14,7 @@ import { makeExecutor, type ExecutorName, type ExecutorOptions } from './executo
 export function planStudy(study: Study, dir: string): { tasks: StudyTask[]; toRun: StudyTask[] } {
   const tasks = studyTasks(study);
   const runs = new Set<string>();
-  for (const task of tasks) if (task.needs.some((need) => runs.has(need)) || !isDone(dir, task)) runs.add(task.id);
+  for (const task of tasks) if (task.needs.some((need) => runs.has(need)) || !isDone(study, dir, task)) runs.add(task.id);
   return { tasks, toRun: tasks.filter((task) => runs.has(task.id)) };
 }
 
@@ -49,7 +49,7 @@ export async function runStudy(study: Study, source: string, dir: string, run: S
  * log. A task done earlier is not run again. Resolves with the exit code: 0, or 130/143 when it was stopped.
  */
 export async function runStudyTask(study: Study, dir: string, task: StudyTask, stopSignal: () => number | null): Promise<number> {
-  if (isDone(dir, task)) {
+  if (isDone(study, dir, task)) {
     process.stderr.write(`gankit: ${task.id} is done already.\n`);
     return 0;
   }

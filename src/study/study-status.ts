@@ -5,7 +5,7 @@ import { DataError } from '../data/data-error.js';
 import { hostname } from 'node:os';
 import { readFailureRecord, readJobs, readRunnerRecord, readRunningMarker, readStudyDirectory, runnerAlive, studyPaths } from './study-directory.js';
 import { planStudy } from './study-runner.js';
-import { isDone, type StudyTask } from './study-tasks.js';
+import type { StudyTask } from './study-tasks.js';
 import { cancelJobs, hasSlurm, queuedJobs, type QueuedJob } from './executors/slurm.js';
 import { latestCheckpoint } from '../run/checkpoints.js';
 import { processAlive } from '../run/run-state.js';
@@ -28,9 +28,10 @@ function hasSavedWork(dir: string, task: StudyTask): boolean {
   return (task.kind === 'train' && existsSync(runDir) && latestCheckpoint(runDir) !== undefined) || (task.kind === 'shape' && hasStoppedShaping(runDir));
 }
 
+/** `stale`: the plan would run the task (it is not done, or what it needs runs again). */
 function statusOf(dir: string, task: StudyTask, stale: boolean, job: string | undefined, queue: Map<string, QueuedJob>): TaskStatus {
   const jobText = job ? `job ${job}` : '';
-  if (!stale && isDone(dir, task)) return { task, state: 'done', detail: jobText };
+  if (!stale) return { task, state: 'done', detail: jobText };
   const queued = job ? queue.get(job) : undefined;
   if (queued?.state === 'RUNNING' || queued?.state === 'COMPLETING') return { task, state: 'running', detail: jobText };
   if (queued) return { task, state: 'queued', detail: `${jobText}, ${queued.reason}` };

@@ -6,6 +6,7 @@
 // stopped one resumes (a training from its checkpoint, a shaping from its
 // stopped state).
 import { cpSync, existsSync, rmdirSync, rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { dirname, join } from 'node:path';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.js';
@@ -111,10 +112,11 @@ async function step(args: string[], io: TaskIo): Promise<GankitExit> {
   throw new TaskFailed(`gankit ${args[0]} failed (${exit.signal ?? `exit ${exit.code}`}): ${last}`, exit.stderrTail);
 }
 
-/** Whether a finished task's record still stands: a row scored by another feature network is evaluated again. */
-export function recordStands(task: StudyTask, record: Record<string, unknown>): boolean {
+/** Whether a finished task's record still stands: a row scored by another feature network, or with other evaluation settings, is evaluated again. */
+function recordStands(study: Study, task: StudyTask, record: Record<string, unknown>): boolean {
   if (task.kind !== 'row') return true;
-  return scoredBy((record as Partial<SeedResult>).features, identifyFeatureNetwork());
+  const row = record as Partial<SeedResult>;
+  return scoredBy(row.features, identifyFeatureNetwork()) && isDeepStrictEqual(row.evaluation, study.evaluation);
 }
 
 /** Removes a directory once it is empty (other workers may still be writing into it). */
@@ -199,12 +201,13 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
     epsilon: readPrivacyRecord(paths.run(row.run, seed))?.epsilon ?? null,
     diverged: (readTaskRecord(dir, taskId('train', row.run, seed))?.diverged as string | null | undefined) ?? null,
     features: { network: evaluation.features.network, sha256: evaluation.features.sha256 },
+    evaluation: study.evaluation,
   };
   return result;
 }
 
 /** Whether the task is done: recorded, and its record still stands. */
-export function isDone(dir: string, task: StudyTask): boolean {
+export function isDone(study: Study, dir: string, task: StudyTask): boolean {
   const record = readTaskRecord(dir, task.id);
-  return record !== undefined && recordStands(task, record) && (task.kind !== 'results' || existsSync(studyPaths(dir).results('json')));
+  return record !== undefined && recordStands(study, task, record) && (task.kind !== 'results' || existsSync(studyPaths(dir).results('json')));
 }

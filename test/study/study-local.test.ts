@@ -131,6 +131,35 @@ test('a row scored by another feature network is evaluated again, without retrai
   assert.ok(results().rows[3].seeds.every((s) => s.features.network === 'mnist-v2'));
 });
 
+test('new evaluation settings score the rows again, without retraining; the runs themselves may not change', () => {
+  const before = results();
+  const rescored = join(root, 'rescored.yaml');
+  writeFileSync(rescored, STUDY.replace('evaluation:\n  n: 200\n', 'evaluation:\n  n: 200\n  k: 5\n'));
+  const withK5 = gankit('study', 'run', rescored, '--out', out, '--jobs', '2');
+  assert.equal(withK5.code, 0, withK5.stderr);
+  assert.ok(
+    started(withK5.stderr).every((id) => id.startsWith('row-') || id === 'results'),
+    started(withK5.stderr).join(' '),
+  );
+  assert.equal(started(withK5.stderr).length, 2 * 4 + 1);
+  const k5 = results();
+  // The same samples: k moves precision and recall, not FID (up to the float sums of another thread count).
+  for (const [i, row] of k5.rows.entries()) assert.ok(Math.abs(row.spread.fid.mean! / before.rows[i].spread.fid.mean! - 1) < 1e-8, row.method);
+  assert.ok(
+    k5.rows.every((row) => row.seeds.every((seed) => seed.evaluation.k === 5)),
+    'every row was scored with k = 5',
+  );
+  const back = gankit('study', 'run', file, '--out', out, '--jobs', '2');
+  assert.equal(back.code, 0, back.stderr);
+  const scores = (table: ResultsFile) => table.rows.map((row) => row.seeds.map((seed) => [seed.fid, seed.precision, seed.recall, seed.density, seed.coverage]));
+  assert.deepEqual(scores(results()).slice(0, 3), scores(before).slice(0, 3), 'k back to 3: the first scores, to the last bit (same threads)');
+  const otherRuns = join(root, 'other.yaml');
+  writeFileSync(otherRuns, STUDY.replace('--epochs 1 --limit 320', '--epochs 2 --limit 320'));
+  const refused = gankit('study', 'run', otherRuns, '--out', out);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /holds the results of a different study than .*other\.yaml/);
+});
+
 test('a failed task is reported with its log; the tasks that need it are not run; the rest are', () => {
   rmSync(join(out, 'runs', 'dp-seed1', 'checkpoints'), { recursive: true });
   rmSync(join(out, 'done', 'row-dp-gan-seed1.json'));
