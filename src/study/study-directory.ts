@@ -150,7 +150,15 @@ export function recordJobs(dir: string, jobs: Record<string, string>): void {
 const RUNNER = z.strictObject({ pid: z.number(), host: z.string(), executor: z.string(), command: z.string(), active: z.boolean() });
 export type RunnerRecord = z.infer<typeof RUNNER>;
 
-export const readRunnerRecord = (dir: string) => readOptionalJsonFile(studyPaths(dir).runner, RUNNER);
+/** The latest runner's record; undefined where it is absent or damaged (it only informs `status`, `cancel` and the table's heading). */
+export function readRunnerRecord(dir: string): RunnerRecord | undefined {
+  try {
+    return readOptionalJsonFile(studyPaths(dir).runner, RUNNER);
+  } catch (error) {
+    if (error instanceof DataError) return undefined;
+    throw error;
+  }
+}
 
 /** Whether a runner record names a `study run` that is still running on this host. */
 export const runnerAlive = (runner: RunnerRecord | undefined): runner is RunnerRecord =>
