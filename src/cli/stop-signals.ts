@@ -14,12 +14,14 @@ export interface StopSignals {
   release(): void;
 }
 
+/** The exit code of a command stopped by `signal` after saving its work, as a shell reports it: 130 after Ctrl-C, else 143 (SIGTERM). */
+export const stopExitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+
 /** Installs the handlers; `what` finishes the sentence printed on the first signal. */
 export function onStopSignals(what: string): StopSignals {
   let stop: NodeJS.Signals | undefined;
-  const code = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
   const handler = (signal: NodeJS.Signals) => {
-    if (stop) process.exit(code(signal));
+    if (stop) process.exit(stopExitCode(signal));
     stop = signal;
     process.stderr.write(`\ngankit: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ${what} (Ctrl-C again to quit at once)\n`);
   };
@@ -27,7 +29,7 @@ export function onStopSignals(what: string): StopSignals {
   process.on('SIGTERM', handler);
   return {
     requested: () => stop !== undefined,
-    exitCode: () => (stop ? code(stop) : 0),
+    exitCode: () => (stop ? stopExitCode(stop) : 0),
     release: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

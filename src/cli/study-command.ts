@@ -15,6 +15,7 @@ import { hasSlurm, queuedJobs } from '../study/executors/slurm.js';
 import { UsageError } from '../usage-error.js';
 import { positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
+import { stopExitCode } from './stop-signals.js';
 
 interface RunFlags {
   out: string;
@@ -108,7 +109,7 @@ async function runCommand(file: string, flags: RunFlags, command: Command): Prom
   }
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (controller.signal.aborted) process.exit(stopExitCode(signal));
     process.stderr.write(
       `\ngankit: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ${flags.executor === 'local' ? 'stopping the workers; each saves its work' : 'no longer watching; the jobs stay queued'} (again to quit at once)\n`,
     );
@@ -154,7 +155,7 @@ async function runCommand(file: string, flags: RunFlags, command: Command): Prom
       process.stderr.write(
         `gankit: study ${parts.join(', ')}. \`gankit study status ${flags.out}\` shows each task; running \`gankit study run\` again continues with what is not done.\n`,
       );
-      process.exitCode = controller.signal.aborted ? (controller.signal.reason === 'SIGINT' ? 130 : 143) : 1;
+      process.exitCode = controller.signal.aborted ? stopExitCode(controller.signal.reason as NodeJS.Signals) : 1;
     } else process.stdout.write(`Ran ${outcome.done.length} task(s). Results: ${paths.results('md')} (.csv, .json); report: ${paths.report}/index.html\n`);
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
@@ -168,7 +169,7 @@ async function taskCommand(dir: string, id: string): Promise<void> {
   // A stop signal reaches this worker and the command it runs alike (a process group, a Slurm job): the command saves
   // its work and exits, and the worker waits for it. One that comes between two commands stops the task there.
   let stopCode: number | null = null;
-  const stop = (signal: NodeJS.Signals) => (stopCode ??= signal === 'SIGINT' ? 130 : 143);
+  const stop = (signal: NodeJS.Signals) => (stopCode ??= stopExitCode(signal));
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, stop);
   // A runner that is gone leaves this worker's stderr without a reader: the task goes on, its lines are lost.

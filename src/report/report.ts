@@ -44,7 +44,7 @@ function findRuns(root: string): string[] {
     .sort();
 }
 
-function resultsTable(results: ResultsFile, root: string): Promise<string> {
+async function resultsTable(results: ResultsFile, root: string): Promise<string> {
   const paths = studyPaths(root);
   const ranked = METRICS.filter((m) => COLUMNS[m].better);
   const best = new Map(
@@ -69,14 +69,15 @@ function resultsTable(results: ResultsFile, root: string): Promise<string> {
   }</p>
 <table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${METRICS.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
-  if (seeds < 2) return Promise.resolve(table);
+  if (seeds < 2) return table;
   const charts = (['fid', 'precision', 'recall'] as const).map((m) =>
     spreadChart(
       `${COLUMNS[m].heading} per seed, and mean ± std`,
       results.rows.flatMap((row) => row.seeds.map((s) => ({ method: row.method, value: s[m] }))),
     ),
   );
-  return Promise.all(charts).then((svgs) => `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`);
+  const svgs = await Promise.all(charts);
+  return `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;
 }
 
 async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {

@@ -40,3 +40,13 @@ export function readJsonFile<T>(path: string, schema: z.ZodType<T>): T {
 export function readOptionalJsonFile<T>(path: string, schema: z.ZodType<T>): T | undefined {
   return existsSync(path) ? readJsonFile(path, schema) : undefined;
 }
+
+/** The same for a record that only informs (a cache, a marker): undefined when it is absent or damaged. */
+export function readJsonFileOrNothing<T>(path: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    return readOptionalJsonFile(path, schema);
+  } catch (error) {
+    if (error instanceof DataError) return undefined;
+    throw error;
+  }
+}

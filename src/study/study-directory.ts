@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
 import { UsageError } from '../usage-error.js';
 import { writeFileAtomic } from '../run/atomic-write.js';
-import { readOptionalJsonFile } from '../run/json-file.js';
+import { readJsonFileOrNothing, readOptionalJsonFile } from '../run/json-file.js';
 import { processAlive } from '../run/run-state.js';
 import { methodSlug, parseStudy, type Study } from './study-file.js';
 
@@ -89,20 +89,14 @@ const FAILURE_RECORD = z.strictObject({ message: z.string(), log: z.array(z.stri
 export type FailureRecord = z.infer<typeof FAILURE_RECORD>;
 
 /** A finished task's record; undefined where it is absent or damaged (a task cut off mid-write runs again). */
-export function readTaskRecord(dir: string, id: string): (Record<string, unknown> & { taskSeconds: number }) | undefined {
-  try {
-    return readOptionalJsonFile(join(studyPaths(dir).done, `${id}.json`), TASK_RECORD);
-  } catch (error) {
-    if (error instanceof DataError) return undefined;
-    throw error;
-  }
-}
+export const readTaskRecord = (dir: string, id: string): (Record<string, unknown> & { taskSeconds: number }) | undefined =>
+  readJsonFileOrNothing(join(studyPaths(dir).done, `${id}.json`), TASK_RECORD);
 
 export function writeTaskRecord(dir: string, id: string, record: object): void {
   const paths = studyPaths(dir);
   mkdirSync(paths.done, { recursive: true });
   writeFileAtomic(join(paths.done, `${id}.json`), `${JSON.stringify(record, null, 2)}\n`);
-  rmSync(join(paths.failed, `${id}.json`), { force: true });
+  clearFailureRecord(dir, id);
 }
 
 export function readFailureRecord(dir: string, id: string): FailureRecord | undefined {
@@ -151,14 +145,7 @@ const RUNNER = z.strictObject({ pid: z.number(), host: z.string(), executor: z.s
 export type RunnerRecord = z.infer<typeof RUNNER>;
 
 /** The latest runner's record; undefined where it is absent or damaged (it only informs `status`, `cancel` and the table's heading). */
-export function readRunnerRecord(dir: string): RunnerRecord | undefined {
-  try {
-    return readOptionalJsonFile(studyPaths(dir).runner, RUNNER);
-  } catch (error) {
-    if (error instanceof DataError) return undefined;
-    throw error;
-  }
-}
+export const readRunnerRecord = (dir: string): RunnerRecord | undefined => readJsonFileOrNothing(studyPaths(dir).runner, RUNNER);
 
 /** Whether a runner record names a `study run` that is still running on this host. */
 export const runnerAlive = (runner: RunnerRecord | undefined): runner is RunnerRecord =>
@@ -195,11 +182,4 @@ export function claimRunner(dir: string, runner: RunnerRecord): () => void {
 const RUNNING = z.strictObject({ pid: z.number(), host: z.string(), started: z.string() });
 
 /** The worker running a task, where one says it is. */
-export function readRunningMarker(dir: string, id: string): z.infer<typeof RUNNING> | undefined {
-  try {
-    return readOptionalJsonFile(studyPaths(dir).running(id), RUNNING);
-  } catch (error) {
-    if (error instanceof DataError) return undefined;
-    throw error;
-  }
-}
+export const readRunningMarker = (dir: string, id: string): z.infer<typeof RUNNING> | undefined => readJsonFileOrNothing(studyPaths(dir).running(id), RUNNING);

@@ -15,6 +15,7 @@ import { hasRunRecord, readPrivacyRecord, readRunConfig, runPaths } from '../run
 import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { runGankit, type GankitExit } from '../cli/gankit-process.js';
+import { stopExitCode } from '../cli/stop-signals.js';
 import { TrainingDiverged } from '../training/trainer.js';
 import { readRunnerRecord, readTaskRecord, studyPaths, taskId } from './study-directory.js';
 import type { Study } from './study-file.js';
@@ -104,7 +105,7 @@ async function step(args: string[], io: TaskIo): Promise<GankitExit> {
   if (stopped) throw new TaskStopped(stopped);
   const exit = await runGankit(args, { onLine: io.onLine });
   if (exit.code === 0 || (args[0] === 'train' && exit.code === TrainingDiverged.exitCode)) return exit;
-  if (exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new TaskStopped(exit.signal === 'SIGINT' ? 130 : 143);
+  if (exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new TaskStopped(stopExitCode(exit.signal));
   if (exit.code !== null && STOPPED_EXIT_CODES.has(exit.code)) throw new TaskStopped(exit.code);
   const last = exit.signal
     ? `killed by ${exit.signal}${exit.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`

@@ -114,7 +114,7 @@ async function watch(
   const end = (task: StudyTask, kind: keyof StudyOutcome, detail?: { message: string; log: string[] }) => {
     open.delete(task.id);
     outcome[kind].push(task.id);
-    events.onEnd?.(task, kind === 'done' ? 'done' : kind === 'failed' ? 'failed' : kind === 'stopped' ? 'stopped' : 'skipped', detail);
+    events.onEnd?.(task, kind, detail);
   };
   const cancelDependents = (task: StudyTask) => {
     const dependents = dependentsOf(tasks, task.id).filter((t) => open.has(t.id));
