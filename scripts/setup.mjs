@@ -1,6 +1,6 @@
 // Idempotent set-up, run before the tests and the quickstart: install the
 // dependencies when node_modules is missing or older than the lockfile,
-// compile the TypeScript, and build the native OpenBLAS addon when its
+// compile the TypeScript, bundle gankit serve's page, and build the native OpenBLAS addon when its
 // sources changed. `--force-native` rebuilds the addon regardless (npm run build).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -44,7 +44,16 @@ if (!run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root]).ok) {
   process.exit(1);
 }
 
-// 3. The native addon, when its sources changed (scripts/build-native.mjs).
+// 3. gankit serve's page: type-checked for the browser, then bundled (esbuild: about a second).
+if (!run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'src', 'serve', 'page')]).ok) {
+  process.stderr.write("gankit setup: the TypeScript of gankit serve's page does not compile\n");
+  process.exit(1);
+}
+// Imported here, not above: esbuild is among the dependencies step 1 installs.
+const { bundlePage } = await import('./bundle-page.mjs');
+await bundlePage();
+
+// 4. The native addon, when its sources changed (scripts/build-native.mjs).
 // A failed build is not fatal: gankit falls back to the stock kernels and says so when it starts.
 const native = buildNative({ force: forceNative });
 if (!native.ok) process.stderr.write(`gankit setup: the native OpenBLAS addon did not build: ${native.reason}; gankit will use the slower stock kernels.\n`);

@@ -11,6 +11,7 @@ import { generateCommand } from './generate-command.js';
 import { privacyCommand } from './privacy-command.js';
 import { reportCommand } from './report-command.js';
 import { reproduceCommand } from './reproduce-command.js';
+import { serveCommand } from './serve-command.js';
 import { shapeCommand } from './shape-command.js';
 import { studyCommand } from './study-command.js';
 import { trainCommand } from './train-command.js';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
     studyCommand(),
     reproduceCommand(),
     reportCommand(),
+    serveCommand(),
     doctorCommand(),
   ])
     program.addCommand(command.exitOverride());

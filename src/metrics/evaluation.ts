@@ -53,7 +53,8 @@ export const NEIGHBOURHOOD_K = { k: 3, densityK: 5 } as const;
 /** The numbers the tables report. */
 export type HeadlineScores = Pick<EvaluationResult, 'fid' | 'precision' | 'recall' | 'density' | 'coverage'>;
 
-export function headlineScores({ fid, precision, recall, density, coverage }: EvaluationResult): HeadlineScores {
+/** The five headline scores of a result, an eval.json or a scored epoch, without the rest. */
+export function headlineScores({ fid, precision, recall, density, coverage }: HeadlineScores): HeadlineScores {
   return { fid, precision, recall, density, coverage };
 }
 

@@ -4,11 +4,9 @@
 // grids, interpolation strips and class histogram.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { DataError } from '../data/data-error.js';
-import { readOptionalJsonFile } from '../run/json-file.js';
 import { studyPaths } from '../study/study-directory.js';
-import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, type ResultsFile } from '../study/study-results.js';
+import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, type ResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
 import { hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
@@ -18,19 +16,6 @@ import { classHistogram, curveChart, spreadChart } from './charts.js';
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
 const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
-const SPREAD = z.object({ mean: z.number().nullable(), std: z.number().nullable(), n: z.number() });
-/** A study directory's results.json: what the report reads of it. */
-const RESULTS_SCHEMA = z.looseObject({
-  rows: z.array(
-    z.looseObject({
-      method: z.string(),
-      run: z.string(),
-      seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })),
-      spread: z.object(Object.fromEntries(METRICS.map((m) => [m, SPREAD]))),
-    }),
-  ),
-});
-
 /** Run directories (with config.json) in `root` and in `root/runs`. */
 function findRuns(root: string): string[] {
   return [root, join(root, 'runs')]
@@ -150,7 +135,7 @@ export async function writeReport(root: string, outDir: string): Promise<string>
   let results: ResultsFile | undefined;
   let resultsNote = '';
   try {
-    results = readOptionalJsonFile(join(root, 'results.json'), RESULTS_SCHEMA) as ResultsFile | undefined;
+    results = readResultsFile(root);
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     resultsNote = `<p>No results table: ${escape(error.message)} (an older gankit's table has no seeds; run the study again to rebuild it).</p>`;

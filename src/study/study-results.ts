@@ -3,7 +3,9 @@
 // report beside them.
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
+import { readOptionalJsonFile } from '../run/json-file.js';
 import type { GeneratorKind } from '../training/trained-run.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
 import type { Study } from './study-file.js';
@@ -71,6 +73,24 @@ export interface ResultsFile {
   /** The feature network that scored the rows. */
   features: string;
   rows: ResultRow[];
+}
+
+const SPREAD = z.object({ mean: z.number().nullable(), std: z.number().nullable(), n: z.number() });
+/** results.json as far as readers (the report, gankit serve) use it; an older gankit's table, without seeds, fails it. */
+const RESULTS_SCHEMA = z.looseObject({
+  rows: z.array(
+    z.looseObject({
+      method: z.string(),
+      run: z.string(),
+      seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })),
+      spread: z.object(Object.fromEntries(METRICS.map((m) => [m, SPREAD]))),
+    }),
+  ),
+});
+
+/** A study directory's results.json; undefined before its table is written, a DataError when it is damaged or too old. */
+export function readResultsFile(dir: string): ResultsFile | undefined {
+  return readOptionalJsonFile(studyPaths(dir).results('json'), RESULTS_SCHEMA) as ResultsFile | undefined;
 }
 
 /** How each column reads in the tables: heading, which way is better (for highlighting), digits. */

@@ -1,11 +1,11 @@
 // The path a user takes: `npm pack` on a clean checkout (prepack builds dist/),
 // `npm install -g` of the tarball into a fresh prefix with the npm on the
 // PATH, then gankit from an empty directory: --version, a tiny train,
-// generate and evaluate, and doctor reporting the native engine wherever
+// generate and evaluate, serve's bundled page, and doctor reporting the native engine wherever
 // OpenBLAS is present.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,9 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
     'package/studies/reproduce-quick.yaml',
     'package/studies/reproduce-standard.yaml',
     'package/studies/reproduce-full.yaml',
+    'package/dist/src/serve/page/index.html',
+    'package/dist/src/serve/page/app.js',
+    'package/dist/src/serve/page/app.css',
   ]) {
     assert.ok(entries.includes(needed), `${needed} is missing from the tarball`);
   }
@@ -80,6 +83,19 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
   gankit('train', '--limit', '128', '--epochs', '1', '--out', 'run');
   assert.match(gankit('generate', '--run', 'run', '--n', '20', '--grid', 'grid.png'), /Wrote a grid of 20/);
   assert.match(gankit('evaluate', '--run', 'run', '--n', '50'), /FID/);
+  // gankit serve sends its bundled page from the installed package, and lists the run.
+  const server = spawn(join(prefix, 'bin', 'gankit'), ['serve', '--runs', '.', '--port', '0'], { cwd: empty });
+  try {
+    const url = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(/http:\/\/\S+\//.exec(chunk.toString())![0])));
+    assert.match(await (await fetch(url)).text(), /<script type="module" src="app.js">/);
+    assert.equal((await fetch(`${url}app.js`)).status, 200);
+    assert.deepEqual(
+      ((await (await fetch(`${url}api/runs`)).json()) as { runs: Array<{ path: string }> }).runs.map((r) => r.path),
+      ['run'],
+    );
+  } finally {
+    server.kill('SIGTERM');
+  }
   // reproduce finds its built-in study files in the installed package.
   assert.match(gankit('reproduce', '--budget', 'quick', '--dry-run'), /19 of 19 tasks to run/);
   const doctor = JSON.parse(gankit('doctor', '--json')) as { engine: { native: boolean; fallbackReason?: string } };

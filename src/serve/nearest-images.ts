@@ -1,0 +1,150 @@
+// "Nearest training images" of a generated sample, the lecture notes'
+// memorisation check: the server regenerates the sample from its latent z
+// with the run's own generator, and finds the training images closest to it
+// in the feature network's space (among the first --limit of them, for a run
+// trained on those). The training split's features are computed once per
+// feature network and dataset, in the background, a batch at a time so the
+// server keeps answering; until then a query answers how far along they are.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { join } from 'node:path';
+import { encodeGrayPng } from '../data/png-codec.js';
+import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { toBytes } from '../data/pixels.js';
+import { Rng } from '../engine/rng.js';
+import { extractAll } from '../metrics/evaluation.js';
+import { featureExtractorFor, type FeatureExtractor } from '../metrics/feature-extractor.js';
+import type { FeatureMatrix } from '../metrics/feature-matrix.js';
+import { LATENT_SIZE } from '../models/gan-models.js';
+import { loadCheckpointModels } from '../run/checkpoints.js';
+import { readRunConfig, runPaths } from '../run/run-directory.js';
+import { drawImages, generatorSource } from '../sampling/generate-images.js';
+import type { NearestAnswer, NearestPending } from './api-types.js';
+import { Refusal } from './served-paths.js';
+
+/** Training images whose features are computed between two turns of the event loop. */
+const IMAGES_PER_TURN = 1000;
+/** Generators kept loaded (a checkpoint each). */
+const GENERATORS_KEPT = 4;
+
+interface TrainingFeatures {
+  extractor: FeatureExtractor;
+  images: ImageSet;
+  /** Rows computed so far. */
+  done: number;
+  features?: FeatureMatrix;
+  /** Why computing them failed. */
+  failure?: string;
+}
+
+const pngDataUrl = (pixels: Float32Array, width: number, height: number) =>
+  `data:image/png;base64,${Buffer.from(encodeGrayPng({ width, height, pixels: toBytes(pixels, 'symmetric') })).toString('base64')}`;
+
+const describeNetwork = ({ identity }: FeatureExtractor) => `${identity.network} (layer ${identity.layer}, sha256 ${identity.sha256})`;
+
+/** The k smallest of `distances`, nearest first. */
+function smallest(distances: Float64Array, k: number): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < distances.length; i++) {
+    if (order.length === k && distances[i] >= distances[order[k - 1]]) continue;
+    let at = Math.min(order.length, k - 1);
+    while (at > 0 && distances[order[at - 1]] > distances[i]) at -= 1;
+    order.splice(at, 0, i);
+    if (order.length > k) order.pop();
+  }
+  return order;
+}
+
+export class NearestImages {
+  /** By dataset (--data): each has one feature network, featureExtractorFor's. */
+  private training = new Map<string, TrainingFeatures>();
+  private generators = new Map<string, Promise<tfl.LayersModel>>();
+
+  /**
+   * The training split's features for a dataset, started on first use: once per
+   * feature network and dataset for the server's life (a network retrained meanwhile is
+   * taken up on the next start).
+   */
+  private async trainingFeatures(data: string): Promise<TrainingFeatures> {
+    let entry = this.training.get(data);
+    if (!entry) {
+      const [extractor, images] = await Promise.all([featureExtractorFor(data), loadImageSet(data, { split: 'train' })]);
+      // Another query may have started it meanwhile.
+      entry = this.training.get(data);
+      if (entry) return entry;
+      entry = { extractor, images, done: 0 };
+      this.training.set(data, entry);
+      void this.compute(entry);
+    }
+    return entry;
+  }
+
+  private async compute(entry: TrainingFeatures): Promise<void> {
+    const { images, extractor } = entry;
+    const size = images.height * images.width;
+    const parts: FeatureMatrix[] = [];
+    try {
+      for (let first = 0; first < images.count; first += IMAGES_PER_TURN) {
+        await nextTurn();
+        const count = Math.min(IMAGES_PER_TURN, images.count - first);
+        const slice = { ...images, count, pixels: images.pixels.subarray(first * size, (first + count) * size) };
+        parts.push(extractAll(extractor, slice, () => {}).features);
+        entry.done = first + count;
+      }
+      const dims = parts[0].dims;
+      const values = new Float32Array(images.count * dims);
+      parts.forEach((part, index) => values.set(part.values, index * IMAGES_PER_TURN * dims));
+      entry.features = { values, rows: images.count, dims };
+    } catch (error) {
+      entry.failure = (error as Error).message;
+    }
+  }
+
+  private generator(checkpoint: string, kind: 'ema' | 'raw'): Promise<tfl.LayersModel> {
+    const key = `${checkpoint}:${kind}`;
+    let model = this.generators.get(key);
+    if (!model) {
+      model = loadCheckpointModels(checkpoint).then((models) => (kind === 'ema' && models.generatorEma ? models.generatorEma : models.generator));
+      this.generators.set(key, model);
+      if (this.generators.size > GENERATORS_KEPT) this.generators.delete(this.generators.keys().next().value!);
+    }
+    return model;
+  }
+
+  /** The `k` training images nearest to G(z) of `checkpoint` (a name, step-…) of the run at `runDir`. */
+  async query(runDir: string, checkpoint: string, kind: 'ema' | 'raw', z: Float32Array, k: number): Promise<NearestAnswer | NearestPending> {
+    if (z.length !== LATENT_SIZE) throw new Refusal(400, `z needs ${LATENT_SIZE} numbers, got ${z.length}.`);
+    const config = readRunConfig(runDir);
+    const training = await this.trainingFeatures(config.data);
+    if (training.failure) throw new Refusal(503, `The training images' features could not be computed: ${training.failure}`);
+    if (!training.features) return { pending: true, featureNetwork: describeNetwork(training.extractor), progress: training.done / training.images.count };
+    const generator = await this.generator(join(runPaths(runDir).checkpoints, checkpoint), kind);
+    const sample = drawImages(
+      generatorSource(generator, () => z, new Rng(0)),
+      1,
+    );
+    const { features } = extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
+    const { values, dims } = training.features;
+    const rows = Math.min(config.limit ?? Infinity, training.features.rows);
+    const distances = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      let sum = 0;
+      for (let d = 0; d < dims; d++) sum += (values[row * dims + d] - features.values[d]) ** 2;
+      distances[row] = Math.sqrt(sum);
+    }
+    const { images } = training;
+    const data = config.data === 'mnist' ? 'MNIST' : config.data;
+    const size = images.width * images.height;
+    return {
+      featureNetwork: describeNetwork(training.extractor),
+      searched: `the ${rows === images.count ? '' : `first ${rows} of the `}${images.count} training images of ${data}`,
+      sample: pngDataUrl(sample, 28, 28),
+      neighbours: smallest(distances, k).map((index) => ({
+        index,
+        distance: distances[index],
+        ...(images.labels ? { label: images.labels[index] } : {}),
+        image: pngDataUrl(images.pixels.subarray(index * size, (index + 1) * size), images.width, images.height),
+      })),
+    };
+  }
+}
