@@ -4,7 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
-/** A request the server turns down: 400 for a path that is not a relative path inside, 404 for one that leads nowhere inside. */
+/** A request the server turns down: 400 for a malformed one (a path that is not relative and inside), 404 for one that leads nowhere inside, 503 when the server is too busy. */
 export class Refusal extends Error {
   constructor(
     readonly status: 400 | 404 | 503,

@@ -5,7 +5,7 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../data/data-error.js';
 import { CHECKPOINT_NAME } from '../run/checkpoints.js';
@@ -114,7 +114,7 @@ export async function buildServer(runsDirectory: string): Promise<FastifyInstanc
     const dir = runDirectory(root, run);
     if (typeof checkpoint !== 'string' || !CHECKPOINT_NAME.test(checkpoint)) throw new Refusal(400, 'checkpoint must name one, step-NNNNNNNNN.');
     if (kind !== 'ema' && kind !== 'raw') throw new Refusal(400, 'kind must be ema or raw.');
-    if (!existsSync(`${runPaths(dir).checkpoints}/${checkpoint}`)) throw new Refusal(404, `${run} has no checkpoint ${checkpoint} (any more).`);
+    if (!existsSync(join(runPaths(dir).checkpoints, checkpoint))) throw new Refusal(404, `${run} has no checkpoint ${checkpoint} (any more).`);
     const answer = await nearest.query(dir, checkpoint, kind, parseLatent(z), parseCount(k, 8, MAX_NEIGHBOURS));
     return reply.code('pending' in answer ? 202 : 200).send(answer);
   });

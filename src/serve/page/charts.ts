@@ -22,14 +22,17 @@ const DATA = 'rows';
 export function lineSpec(title: string, x: string, y: string, options: { points?: boolean; width?: number } = {}): TopLevelSpec {
   return {
     title,
+    // Room on the right: Vega sizes the legend by an estimate of its labels' width, which falls short in some fonts.
+    padding: { left: 5, top: 5, bottom: 5, right: 40 },
     width: options.width ?? 420,
     height: 180,
     data: { name: DATA },
     mark: { type: 'line', point: options.points ?? false, clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: x },
-      y: { field: 'y', type: 'quantitative', title: y, scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      // ',~r': plain rounded numbers, also where a curve's one point leaves the axis a single value.
+      x: { field: 'x', type: 'quantitative', title: x, axis: { format: ',~r' } },
+      y: { field: 'y', type: 'quantitative', title: y, scale: { zero: false }, axis: { format: ',~r' } },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320 } },
     },
   };
 }

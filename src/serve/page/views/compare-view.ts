@@ -20,9 +20,15 @@ export const compareView: View = {
     const table = h('table', { class: 'compare' });
     const curves = h('section', {}, h('h2', {}, 'training curves'));
     const scores = h('figure', { class: 'chart', 'data-chart': 'FID' });
-    into.append(table, curves, h('section', {}, h('h2', {}, 'FID during training (--eval-every)'), scores));
+    const scoresSection = h('section', { hidden: true }, h('h2', {}, 'FID during training (--eval-every)'), scores);
+    into.append(table, curves, scoresSection);
     const charts = new MetricsCharts(curves, false);
-    const stops = runs.map((run) => followMetrics(run, { points: (points) => charts.add(points, run), reset: () => charts.reset(run), problem: () => {} }));
+    // Series carry the run's name, or its whole path where two compared runs share a name.
+    const names = runs.map((run) => run.split('/').pop()!);
+    const label = (i: number) => (names.indexOf(names[i]) === names.lastIndexOf(names[i]) ? names[i] : runs[i]);
+    const stops = runs.map((run, i) =>
+      followMetrics(run, { points: (points) => charts.add(points, label(i)), reset: () => charts.reset(label(i)), problem: () => {} }),
+    );
     void Promise.allSettled(runs.map((run) => getJson<RunDetail>(`/api/run?${runQuery(run)}`))).then((answers) => {
       const details = answers.map((answer) => (answer.status === 'fulfilled' ? answer.value.body : undefined));
       const heading = h('tr', {}, h('th'), ...runs.map((run) => h('th', {}, h('a', { href: viewHref('run', { run }) }, run))));
