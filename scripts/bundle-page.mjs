@@ -5,8 +5,9 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const source = join(root, 'src', 'serve', 'page');
 const out = join(root, 'dist', 'src', 'serve', 'page');
 
@@ -26,4 +27,4 @@ export async function bundlePage() {
   for (const file of ['index.html', 'app.css']) copyFileSync(join(source, file), join(out, file));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await bundlePage();
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await bundlePage();

@@ -2,11 +2,9 @@ import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../data/data-error.js';
 import { startEngine } from '../engine/engine.js';
-import { buildServer } from '../serve/server.js';
+import { buildServer, LOOPBACK } from '../serve/server.js';
 import { UsageError } from '../usage-error.js';
 import { integerInRange } from './arguments.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 async function runServe(flags: { runs: string; port: number; host: string }): Promise<void> {
   if (!existsSync(flags.runs) || !statSync(flags.runs).isDirectory()) {
@@ -14,7 +12,7 @@ async function runServe(flags: { runs: string; port: number; host: string }): Pr
   }
   // The engine computes features and regenerates samples for "nearest training images".
   await startEngine({ quiet: true });
-  const app = await buildServer(flags.runs);
+  const app = await buildServer(flags.runs, flags.host);
   try {
     await app.listen({ host: flags.host, port: flags.port });
   } catch (error) {

@@ -224,12 +224,17 @@ export function hasGeneratorEma(directory: string): boolean {
   return existsSync(join(directory, GENERATOR_EMA, 'model.json'));
 }
 
+/** Where a checkpoint keeps G's moving average, or G itself: a TF.js model directory a browser can load. */
+export function generatorDirectory(checkpoint: string, movingAverage: boolean): string {
+  return join(checkpoint, movingAverage ? GENERATOR_EMA : 'generator');
+}
+
 /** Loads the models of a checkpoint directory. */
 export async function loadCheckpointModels(directory: string): Promise<CheckpointModels> {
   return {
-    generator: await loadModel(join(directory, 'generator')),
+    generator: await loadModel(generatorDirectory(directory, false)),
     discriminator: await loadModel(join(directory, 'discriminator')),
-    generatorEma: hasGeneratorEma(directory) ? await loadModel(join(directory, GENERATOR_EMA)) : null,
+    generatorEma: hasGeneratorEma(directory) ? await loadModel(generatorDirectory(directory, true)) : null,
   };
 }
 

@@ -1,38 +1,31 @@
 // A JSON-lines log (metrics.jsonl) read in chunks from a byte offset, never
 // whole: the runs page and the live stream read logs that grow while a run
 // trains, and that can be large.
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1 << 16;
 
 export interface LinesRead {
   /** The byte offset after the last complete line: where the next read starts. */
   end: number;
-  /** Lines read, counting from the file's first line when `firstLine` was given right. */
+  /** Complete lines read. */
   lines: number;
-  /** The first line that is not a JSON object, in one sentence. */
-  problem?: string;
+  /** The number (from 1 at `start`) of the first line that is not a JSON object. */
+  badLine?: number;
   /** Bytes after the last newline: a line still being written, or cut short. */
   unfinished: boolean;
 }
 
 /**
- * Calls `visit` with each complete line's object from byte `start` to `stop`
- * (the file's size when read began), `firstLine` being the number of the line at `start`.
- * A line that is not a JSON object is skipped and named in `problem`.
+ * Calls `visit` with each complete line's object from byte `start` to `stop`.
+ * A line that is not a JSON object is skipped and counted in `badLine`.
  */
-export async function readJsonLinesFrom(
-  path: string,
-  start: number,
-  stop: number,
-  firstLine: number,
-  visit: (value: Record<string, unknown>) => void,
-): Promise<LinesRead> {
+async function readJsonLinesFrom(path: string, start: number, stop: number, visit: (value: Record<string, unknown>) => void): Promise<LinesRead> {
   const file = await open(path, 'r');
   let position = start;
   let carried = Buffer.alloc(0);
   let lines = 0;
-  let problem: string | undefined;
+  let badLine: number | undefined;
   try {
     while (position < stop) {
       const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, stop - position));
@@ -52,18 +45,18 @@ export async function readJsonLinesFrom(
           value = undefined;
         }
         if (typeof value === 'object' && value !== null && !Array.isArray(value)) visit(value as Record<string, unknown>);
-        else problem ??= `line ${firstLine + lines} is not a JSON object`;
+        else badLine ??= lines;
       }
       carried = text;
     }
   } finally {
     await file.close();
   }
-  return { end: position - carried.length, lines, problem, unfinished: carried.length > 0 };
+  return { end: position - carried.length, lines, badLine, unfinished: carried.length > 0 };
 }
 
 /** The offset of the first line that starts at or after `offset` (after the next newline), for reading a log from the middle. */
-export async function nextLineStart(path: string, offset: number): Promise<number> {
+async function nextLineStart(path: string, offset: number): Promise<number> {
   if (offset === 0) return 0;
   const file = await open(path, 'r');
   try {
@@ -76,5 +69,51 @@ export async function nextLineStart(path: string, offset: number): Promise<numbe
     }
   } finally {
     await file.close();
+  }
+}
+
+/** What one advance of a cursor read. */
+export interface Advance {
+  /** The log was replaced or cut back (a resumed run rewrites it): what was read before no longer holds. */
+  restarted: boolean;
+  /** The first line that is not a JSON object, in words ("line 3", or "line 3 after byte 1048576" in a tail). */
+  problem?: string;
+  /** Bytes after the last newline: a line still being written, or cut short. */
+  unfinished: boolean;
+}
+
+/**
+ * A reader's place in a growing log: each advance reads the complete lines
+ * appended since the last (the first, the last `tailBytes` of the log), at most
+ * `maxBytes` of them, so that neither a large log nor a slow reader costs more
+ * than that per call.
+ */
+export class JsonLinesCursor {
+  private place: { offset: number; start: number; line: number; inode: number } | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly tailBytes: number,
+    private readonly maxBytes = Infinity,
+  ) {}
+
+  /** Reads on; undefined while the log does not exist. */
+  async advance(visit: (value: Record<string, unknown>) => void): Promise<Advance | undefined> {
+    const now = await stat(this.path).catch(() => undefined);
+    if (!now) return undefined;
+    const restarted = this.place !== undefined && (now.ino !== this.place.inode || now.size < this.place.offset);
+    if (!this.place || restarted) {
+      const start = await nextLineStart(this.path, Math.max(0, now.size - this.tailBytes));
+      this.place = { offset: start, start, line: 0, inode: now.ino };
+    }
+    const place = this.place;
+    const stop = Math.min(now.size, place.offset + this.maxBytes);
+    const read = await readJsonLinesFrom(this.path, place.offset, stop, visit);
+    const problem =
+      read.badLine === undefined ? undefined : `line ${place.line + read.badLine}${place.start > 0 ? ` after byte ${place.start}` : ''} is not a JSON object`;
+    // A "line" longer than maxBytes is no log line: it is stepped over (its tail then reads as a bad line).
+    place.offset = read.lines === 0 && stop < now.size ? stop : read.end;
+    place.line += read.lines;
+    return { restarted, problem, unfinished: read.unfinished && stop === now.size };
   }
 }

@@ -7,25 +7,27 @@
 // server keeps answering; until then a query answers how far along they are.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { join } from 'node:path';
 import { encodeGrayPng } from '../data/png-codec.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { toBytes } from '../data/pixels.js';
 import { Rng } from '../engine/rng.js';
 import { extractAll } from '../metrics/evaluation.js';
 import { featureExtractorFor, type FeatureExtractor } from '../metrics/feature-extractor.js';
-import type { FeatureMatrix } from '../metrics/feature-matrix.js';
+import { featureMatrix, type FeatureMatrix } from '../metrics/feature-matrix.js';
 import { LATENT_SIZE } from '../models/gan-models.js';
-import { loadCheckpointModels } from '../run/checkpoints.js';
-import { readRunConfig, runPaths } from '../run/run-directory.js';
+import { loadModel } from '../models/model-files.js';
+import { generatorDirectory } from '../run/checkpoints.js';
+import { readRunConfig } from '../run/run-directory.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import type { NearestAnswer, NearestPending } from './api-types.js';
 import { Refusal } from './served-paths.js';
 
 /** Training images whose features are computed between two turns of the event loop. */
 const IMAGES_PER_TURN = 1000;
-/** Generators kept loaded (a checkpoint each). */
+/** Generators kept loaded (a checkpoint each); older ones are disposed of. */
 const GENERATORS_KEPT = 4;
+/** Datasets whose training images and features are kept (about 200 MB each for MNIST). */
+const DATASETS_KEPT = 2;
 
 interface TrainingFeatures {
   extractor: FeatureExtractor;
@@ -55,26 +57,36 @@ function smallest(distances: Float64Array, k: number): number[] {
   return order;
 }
 
+/** Keeps at most `limit` entries, dropping (and handing to `drop`) the oldest. */
+function keepAtMost<V>(map: Map<string, V>, limit: number, drop: (value: V) => void): void {
+  for (const [key, value] of map) {
+    if (map.size <= limit) return;
+    map.delete(key);
+    drop(value);
+  }
+}
+
 export class NearestImages {
   /** By dataset (--data): each has one feature network, featureExtractorFor's. */
-  private training = new Map<string, TrainingFeatures>();
+  private training = new Map<string, Promise<TrainingFeatures>>();
   private generators = new Map<string, Promise<tfl.LayersModel>>();
 
   /**
    * The training split's features for a dataset, started on first use: once per
    * feature network and dataset for the server's life (a network retrained meanwhile is
-   * taken up on the next start).
+   * taken up on the next start). A dataset that cannot be loaded is tried again next time.
    */
-  private async trainingFeatures(data: string): Promise<TrainingFeatures> {
+  private trainingFeatures(data: string): Promise<TrainingFeatures> {
     let entry = this.training.get(data);
     if (!entry) {
-      const [extractor, images] = await Promise.all([featureExtractorFor(data), loadImageSet(data, { split: 'train' })]);
-      // Another query may have started it meanwhile.
-      entry = this.training.get(data);
-      if (entry) return entry;
-      entry = { extractor, images, done: 0 };
+      entry = (async () => {
+        const features: TrainingFeatures = { extractor: await featureExtractorFor(data), images: loadImageSet(data, { split: 'train' }), done: 0 };
+        void this.compute(features);
+        return features;
+      })();
       this.training.set(data, entry);
-      void this.compute(entry);
+      entry.catch(() => this.training.delete(data));
+      keepAtMost(this.training, DATASETS_KEPT, () => {});
     }
     return entry;
   }
@@ -94,31 +106,33 @@ export class NearestImages {
       const dims = parts[0].dims;
       const values = new Float32Array(images.count * dims);
       parts.forEach((part, index) => values.set(part.values, index * IMAGES_PER_TURN * dims));
-      entry.features = { values, rows: images.count, dims };
+      entry.features = featureMatrix(values, dims);
     } catch (error) {
       entry.failure = (error as Error).message;
     }
   }
 
+  /** A checkpoint's generator, loaded once; a load that fails (the checkpoint pruned meanwhile) is tried again next time. */
   private generator(checkpoint: string, kind: 'ema' | 'raw'): Promise<tfl.LayersModel> {
     const key = `${checkpoint}:${kind}`;
     let model = this.generators.get(key);
     if (!model) {
-      model = loadCheckpointModels(checkpoint).then((models) => (kind === 'ema' && models.generatorEma ? models.generatorEma : models.generator));
+      model = loadModel(generatorDirectory(checkpoint, kind === 'ema'));
       this.generators.set(key, model);
-      if (this.generators.size > GENERATORS_KEPT) this.generators.delete(this.generators.keys().next().value!);
+      model.catch(() => this.generators.delete(key));
+      keepAtMost(this.generators, GENERATORS_KEPT, (old) => void old.then((m) => m.dispose()).catch(() => {}));
     }
     return model;
   }
 
-  /** The `k` training images nearest to G(z) of `checkpoint` (a name, step-…) of the run at `runDir`. */
+  /** The `k` training images nearest to G(z) of the checkpoint (its directory) of the run at `runDir`. */
   async query(runDir: string, checkpoint: string, kind: 'ema' | 'raw', z: Float32Array, k: number): Promise<NearestAnswer | NearestPending> {
     if (z.length !== LATENT_SIZE) throw new Refusal(400, `z needs ${LATENT_SIZE} numbers, got ${z.length}.`);
     const config = readRunConfig(runDir);
     const training = await this.trainingFeatures(config.data);
     if (training.failure) throw new Refusal(503, `The training images' features could not be computed: ${training.failure}`);
     if (!training.features) return { pending: true, featureNetwork: describeNetwork(training.extractor), progress: training.done / training.images.count };
-    const generator = await this.generator(join(runPaths(runDir).checkpoints, checkpoint), kind);
+    const generator = await this.generator(checkpoint, kind);
     const sample = drawImages(
       generatorSource(generator, () => z, new Rng(0)),
       1,

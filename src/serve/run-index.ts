@@ -1,24 +1,25 @@
 // The runs and studies under the served directory, and what the runs page and
 // a run's page show of each. A damaged file never hides a run: the run is
 // listed with what could be read and the first problem, in one sentence.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError } from '../data/data-error.js';
 import { headlineScores } from '../metrics/evaluation.js';
-import { latestCheckpoint } from '../run/checkpoints.js';
+import { generatorDirectory, hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
 import { readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
 import { readRunState } from '../run/run-state.js';
 import { studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
-import type { RunDetail, RunSummary, StudyTable } from './api-types.js';
-import { nextLineStart, readJsonLinesFrom } from './json-lines-reader.js';
-import { relativeName } from './served-paths.js';
+import type { RunDetail, RunsIndex, RunSummary, StudyTable } from './api-types.js';
+import { JsonLinesCursor } from './json-lines-reader.js';
+import { leadsOutside, relativeName } from './served-paths.js';
 
 /** How deep runs are looked for (a study's runs sit at DIR/study/runs/NAME). */
 const MAX_DEPTH = 6;
-/** At most this many runs are listed: the listing's time stays bounded. */
-export const MAX_RUNS = 2000;
+/** At most this many runs are listed, and directories looked into: the listing's time stays bounded. */
+const MAX_RUNS = 2000;
+const MAX_DIRECTORIES = 20_000;
 /** A larger metrics.jsonl is summarised from its last this-many bytes. */
 export const TAIL_BYTES = 16 << 20;
 /** Directories of a run or a study that hold no runs. */
@@ -42,8 +43,9 @@ const LOGGED_LAST = ['dLoss', 'gLoss', 'dReal', 'dFake'];
 export function findRunsAndStudies(root: string): { runs: string[]; studies: string[] } {
   const runs: string[] = [];
   const studies: string[] = [];
+  let directories = 0;
   const visit = (dir: string, depth: number) => {
-    if (runs.length >= MAX_RUNS) return;
+    if (runs.length >= MAX_RUNS || ++directories > MAX_DIRECTORIES) return;
     if (existsSync(runPaths(dir).config)) {
       runs.push(dir);
       return;
@@ -65,79 +67,121 @@ export function findRunsAndStudies(root: string): { runs: string[]; studies: str
   return { runs, studies };
 }
 
-/** Collects the first problem of the reads it wraps; a reader's DataError becomes that problem and undefined. */
+/**
+ * A problem a reader met: a damaged file (DataError), or one the file system
+ * refused (a directory where a file should be, no permission) at `path` when the error does not say where.
+ */
+function problemOf(error: unknown, root: string, path?: string): string {
+  const io = error as NodeJS.ErrnoException;
+  if (!(error instanceof DataError) && !(io instanceof Error && io.code)) throw error;
+  const message = error instanceof DataError ? error.message : `${io.path ?? path ?? 'a file'} cannot be read (${io.code})`;
+  // Paths relative to the served directory: the page shows them.
+  return message.split(`${root}/`).join('');
+}
+
+/** Collects the first problem of the reads it wraps; a failed read becomes that problem and undefined. */
 function problemCollector(root: string) {
   let problem: string | undefined;
+  const note = (message: string | undefined) => (problem ??= message);
   return {
     read<T>(reader: () => T): T | undefined {
       try {
         return reader();
       } catch (error) {
-        if (!(error instanceof DataError)) throw error;
-        // Paths relative to the served directory: the page shows them.
-        problem ??= error.message.split(`${root}/`).join('');
+        note(problemOf(error, root));
         return undefined;
       }
     },
-    note(message: string) {
-      problem ??= message;
+    async readAsync<T>(path: string, reader: (path: string) => Promise<T>): Promise<T | undefined> {
+      try {
+        return await reader(path);
+      } catch (error) {
+        note(problemOf(error, root, path));
+        return undefined;
+      }
     },
+    note,
     get problem() {
       return problem;
     },
   };
 }
 
+/** What the listing knows of a run's metrics.jsonl: its reader's place, its last line, its first damaged line. */
 interface MetricsTail {
-  last: Record<string, unknown> | undefined;
+  cursor: JsonLinesCursor;
+  last?: Record<string, unknown>;
   problem?: string;
   unfinished: boolean;
 }
 
-const tails = new Map<string, { size: number; mtimeMs: number; tail: MetricsTail }>();
+/** By path: each listing reads only what a log gained since the last (its tail, the first time). */
+const tails = new Map<string, MetricsTail>();
 
-/** The last line of metrics.jsonl and its first damaged line, read in chunks and remembered while the file stays the same. */
 async function metricsTail(path: string): Promise<MetricsTail> {
-  if (!existsSync(path)) return { last: undefined, unfinished: false };
-  const { size, mtimeMs } = statSync(path);
-  const known = tails.get(path);
-  if (known && known.size === size && known.mtimeMs === mtimeMs) return known.tail;
+  let tail = tails.get(path);
+  if (!tail) tails.set(path, (tail = { cursor: new JsonLinesCursor(path, TAIL_BYTES), unfinished: false }));
   let last: Record<string, unknown> | undefined;
-  const read = await readJsonLinesFrom(path, await nextLineStart(path, Math.max(0, size - TAIL_BYTES)), size, 0, (value) => (last = value));
-  const tail = { last, problem: read.problem && `metrics.jsonl is damaged: ${read.problem}`, unfinished: read.unfinished };
-  tails.set(path, { size, mtimeMs, tail });
+  const read = await tail.cursor.advance((value) => (last = value));
+  if (!read) return { ...tail, last: undefined, problem: undefined, unfinished: false };
+  if (read.restarted) Object.assign(tail, { last: undefined, problem: undefined });
+  tail.last = last ?? tail.last;
+  tail.problem ??= read.problem && `metrics.jsonl is damaged: ${read.problem}`;
+  tail.unfinished = read.unfinished;
   return tail;
 }
 
 const numbersOf = (record: Record<string, unknown> | undefined, keys: string[]) =>
   Object.fromEntries(keys.flatMap((key) => (typeof record?.[key] === 'number' ? [[key, record[key] as number]] : [])));
 
+/** A run whose files link outside the served directory is not read: one sentence says why. */
+export function linkedOut(root: string, dir: string): string | undefined {
+  const paths = runPaths(dir);
+  const outside = [paths.config, paths.state, paths.metrics, paths.evalCurve, paths.eval, paths.privacy, paths.samples, paths.checkpoints].find((path) =>
+    leadsOutside(root, path),
+  );
+  return outside && `${relativeName(root, outside)} links outside the served directory, so the run is not read`;
+}
+
 /** What the runs page shows of one run. */
 export async function summariseRun(root: string, dir: string): Promise<RunSummary> {
+  const identity = { path: relativeName(root, dir), name: basename(dir) };
+  const outside = linkedOut(root, dir);
+  if (outside) return { ...identity, state: 'unknown', last: {}, damaged: outside };
   const reads = problemCollector(root);
   const record = reads.read(() => readRunRecord(dir));
   const state = reads.read(() => readRunState(dir));
   const evaluation = reads.read(() => readEvaluationFile(runPaths(dir).eval));
   const privacy = reads.read(() => readPrivacyRecord(dir));
-  const tail = await metricsTail(runPaths(dir).metrics);
-  if (tail.problem) reads.note(tail.problem);
-  if (tail.unfinished && state?.state !== 'training') reads.note('metrics.jsonl is damaged: its last line is cut short (a resumed training writes it again)');
+  const tail = await reads.readAsync(runPaths(dir).metrics, metricsTail);
+  reads.note(tail?.problem);
+  if (tail?.unfinished && state?.state !== 'training') reads.note('metrics.jsonl is damaged: its last line is cut short (a resumed training writes it again)');
   const config = record?.config;
-  const loggedEpsilon = tail.last?.epsilon;
+  const loggedEpsilon = tail?.last?.epsilon;
   return {
-    path: relativeName(root, dir),
-    name: basename(dir),
+    ...identity,
     state: state?.state ?? 'unknown',
     ...(state?.reason ? { reason: state.reason } : {}),
     objective: record?.objective?.name ?? config?.objective,
     preset: config?.preset,
-    epoch: typeof tail.last?.epoch === 'number' ? tail.last.epoch : undefined,
+    epoch: typeof tail?.last?.epoch === 'number' ? tail.last.epoch : undefined,
     epochs: config?.epochs,
     epsilon: privacy?.epsilon ?? (typeof loggedEpsilon === 'number' ? loggedEpsilon : undefined),
-    last: numbersOf(tail.last, LOGGED_LAST),
+    last: numbersOf(tail?.last, LOGGED_LAST),
     scores: evaluation && headlineScores(evaluation),
     damaged: reads.problem,
   };
+}
+
+/** Every run and study under `root`, for the runs page. */
+export async function listRuns(root: string, given: string): Promise<RunsIndex> {
+  const found = findRunsAndStudies(root);
+  const runs: RunSummary[] = [];
+  for (const dir of found.runs) runs.push(await summariseRun(root, dir));
+  // Runs gone since the last listing take their place in the log cache with them.
+  const logs = new Set(found.runs.map((dir) => runPaths(dir).metrics));
+  for (const path of tails.keys()) if (!logs.has(path)) tails.delete(path);
+  return { root: given, runs, studies: found.studies.map((dir) => studyTable(root, dir)) };
 }
 
 /** A study directory's results table, formatted as the report formats it. */
@@ -145,7 +189,9 @@ export function studyTable(root: string, dir: string): StudyTable {
   const path = relativeName(root, dir);
   const headings = ['method', 'G', 'n', ...METRICS.map((m) => COLUMNS[m].heading), 'settings'];
   const reads = problemCollector(root);
-  const results = reads.read(() => readResultsFile(dir));
+  const file = studyPaths(dir).results('json');
+  if (leadsOutside(root, file)) reads.note(`${relativeName(root, file)} links outside the served directory, so it is not read`);
+  const results = reads.problem ? undefined : reads.read(() => readResultsFile(dir));
   if (!results) {
     return { path, description: '', headings, rows: [], problem: reads.problem ?? 'No results table yet: the study has not finished.' };
   }
@@ -177,22 +223,28 @@ function gridEpochs(dir: string): number[] {
 function browserGenerator(root: string, dir: string): RunDetail['generator'] {
   const checkpoint = latestCheckpoint(dir);
   if (!checkpoint) return undefined;
-  const kind = existsSync(join(checkpoint, 'generator-ema', 'model.json')) ? 'ema' : 'raw';
-  const model = join(checkpoint, kind === 'ema' ? 'generator-ema' : 'generator', 'model.json');
-  return { checkpoint: basename(checkpoint), kind, modelUrl: `/files/${relativeName(root, model).split('/').map(encodeURIComponent).join('/')}` };
+  const ema = hasGeneratorEma(checkpoint);
+  const model = join(generatorDirectory(checkpoint, ema), 'model.json');
+  return {
+    checkpoint: basename(checkpoint),
+    kind: ema ? 'ema' : 'raw',
+    modelUrl: `/files/${relativeName(root, model).split('/').map(encodeURIComponent).join('/')}`,
+  };
 }
 
-/** Everything a run's page shows apart from the live metrics. */
+/** Everything a run's page shows apart from the live metrics; the run must not link outside (runDirectory checks). */
 export async function describeRun(root: string, dir: string): Promise<RunDetail> {
+  const summary = await summariseRun(root, dir);
   const reads = problemCollector(root);
+  reads.note(summary.damaged);
   const evaluation = reads.read(() => readEvaluationFile(runPaths(dir).eval));
-  return {
-    summary: await summariseRun(root, dir),
+  const detail = {
     config: reads.read(() => readRunRecord(dir))?.config ?? {},
     privacy: reads.read(() => readPrivacyRecord(dir)),
     evaluation: evaluation && { ...headlineScores(evaluation), histogram: evaluation.modes?.histogram, classesCovered: evaluation.modes?.classesCovered },
     evalCurve: (reads.read(() => readEpochScores(dir)) ?? []).map((score) => ({ epoch: score.epoch, ...headlineScores(score) })),
-    grids: gridEpochs(dir),
+    grids: reads.read(() => gridEpochs(dir)) ?? [],
     generator: reads.read(() => browserGenerator(root, dir)),
   };
+  return { ...detail, summary: { ...summary, damaged: reads.problem } };
 }

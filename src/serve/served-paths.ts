@@ -4,10 +4,14 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
-/** A request the server turns down: 400 for a malformed one (a path that is not relative and inside), 404 for one that leads nowhere inside, 503 when the server is too busy. */
+/**
+ * A request the server turns down: 400 for a malformed one (a path that is not
+ * relative and inside), 403 for a request addressed to another host, 404 for a
+ * path that leads nowhere inside, 503 for work it cannot do now.
+ */
 export class Refusal extends Error {
   constructor(
-    readonly status: 400 | 404 | 503,
+    readonly status: 400 | 403 | 404 | 503,
     message: string,
   ) {
     super(message);
@@ -18,7 +22,7 @@ export class Refusal extends Error {
 const MAX_PATH_LENGTH = 1024;
 
 /** Whether `path` (real) is `root` (real) or below it. */
-export function isInside(root: string, path: string): boolean {
+function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
@@ -36,6 +40,15 @@ export function resolveInside(root: string, relativePath: unknown): string {
   // A symbolic link may lead out: what counts is where it ends.
   if (!isInside(root, real)) throw new Refusal(404, `Nothing is at ${relativePath}.`);
   return real;
+}
+
+/** Whether `path` exists and is, or passes through, a symbolic link that ends outside `root`. */
+export function leadsOutside(root: string, path: string): boolean {
+  try {
+    return !isInside(root, realpathSync(path));
+  } catch {
+    return false;
+  }
 }
 
 /** `path`'s name relative to `root`, '/'-separated, as URLs carry it ('.' for root itself: a run served on its own). */

@@ -12,8 +12,8 @@ import { CHECKPOINT_NAME } from '../run/checkpoints.js';
 import { runPaths } from '../run/run-directory.js';
 import { followJsonLines } from './metrics-stream.js';
 import { NearestImages } from './nearest-images.js';
-import { describeRun, findRunsAndStudies, studyTable, summariseRun } from './run-index.js';
-import { Refusal, resolveInside } from './served-paths.js';
+import { describeRun, linkedOut, listRuns } from './run-index.js';
+import { Refusal, relativeName, resolveInside } from './served-paths.js';
 import type { RunsIndex } from './api-types.js';
 
 /** Where the bundled page lives: scripts/bundle-page.mjs writes it beside the compiled server. */
@@ -30,15 +30,19 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 /** Live metrics streams open at once. */
 const MAX_STREAMS = 64;
+/** Bytes a live stream may hold unsent before it waits for its client. */
+const STREAM_BUFFER_BYTES = 1 << 20;
 /** Nearest training images returned at most. */
 const MAX_NEIGHBOURS = 32;
 /** |z_i| beyond this is no latent a Gaussian draws. */
 const MAX_LATENT = 20;
 
-/** A run's directory from the `run` query parameter; a Refusal where it is not a run inside the served directory. */
+/** A run's directory from the `run` query parameter; a Refusal where it is not a run inside the served directory, all its files inside too. */
 function runDirectory(root: string, run: unknown): string {
   const dir = resolveInside(root, run);
   if (!existsSync(runPaths(dir).config)) throw new Refusal(404, `${String(run)} is not a run (it has no config.json).`);
+  const outside = linkedOut(root, dir);
+  if (outside) throw new Refusal(404, `${outside}.`);
   return dir;
 }
 
@@ -65,8 +69,15 @@ function sendFile(root: string, relativePath: string, reply: FastifyReply) {
   return reply.type(type).header('cache-control', 'no-cache').send(createReadStream(path));
 }
 
-/** The server for the runs under `runsDirectory` (which must exist); call listen() on it. */
-export async function buildServer(runsDirectory: string): Promise<FastifyInstance> {
+/** Names of this machine's loopback interface. */
+export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * The server for the runs under `runsDirectory` (which must exist), to listen on
+ * `host`. On a loopback address it answers only requests addressed to a loopback
+ * name: a web page whose domain was rebound to 127.0.0.1 (DNS rebinding) is refused.
+ */
+export async function buildServer(runsDirectory: string, host = '127.0.0.1'): Promise<FastifyInstance> {
   const root = realpathSync(runsDirectory);
   const nearest = new NearestImages();
   let streams = 0;
@@ -80,16 +91,16 @@ export async function buildServer(runsDirectory: string): Promise<FastifyInstanc
     return reply.code(500).send({ error: `gankit serve failed: ${(error as Error).message}` });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `Nothing is at ${request.url}.` }));
+  if (LOOPBACK.has(host)) {
+    app.addHook('onRequest', async (request) => {
+      if (!LOOPBACK.has(request.hostname)) throw new Refusal(403, `gankit serve answers requests for ${host} only, not for ${request.hostname}.`);
+    });
+  }
 
   if (!existsSync(PAGE_DIRECTORY)) throw new DataError(`gankit serve's page is not built (${PAGE_DIRECTORY} is missing): run npm run setup.`);
   await app.register(fastifyStatic, { root: PAGE_DIRECTORY, prefix: '/', wildcard: false, index: 'index.html' });
 
-  app.get('/api/runs', async (): Promise<RunsIndex> => {
-    const found = findRunsAndStudies(root);
-    const runs = [];
-    for (const dir of found.runs) runs.push(await summariseRun(root, dir));
-    return { root: runsDirectory, runs, studies: found.studies.map((dir) => studyTable(root, dir)) };
-  });
+  app.get('/api/runs', async (): Promise<RunsIndex> => listRuns(root, runsDirectory));
 
   app.get<{ Querystring: { run?: string } }>('/api/run', async (request) => describeRun(root, runDirectory(root, request.query.run)));
 
@@ -99,7 +110,12 @@ export async function buildServer(runsDirectory: string): Promise<FastifyInstanc
     streams += 1;
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const stop = followJsonLines(runPaths(dir).metrics, (event, data) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    const stop = followJsonLines(
+      runPaths(dir).metrics,
+      (event, data) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+      // A client that does not keep up is sent nothing more until it has read what it was sent.
+      () => reply.raw.writableLength < STREAM_BUFFER_BYTES,
+    );
     // A comment now and then keeps proxies and idle timers from closing a quiet stream.
     const keepAlive = setInterval(() => reply.raw.write(': still here\n\n'), 15_000);
     request.raw.on('close', () => {
@@ -114,8 +130,8 @@ export async function buildServer(runsDirectory: string): Promise<FastifyInstanc
     const dir = runDirectory(root, run);
     if (typeof checkpoint !== 'string' || !CHECKPOINT_NAME.test(checkpoint)) throw new Refusal(400, 'checkpoint must name one, step-NNNNNNNNN.');
     if (kind !== 'ema' && kind !== 'raw') throw new Refusal(400, 'kind must be ema or raw.');
-    if (!existsSync(join(runPaths(dir).checkpoints, checkpoint))) throw new Refusal(404, `${run} has no checkpoint ${checkpoint} (any more).`);
-    const answer = await nearest.query(dir, checkpoint, kind, parseLatent(z), parseCount(k, 8, MAX_NEIGHBOURS));
+    const directory = resolveInside(root, relativeName(root, join(runPaths(dir).checkpoints, checkpoint)));
+    const answer = await nearest.query(dir, directory, kind, parseLatent(z), parseCount(k, 8, MAX_NEIGHBOURS));
     return reply.code('pending' in answer ? 202 : 200).send(answer);
   });
 

@@ -1,9 +1,10 @@
 // A directory for gankit serve's tests: a real tiny run (2 epochs on 320
 // MNIST images, with G's moving average and --eval-every), copies of it with a
-// damaged metrics.jsonl, a broken config.json and a name that is HTML, a
-// study directory with a results table, and a secret file beside the
-// directory that a symbolic link inside points at.
-import { appendFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// damaged metrics.jsonl, a broken config.json, a name that is HTML, a
+// metrics.jsonl that links outside, a metrics.jsonl that is a directory, and
+// data that does not exist; a study directory with a results table, and a
+// secret file beside the directory that symbolic links inside point at.
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METRICS, spreadOf, type ResultsFile } from '../../src/study/study-results.js';
 import { configFor } from '../../src/training/train-config.js';
@@ -11,6 +12,16 @@ import { train } from '../../src/training/trainer.js';
 import { tempDir } from './temp-dir.js';
 
 export const HTML_NAME = '<img src=x onerror=alert(1)>';
+/** Every run of the directory, and why each copy is damaged. */
+export const RUNS: Record<string, string | undefined> = {
+  'runs/tiny': undefined,
+  [`runs/${HTML_NAME}`]: undefined,
+  'runs/damaged-metrics': 'metrics.jsonl is damaged: line 3 is not a JSON object',
+  'runs/damaged-config': 'runs/damaged-config/config.json is damaged: it is not valid JSON (cut short?).',
+  'runs/linked-log': 'runs/linked-log/metrics.jsonl links outside the served directory, so the run is not read',
+  'runs/log-is-directory': 'runs/log-is-directory/metrics.jsonl cannot be read (EISDIR)',
+  'runs/missing-data': undefined,
+};
 export const SECRET = 'secret-outside-the-served-directory';
 
 export interface ServedRuns {
@@ -73,12 +84,25 @@ export async function makeServedRuns(): Promise<ServedRuns> {
 
   cpSync(join(root, run), join(root, 'runs', HTML_NAME), { recursive: true });
 
+  const secret = join(work, 'secret.json');
+  writeFileSync(secret, JSON.stringify({ secret: SECRET }));
+  cpSync(join(root, run), join(root, 'runs', 'linked-log'), { recursive: true });
+  rmSync(join(root, 'runs', 'linked-log', 'metrics.jsonl'));
+  symlinkSync(secret, join(root, 'runs', 'linked-log', 'metrics.jsonl'));
+
+  cpSync(join(root, run), join(root, 'runs', 'log-is-directory'), { recursive: true });
+  rmSync(join(root, 'runs', 'log-is-directory', 'metrics.jsonl'));
+  mkdirSync(join(root, 'runs', 'log-is-directory', 'metrics.jsonl'));
+
+  cpSync(join(root, run), join(root, 'runs', 'missing-data'), { recursive: true });
+  const record = JSON.parse(readFileSync(join(root, 'runs', 'missing-data', 'config.json'), 'utf8'));
+  record.config.data = join(work, 'no-such-dataset');
+  writeFileSync(join(root, 'runs', 'missing-data', 'config.json'), JSON.stringify(record));
+
   mkdirSync(join(root, 'study'));
   writeFileSync(join(root, 'study', 'study.json'), '{}');
   writeFileSync(join(root, 'study', 'results.json'), JSON.stringify(results()));
 
-  const secret = join(work, 'secret.json');
-  writeFileSync(secret, JSON.stringify({ secret: SECRET }));
   symlinkSync(secret, join(root, run, 'leak.json'));
   symlinkSync(work, join(root, 'runs', 'outside'));
   appendFileSync(join(root, run, 'note.md'), 'a file of the run\n');

@@ -21,7 +21,7 @@ import { openRun } from '../../src/training/trained-run.js';
 import { buildServer } from '../../src/serve/server.js';
 import type { NearestAnswer, RunDetail, RunsIndex } from '../../src/serve/api-types.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
-import { HTML_NAME, makeServedRuns, SECRET } from '../helpers/served-runs.js';
+import { makeServedRuns, RUNS, SECRET } from '../helpers/served-runs.js';
 
 await startEngine({ quiet: true });
 const served = await makeServedRuns();
@@ -33,7 +33,7 @@ const port = (app.server.address() as AddressInfo).port;
 /** A GET with the path sent exactly as written (no client-side normalisation of `..`). */
 function get(path: string): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type']) }));
@@ -60,7 +60,7 @@ const before = snapshot(served.root);
 
 test('the runs listing: every run, nested ones too, damaged ones with their reason; the study table', async () => {
   const index = await getJson<RunsIndex>('/api/runs');
-  assert.deepEqual(index.runs.map((r) => r.path).sort(), ['runs/damaged-config', 'runs/damaged-metrics', `runs/${HTML_NAME}`, 'runs/tiny'].sort());
+  assert.deepEqual(Object.fromEntries(index.runs.map((r) => [r.path, r.damaged])), RUNS);
   const tiny = index.runs.find((r) => r.path === 'runs/tiny')!;
   const metrics = readFileSync(join(served.root, served.run, 'metrics.jsonl'), 'utf8')
     .trim()
@@ -73,12 +73,10 @@ test('the runs listing: every run, nested ones too, damaged ones with their reas
   assert.equal(tiny.epoch, last.epoch);
   assert.deepEqual(tiny.last, { dLoss: last.dLoss, gLoss: last.gLoss, dReal: last.dReal, dFake: last.dFake });
   assert.equal(tiny.damaged, undefined);
-  const damaged = index.runs.find((r) => r.path === 'runs/damaged-metrics')!;
-  assert.equal(damaged.damaged, 'metrics.jsonl is damaged: line 3 is not a JSON object');
-  assert.equal(damaged.objective, 'nonsaturating');
-  const config = index.runs.find((r) => r.path === 'runs/damaged-config')!;
-  assert.equal(config.damaged, 'runs/damaged-config/config.json is damaged: it is not valid JSON (cut short?).');
-  assert.equal(config.state, 'finished');
+  // What can be read of a damaged run is shown.
+  assert.equal(index.runs.find((r) => r.path === 'runs/damaged-metrics')!.objective, 'nonsaturating');
+  assert.equal(index.runs.find((r) => r.path === 'runs/damaged-config')!.state, 'finished');
+  assert.equal(index.runs.find((r) => r.path === 'runs/log-is-directory')!.objective, 'nonsaturating');
   assert.equal(index.studies.length, 1);
   const [study] = index.studies;
   assert.equal(study.path, 'study');
@@ -131,6 +129,9 @@ test('nothing outside the served directory is served: .., encoded .., absolute p
     `/api/run?run=${q(served.secret.replace('/secret.json', ''))}`,
     `/api/run?run=${q('runs/../../served/runs/tiny')}`,
     '/api/run?run=runs/outside',
+    '/api/run?run=runs/linked-log',
+    '/api/metrics?run=runs/linked-log',
+    '/files/runs/linked-log/metrics.jsonl',
     `/api/metrics?run=${q('../..')}`,
     '/%2e%2e/secret.json',
     '/../secret.json',
@@ -144,15 +145,30 @@ test('nothing outside the served directory is served: .., encoded .., absolute p
   assert.equal((await get(`/files/${served.run}/checkpoints`)).status, 404);
 });
 
-test('read-only: no method but GET, and no file changed', async () => {
-  for (const method of ['POST', 'PUT', 'DELETE']) {
+test('a request addressed to another host name is refused (DNS rebinding)', async () => {
+  for (const host of ['evil.example', `evil.example:${port}`]) {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: `/files/${served.run}/config.json`, method }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/runs', headers: { host }, agent: false }, (res) => {
         res.resume();
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      req.end('{}');
+      req.end();
+    });
+    assert.equal(status, 403, host);
+  }
+  assert.equal((await get('/api/runs')).status, 200);
+});
+
+test('read-only: no method but GET', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: `/files/${served.run}/config.json`, method, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end(method === 'DELETE' ? undefined : '{}');
     });
     assert.equal(status, 404, method);
   }
@@ -161,7 +177,7 @@ test('read-only: no method but GET, and no file changed', async () => {
 test('a line appended to metrics.jsonl reaches a live stream within 2 s', async () => {
   const events: Array<{ event: string; data: unknown; at: number }> = [];
   const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: `/api/metrics?run=${q(served.run)}` }, resolve);
+    const req = request({ host: '127.0.0.1', port, path: `/api/metrics?run=${q(served.run)}`, agent: false }, resolve);
     req.on('error', reject);
     req.end();
   });
@@ -247,6 +263,11 @@ test("nearest training images: the same neighbours and distances as a brute-forc
   assert.equal((await get(url.replace(/z=[^&]*/, 'z=NaN'))).status, 400);
   assert.equal((await get(url.replace(/checkpoint=[^&]*/, 'checkpoint=..%2F..'))).status, 400);
   assert.equal((await get(url.replace(/checkpoint=[^&]*/, 'checkpoint=step-000000001'))).status, 404);
+  // A run whose data is gone gets one sentence, and the server carries on.
+  const missing = await get(url.replace(`run=${q(served.run)}`, 'run=runs/missing-data'));
+  assert.equal(missing.status, 422);
+  assert.match(JSON.parse(missing.body).error, /^\/.*no-such-dataset has no feature network of its own/);
+  assert.equal((await get('/api/runs')).status, 200);
 });
 
 test('the server wrote nothing into the served directory', () => {

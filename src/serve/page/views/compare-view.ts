@@ -39,7 +39,7 @@ export const compareView: View = {
       drawChart(
         scores,
         lineSpec('FID', 'epoch', 'FID', { points: true }),
-        details.flatMap((detail, i) => (detail?.evalCurve ?? []).map((p) => ({ x: p.epoch, y: p.fid, series: runs[i] }))),
+        details.flatMap((detail, i) => (detail?.evalCurve ?? []).map((p) => ({ x: p.epoch, y: p.fid, series: label(i) }))),
       );
     });
     return () => stops.forEach((stop) => stop());

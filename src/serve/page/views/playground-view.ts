@@ -104,12 +104,17 @@ export const playgroundView: View = {
       gridCanvas.dataset.seed = String(seed);
     };
 
+    // Each new interpolation or question outdates the ones still being answered: they draw nothing.
+    const latest = { interpolation: 0, nearest: 0 };
     const interpolate = async () => {
+      const token = ++latest.interpolation;
       clearInterval(animationTimer);
       if (!ends.a || !ends.b) return;
       const kind = method.value as 'lsi' | 'slerp';
-      paintImages(strip, await generator!.images(path(ends.a, ends.b, STRIP_STEPS, kind)), STRIP_STEPS);
+      const strips = await generator!.images(path(ends.a, ends.b, STRIP_STEPS, kind));
       const frames = await generator!.images(path(ends.a, ends.b, ANIMATION_FRAMES, kind));
+      if (closed || token !== latest.interpolation) return;
+      paintImages(strip, strips, STRIP_STEPS);
       const size = 28 * 28;
       let frame = 0;
       let step = 1;
@@ -124,9 +129,10 @@ export const playgroundView: View = {
       const { generator: model } = detail!;
       const url = `/api/nearest?${runQuery(run)}&checkpoint=${model!.checkpoint}&kind=${model!.kind}&z=${Array.from(z, (v) => v.toPrecision(7)).join(',')}&k=8`;
       nearest.replaceChildren(h('p', {}, 'Asking the server…'));
+      const token = ++latest.nearest;
       for (;;) {
         const { status: code, body } = await getJson<NearestAnswer | NearestPending>(url);
-        if (closed) return;
+        if (closed || token !== latest.nearest) return;
         if (code === 200) return showNearest(body as NearestAnswer);
         const pending = body as NearestPending;
         nearest.replaceChildren(

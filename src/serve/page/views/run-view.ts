@@ -122,18 +122,28 @@ export const runView: View = {
       rest,
     );
     const charts = new MetricsCharts(live, true);
-    const showProblem = (message: string | undefined) => {
+    // The run's damage as the server last read it, and the stream's: either shows.
+    const problems = { run: undefined as string | undefined, stream: undefined as string | undefined };
+    const showProblems = () => {
+      const message = problems.run ?? problems.stream;
       problem.hidden = !message;
       problem.textContent = message ? `damaged: ${message}` : '';
     };
-    const stopFollowing = followMetrics(run, { points: (points) => charts.add(points), reset: () => charts.reset(), problem: showProblem });
+    const stopFollowing = followMetrics(run, {
+      points: (points) => charts.add(points),
+      reset: () => (charts.reset(), (problems.stream = undefined), showProblems()),
+      problem: (message) => ((problems.stream = message), showProblems()),
+    });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
     let restShown = '';
     const load = async () => {
       try {
         const detail = (await getJson<RunDetail>(`/api/run?${runQuery(run)}`)).body;
+        if (closed) return;
         status.textContent = summaryLine(detail);
-        showProblem(detail.summary.damaged);
+        problems.run = detail.summary.damaged;
+        showProblems();
         grids.update(detail.grids);
         scores.update(detail.evalCurve);
         // Redrawn only when it changed: an open configuration stays open.
@@ -151,6 +161,7 @@ export const runView: View = {
     };
     void load();
     return () => {
+      closed = true;
       stopFollowing();
       clearTimeout(timer);
     };

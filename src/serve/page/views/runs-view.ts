@@ -27,7 +27,7 @@ function cell(run: RunSummary, column: RunColumn, index: number): HTMLTableCellE
 }
 
 function studySection(study: StudyTable): HTMLElement {
-  const heading = h('h2', {}, `study: ${study.path || '.'}`);
+  const heading = h('h2', {}, `study: ${study.path}`);
   if (study.problem) return h('section', {}, heading, h('p', { class: 'damaged' }, study.problem));
   return h(
     'section',
@@ -116,16 +116,24 @@ export const runsView: View = {
       studies.replaceChildren(...index.studies.map(studySection));
       updateCompare();
     };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    // The next listing is asked for once this one is drawn: a slow listing never has a second one queued behind it.
     const load = async () => {
       try {
-        index = (await getJson<RunsIndex>('/api/runs')).body;
+        const answer = (await getJson<RunsIndex>('/api/runs')).body;
+        if (closed) return;
+        index = answer;
         draw();
       } catch (error) {
         heading.textContent = `The runs cannot be listed: ${(error as Error).message}`;
       }
+      if (!closed) timer = setTimeout(() => void load(), REFRESH_MS);
     };
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
+    return () => {
+      closed = true;
+      clearTimeout(timer);
+    };
   },
 };
