@@ -3,13 +3,13 @@
 // each column highlighted, then each run's configuration, curves, sample
 // grids, interpolation strips and class histogram.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DataError } from '../data/data-error.js';
 import { studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, type ResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import { readMetrics } from '../training/metrics-log.js';
-import { hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
+import { epochGrid, epochGrids, hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
 import { describeGenerator } from '../training/trained-run.js';
 import { classHistogram, curveChart, spreadChart } from './charts.js';
 
@@ -86,18 +86,11 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     const pr = await curveChart('precision and recall during training', scored, { precision: 'precision', recall: 'recall', coverage: 'coverage' });
     parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }
-  const samplesDir = paths.samples;
-  const grids = existsSync(samplesDir)
-    ? readdirSync(samplesDir)
-        .filter((f) => /^epoch-\d+\.png$/.test(f))
-        .sort()
-    : [];
+  const grids = epochGrids(runDir).map((epoch) => ({ epoch, path: epochGrid(runDir, epoch) }));
   if (grids.length) {
-    const strip = grids
-      .map((file) => `<figure>${image(join(samplesDir, file), file, 'epoch')}<figcaption>${file.slice(6, 9).replace(/^0+/, '')}</figcaption></figure>`)
-      .join('');
+    const strip = grids.map(({ epoch, path }) => `<figure>${image(path, basename(path), 'epoch')}<figcaption>${epoch}</figcaption></figure>`).join('');
     parts.push(`<h3>samples after each epoch</h3><div class="strip">${strip}</div>`);
-    parts.push(`<h3>final 10×10 grid</h3>${image(join(samplesDir, grids[grids.length - 1]), 'final grid', 'final')}`);
+    parts.push(`<h3>final 10×10 grid</h3>${image(grids[grids.length - 1].path, 'final grid', 'final')}`);
   }
   const interpolation = join(runDir, 'interpolation.png');
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);

@@ -1,7 +1,7 @@
 // A run directory: every file `gankit train`, `shape`, `generate` and
 // `evaluate` keep in it, by name, with the typed reader and writer of the
 // run's settings. Other modules ask here for a path instead of spelling it.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { EvaluationResult } from '../metrics/evaluation.js';
@@ -34,6 +34,16 @@ export function runPaths(runDir: string) {
 /** The sample grid written after `epoch` (from 1). */
 export function epochGrid(runDir: string, epoch: number): string {
   return join(runPaths(runDir).samples, `epoch-${String(epoch).padStart(3, '0')}.png`);
+}
+
+/** The epochs that have a sample grid, in order. */
+export function epochGrids(runDir: string): number[] {
+  const samples = runPaths(runDir).samples;
+  if (!existsSync(samples)) return [];
+  return readdirSync(samples)
+    .map((file) => /^epoch-(\d+)\.png$/.exec(file))
+    .flatMap((match) => (match ? [Number(match[1])] : []))
+    .sort((a, b) => a - b);
 }
 
 const positiveInteger = z.number().int().positive();

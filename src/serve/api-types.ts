@@ -65,8 +65,8 @@ export interface RunDetail {
   privacy?: Record<string, unknown>;
   evaluation?: Scores & { histogram?: number[]; classesCovered?: number };
   evalCurve: CurvePoint[];
-  /** Epochs with a sample grid (samples/epoch-NNN.png). */
-  grids: number[];
+  /** The epochs with a sample grid, and where the page fetches it. */
+  grids: Array<{ epoch: number; url: string }>;
   /** The generator the playground loads: the moving average when the run keeps one. */
   generator?: { checkpoint: string; kind: 'ema' | 'raw'; modelUrl: string };
 }

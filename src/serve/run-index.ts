@@ -6,14 +6,14 @@ import { basename, join } from 'node:path';
 import { DataError } from '../data/data-error.js';
 import { headlineScores } from '../metrics/evaluation.js';
 import { generatorDirectory, hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
-import { readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
+import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
 import { readRunState } from '../run/run-state.js';
 import { studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
 import type { RunDetail, RunsIndex, RunSummary, StudyTable } from './api-types.js';
 import { JsonLinesCursor } from './json-lines-reader.js';
-import { leadsOutside, relativeName } from './served-paths.js';
+import { fileUrl, leadsOutside, relativeName } from './served-paths.js';
 
 /** How deep runs are looked for (a study's runs sit at DIR/study/runs/NAME). */
 const MAX_DEPTH = 6;
@@ -209,16 +209,6 @@ export function studyTable(root: string, dir: string): StudyTable {
   };
 }
 
-/** The epochs with a sample grid. */
-function gridEpochs(dir: string): number[] {
-  const samples = runPaths(dir).samples;
-  if (!existsSync(samples)) return [];
-  return readdirSync(samples)
-    .map((file) => /^epoch-(\d+)\.png$/.exec(file))
-    .flatMap((match) => (match ? [Number(match[1])] : []))
-    .sort((a, b) => a - b);
-}
-
 /** The generator a browser should load: the newest checkpoint's moving average, else its G. */
 function browserGenerator(root: string, dir: string): RunDetail['generator'] {
   const checkpoint = latestCheckpoint(dir);
@@ -228,7 +218,7 @@ function browserGenerator(root: string, dir: string): RunDetail['generator'] {
   return {
     checkpoint: basename(checkpoint),
     kind: ema ? 'ema' : 'raw',
-    modelUrl: `/files/${relativeName(root, model).split('/').map(encodeURIComponent).join('/')}`,
+    modelUrl: fileUrl(root, model),
   };
 }
 
@@ -243,7 +233,7 @@ export async function describeRun(root: string, dir: string): Promise<RunDetail>
     privacy: reads.read(() => readPrivacyRecord(dir)),
     evaluation: evaluation && { ...headlineScores(evaluation), histogram: evaluation.modes?.histogram, classesCovered: evaluation.modes?.classesCovered },
     evalCurve: (reads.read(() => readEpochScores(dir)) ?? []).map((score) => ({ epoch: score.epoch, ...headlineScores(score) })),
-    grids: reads.read(() => gridEpochs(dir)) ?? [],
+    grids: (reads.read(() => epochGrids(dir)) ?? []).map((epoch) => ({ epoch, url: fileUrl(root, epochGrid(dir, epoch)) })),
     generator: reads.read(() => browserGenerator(root, dir)),
   };
   return { ...detail, summary: { ...summary, damaged: reads.problem } };

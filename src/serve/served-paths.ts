@@ -51,6 +51,11 @@ export function leadsOutside(root: string, path: string): boolean {
   }
 }
 
+/** The URL under which the server sends `path`, a file inside `root`. */
+export function fileUrl(root: string, path: string): string {
+  return `/files/${relativeName(root, path).split('/').map(encodeURIComponent).join('/')}`;
+}
+
 /** `path`'s name relative to `root`, '/'-separated, as URLs carry it ('.' for root itself: a run served on its own). */
 export function relativeName(root: string, path: string): string {
   return relative(root, path).split(sep).join('/') || '.';

@@ -89,7 +89,10 @@ test("a run's detail: configuration, evaluation curve, grids and the generator t
   const detail = await getJson<RunDetail>(`/api/run?run=${q(served.run)}`);
   assert.equal(detail.config.epochs, 2);
   assert.equal(detail.config.gEma, 0.9);
-  assert.deepEqual(detail.grids, [1, 2]);
+  assert.deepEqual(
+    detail.grids.map((g) => g.epoch),
+    [1, 2],
+  );
   assert.deepEqual(
     detail.evalCurve.map((p) => p.epoch),
     [1, 2],
@@ -103,7 +106,8 @@ test("a run's detail: configuration, evaluation curve, grids and the generator t
   const weights = await get(detail.generator!.modelUrl.replace('model.json', 'weights.bin'));
   assert.equal(weights.status, 200);
   assert.equal(weights.type, 'application/octet-stream');
-  const grid = await get(`/files/${served.run}/samples/epoch-002.png`);
+  assert.equal(detail.grids[1].url, `/files/${served.run}/samples/epoch-002.png`);
+  const grid = await get(detail.grids[1].url);
   assert.equal(grid.status, 200);
   assert.equal(grid.type, 'image/png');
   const page = await get('/');

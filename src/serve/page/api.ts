@@ -11,9 +11,6 @@ export async function getJson<T>(url: string): Promise<{ status: number; body: T
 
 export const runQuery = (run: string) => `run=${encodeURIComponent(run)}`;
 
-/** The URL of a file in the served directory. */
-export const fileUrl = (path: string) => `/files/${path.split('/').map(encodeURIComponent).join('/')}`;
-
 /** Follows a run's metrics.jsonl: its lines so far, then each new one. Returns the function that stops following. */
 export function followMetrics(run: string, on: { points(points: MetricsPoint[]): void; reset(): void; problem(message: string): void }): () => void {
   const source = new EventSource(`/api/metrics?${runQuery(run)}`);

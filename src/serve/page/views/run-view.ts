@@ -3,7 +3,7 @@
 // precision / recall curve of --eval-every, the evaluation and its class
 // histogram, the configuration and privacy.json.
 import type { RunDetail } from '../../api-types.js';
-import { fileUrl, followMetrics, getJson, runQuery } from '../api.js';
+import { followMetrics, getJson, runQuery } from '../api.js';
 import { barSpec, drawChart, lineSpec, type Chart } from '../charts.js';
 import { formatNumber, h, keyValueTable } from '../dom.js';
 import { MetricsCharts } from '../metrics-charts.js';
@@ -12,33 +12,31 @@ import { viewHref, type View } from './view.js';
 /** How often a training run's grids, state and scores are read again. */
 const REFRESH_MS = 3000;
 
-const gridUrl = (run: string, epoch: number) => fileUrl(`${run}/samples/epoch-${String(epoch).padStart(3, '0')}.png`);
-
 /** The epoch grids: a large one chosen by a slider, and the strip of all. */
-function gridStrip(run: string) {
+function gridStrip() {
   const large = h('img', { class: 'grid-large', alt: 'sample grid' });
   const caption = h('figcaption');
   const slider = h('input', { type: 'range', min: 0, max: 0, value: 0, 'aria-label': 'epoch' });
   const strip = h('div', { class: 'strip' });
   const element = h('section', {}, h('h2', {}, 'samples after each epoch'), h('figure', { class: 'grid' }, large, caption), slider, strip);
-  let epochs: number[] = [];
+  let shown: RunDetail['grids'] = [];
   const show = (index: number) => {
     slider.value = String(index);
-    large.src = gridUrl(run, epochs[index]);
-    caption.textContent = `epoch ${epochs[index]} of the ${epochs.length} kept`;
+    large.src = shown[index].url;
+    caption.textContent = `epoch ${shown[index].epoch} of the ${shown.length} kept`;
   };
   slider.addEventListener('input', () => show(Number(slider.value)));
   return {
     element,
-    update(grids: number[]) {
-      if (grids.join() === epochs.join()) return;
-      const atEnd = Number(slider.value) === epochs.length - 1 || epochs.length === 0;
-      epochs = grids;
+    update(grids: RunDetail['grids']) {
+      if (JSON.stringify(grids) === JSON.stringify(shown)) return;
+      const atEnd = Number(slider.value) === shown.length - 1 || shown.length === 0;
+      shown = grids;
       element.hidden = grids.length === 0;
       slider.max = String(Math.max(0, grids.length - 1));
       strip.replaceChildren(
-        ...grids.map((epoch, index) =>
-          h('img', { class: 'thumb', src: gridUrl(run, epoch), alt: `epoch ${epoch}`, title: `epoch ${epoch}`, onclick: () => show(index) }),
+        ...grids.map(({ epoch, url }, index) =>
+          h('img', { class: 'thumb', src: url, alt: `epoch ${epoch}`, title: `epoch ${epoch}`, onclick: () => show(index) }),
         ),
       );
       if (grids.length) show(atEnd ? grids.length - 1 : Number(slider.value));
@@ -108,7 +106,7 @@ export const runView: View = {
     const status = h('p', { class: 'lead' }, 'Loading…');
     const problem = h('p', { class: 'damaged', hidden: true });
     const live = h('section', {}, h('h2', {}, 'training curves'));
-    const grids = gridStrip(run);
+    const grids = gridStrip();
     const scores = scoreCurves();
     const rest = h('div');
     into.append(
