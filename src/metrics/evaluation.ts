@@ -3,7 +3,7 @@ import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../data/data-error.js';
 import { CLASSES } from '../models/feature-network.js';
 import { classifierScore, logitFid } from './classifier-score.js';
-import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
+import { stackRows, type FeatureMatrix } from './feature-matrix.js';
 import type { FeatureExtractor, FeatureNetworkIdentity } from './feature-extractor.js';
 import { fid } from './fid.js';
 import { kid, type KidResult } from './kid.js';
@@ -72,15 +72,8 @@ export function extractAll(extractor: FeatureExtractor, images: Images, onBatch:
     if (out.logits) logits.push(out.logits);
     onBatch(first + count);
   }
-  const dims = parts[0].dims;
-  const values = new Float32Array(images.count * dims);
-  let offset = 0;
-  for (const part of parts) {
-    values.set(part.values, offset);
-    offset += part.values.length;
-  }
   const joined = logits.length ? Float32Array.from(logits.flatMap((l) => Array.from(l))) : undefined;
-  return { features: featureMatrix(values, dims), logits: joined };
+  return { features: stackRows(parts), logits: joined };
 }
 
 export function evaluate(

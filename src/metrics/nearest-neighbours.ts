@@ -102,6 +102,35 @@ export function forEachDistanceRow(
   tf.dispose([left, right]);
 }
 
+/**
+ * Keeps the smallest of `distances` (all but index `skip`), ascending, in
+ * `keptValues` and their indices in `keptIndices`, as many as those hold;
+ * returns how many it kept. By insertion: most values fail the first test.
+ */
+export function keepSmallest(distances: ArrayLike<number>, keptValues: Float64Array, keptIndices: Int32Array, skip = -1): number {
+  const keep = keptValues.length;
+  let size = 0;
+  for (let j = 0; j < distances.length; j++) {
+    if (j === skip) continue;
+    const value = distances[j];
+    let at: number;
+    if (size === keep) {
+      if (value >= keptValues[keep - 1]) continue;
+      at = keep - 1;
+    } else {
+      at = size++;
+    }
+    while (at > 0 && keptValues[at - 1] > value) {
+      keptValues[at] = keptValues[at - 1];
+      keptIndices[at] = keptIndices[at - 1];
+      at--;
+    }
+    keptValues[at] = value;
+    keptIndices[at] = j;
+  }
+  return size;
+}
+
 /** Candidates kept per row beyond k: room for float32 near-ties at the k-th distance. */
 const SPARE_CANDIDATES = 16;
 
@@ -123,28 +152,9 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
     m,
     m,
     (row, approx) => {
-      // The `keep` smallest approximate distances, sorted, by insertion (most values fail the first test).
-      // Every row not kept has an approx ≥ the largest kept one, so once exact it is at least
-      // `floorOfOthers`: that value less the rounding bound.
-      let size = 0;
-      for (let j = 0; j < approx.length; j++) {
-        if (j === row) continue;
-        const value = approx[j];
-        let at: number;
-        if (size === keep) {
-          if (value >= values[keep - 1]) continue;
-          at = keep - 1;
-        } else {
-          at = size++;
-        }
-        while (at > 0 && values[at - 1] > value) {
-          values[at] = values[at - 1];
-          indices[at] = indices[at - 1];
-          at--;
-        }
-        values[at] = value;
-        indices[at] = j;
-      }
+      // The `keep` smallest approximate distances to other rows, sorted. Every row not kept has an
+      // approx ≥ the largest kept one, so once exact it is at least `floorOfOthers`: that value less the rounding bound.
+      const size = keepSmallest(approx, values, indices, row);
       const floorOfOthers = size === keep ? values[keep - 1] - RELATIVE_SLACK * norms[row] - slackOfOthers : Infinity;
       const exact = Array.from(indices.subarray(0, size), (j) => exactSquaredDistance(m, row, m, j)).sort((x, y) => x - y);
       ks.forEach((k, which) => {

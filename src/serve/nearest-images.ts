@@ -13,7 +13,8 @@ import { toBytes } from '../data/pixels.js';
 import { Rng } from '../engine/rng.js';
 import { extractAll } from '../metrics/evaluation.js';
 import { featureExtractorFor, type FeatureExtractor } from '../metrics/feature-extractor.js';
-import { featureMatrix, type FeatureMatrix } from '../metrics/feature-matrix.js';
+import { stackRows, type FeatureMatrix } from '../metrics/feature-matrix.js';
+import { exactSquaredDistance, keepSmallest } from '../metrics/nearest-neighbours.js';
 import { LATENT_SIZE } from '../models/gan-models.js';
 import { loadModel } from '../models/model-files.js';
 import { generatorDirectory } from '../run/checkpoints.js';
@@ -43,19 +44,6 @@ const pngDataUrl = (pixels: Float32Array, width: number, height: number) =>
   `data:image/png;base64,${Buffer.from(encodeGrayPng({ width, height, pixels: toBytes(pixels, 'symmetric') })).toString('base64')}`;
 
 const describeNetwork = ({ identity }: FeatureExtractor) => `${identity.network} (layer ${identity.layer}, sha256 ${identity.sha256})`;
-
-/** The k smallest of `distances`, nearest first. */
-function smallest(distances: Float64Array, k: number): number[] {
-  const order: number[] = [];
-  for (let i = 0; i < distances.length; i++) {
-    if (order.length === k && distances[i] >= distances[order[k - 1]]) continue;
-    let at = Math.min(order.length, k - 1);
-    while (at > 0 && distances[order[at - 1]] > distances[i]) at -= 1;
-    order.splice(at, 0, i);
-    if (order.length > k) order.pop();
-  }
-  return order;
-}
 
 /** Keeps at most `limit` entries, dropping (and handing to `drop`) the oldest. */
 function keepAtMost<V>(map: Map<string, V>, limit: number, drop: (value: V) => void): void {
@@ -103,10 +91,7 @@ export class NearestImages {
         parts.push(extractAll(extractor, slice, () => {}).features);
         entry.done = first + count;
       }
-      const dims = parts[0].dims;
-      const values = new Float32Array(images.count * dims);
-      parts.forEach((part, index) => values.set(part.values, index * IMAGES_PER_TURN * dims));
-      entry.features = featureMatrix(values, dims);
+      entry.features = stackRows(parts);
     } catch (error) {
       entry.failure = (error as Error).message;
     }
@@ -138,14 +123,11 @@ export class NearestImages {
       1,
     );
     const { features } = extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
-    const { values, dims } = training.features;
     const rows = Math.min(config.limit ?? Infinity, training.features.rows);
     const distances = new Float64Array(rows);
-    for (let row = 0; row < rows; row++) {
-      let sum = 0;
-      for (let d = 0; d < dims; d++) sum += (values[row * dims + d] - features.values[d]) ** 2;
-      distances[row] = Math.sqrt(sum);
-    }
+    for (let row = 0; row < rows; row++) distances[row] = Math.sqrt(exactSquaredDistance(training.features, row, features, 0));
+    const nearest = new Int32Array(Math.min(k, rows));
+    const kept = keepSmallest(distances, new Float64Array(nearest.length), nearest);
     const { images } = training;
     const data = config.data === 'mnist' ? 'MNIST' : config.data;
     const size = images.width * images.height;
@@ -153,7 +135,7 @@ export class NearestImages {
       featureNetwork: describeNetwork(training.extractor),
       searched: `the ${rows === images.count ? '' : `first ${rows} of the `}${images.count} training images of ${data}`,
       sample: pngDataUrl(sample, 28, 28),
-      neighbours: smallest(distances, k).map((index) => ({
+      neighbours: Array.from(nearest.subarray(0, kept), (index) => ({
         index,
         distance: distances[index],
         ...(images.labels ? { label: images.labels[index] } : {}),
