@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { startEngine } from '../src/engine/engine.js';
 import type { EvaluationResult } from '../src/metrics/evaluation.js';
 import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
-import { readMetrics } from '../src/training/metrics-log.js';
+import { readMetrics } from '../src/run/metrics-log.js';
 import { gankit, machineInfo, root, save } from './bench-io.js';
 
 const { values, positionals } = parseArgs({

@@ -8,8 +8,8 @@ import { arch, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FAST_PATH_HINT, nativeAddon, startEngine } from '../engine/engine.js';
 import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
-import { DataError } from '../data/data-error.js';
-import { GANKIT_BIN } from './gankit-process.js';
+import { DataError } from '../errors.js';
+import { GANKIT_BIN } from '../study/gankit-process.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../../scripts/build-native.mjs', import.meta.url));
 

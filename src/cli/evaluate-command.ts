@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
-import { DataError } from '../data/data-error.js';
-import { UsageError } from '../usage-error.js';
+import { DataError, UsageError } from '../errors.js';
 import { runPaths } from '../run/run-directory.js';
 import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
@@ -13,7 +12,7 @@ import { featureExtractorFor, SHIPPED_FEATURE_NETWORKS } from '../metrics/featur
 import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { describeGenerator, openRun } from '../training/trained-run.js';
+import { describeGenerator, openRun } from '../run/trained-run.js';
 import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';

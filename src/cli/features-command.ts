@@ -5,7 +5,7 @@ import { loadImageSet } from '../data/image-set.js';
 import { saveModel } from '../models/model-files.js';
 import { classifierAccuracy, FEATURE_TRAINING_DEFAULTS, trainFeatureNetwork } from '../models/feature-training.js';
 import { datasetNetworkDirectory, SHIPPED_FEATURE_NETWORKS, shippedNetworkFile } from '../metrics/feature-extractor.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 

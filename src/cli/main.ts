@@ -1,9 +1,7 @@
 // The gankit command.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DataError } from '../data/data-error.js';
-import { UsageError } from '../usage-error.js';
-import { TrainingDiverged } from '../training/trainer.js';
+import { EXIT_CODES, exitCodeOf } from '../errors.js';
 import { doctorCommand } from './doctor-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
@@ -18,7 +16,6 @@ import { trainCommand } from './train-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Exit codes: 0 done, 1 bad data, a damaged file or a failed run, 2 bad command line, 3 a training that diverged. */
 function buildProgram(): Command {
   const program = new Command('gankit')
     .description('Train, improve and measure GANs: TF.js with a native OpenBLAS matrix product.')
@@ -56,30 +53,27 @@ const IO_ERRORS: Record<string, string> = {
 
 const REPORT_HINT = 'This is a bug in gankit: please report it with the command you ran (set GANKIT_DEBUG=1 to see where it happened).';
 
-/** Prints the one sentence an error deserves and exits: 2 for the command line, 1 for files and runs, 1 with a hint for anything else. */
+/** Prints the one sentence an error deserves and exits with its code from EXIT_CODES; anything unforeseen is an internal error. */
 function exitWith(error: unknown): never {
   if (error instanceof CommanderError) {
     // Commander has printed its one-line message already.
-    process.exit(error.exitCode === 0 ? 0 : 2);
+    process.exit(error.exitCode === 0 ? EXIT_CODES.done : EXIT_CODES.usage);
   }
-  if (error instanceof UsageError) {
-    process.stderr.write(`gankit: ${error.message}\n`);
-    process.exit(2);
-  }
-  if (error instanceof DataError || error instanceof TrainingDiverged) {
-    process.stderr.write(`gankit: ${error.message}\n`);
-    process.exit(error instanceof TrainingDiverged ? TrainingDiverged.exitCode : 1);
+  const code = exitCodeOf(error);
+  if (code !== undefined) {
+    process.stderr.write(`gankit: ${(error as Error).message}\n`);
+    process.exit(code);
   }
   // The file system's refusals (no space, no permission, a file where a directory should be) name the path.
   const io = error as NodeJS.ErrnoException;
   if (io instanceof Error && io.code && io.path && IO_ERRORS[io.code]) {
     process.stderr.write(`gankit: cannot use ${io.path}: ${IO_ERRORS[io.code]} (${io.code}).\n`);
-    process.exit(1);
+    process.exit(EXIT_CODES.failed);
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`gankit: internal error: ${message}\n${REPORT_HINT}\n`);
   if (process.env.GANKIT_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  process.exit(1);
+  process.exit(EXIT_CODES.failed);
 }
 
 // Errors thrown outside the awaited command (a callback, a stray promise) end the same way.

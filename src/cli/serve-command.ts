@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { DataError } from '../data/data-error.js';
+import { DataError, UsageError } from '../errors.js';
 import { startEngine } from '../engine/engine.js';
 import { buildServer, LOOPBACK } from '../serve/server.js';
-import { UsageError } from '../usage-error.js';
 import { integerInRange } from './arguments.js';
 
 async function runServe(flags: { runs: string; port: number; host: string }): Promise<void> {

@@ -1,6 +1,8 @@
 // Ctrl-C, and SIGTERM (what Slurm's scancel and time limits send), for the
 // commands that save their work before they stop: the first signal asks to
 // stop after the current step; a second Ctrl-C quits at once.
+import { stopExitCode } from '../errors.js';
+
 export interface StopSignals {
   /** Whether a stop was asked for (the command polls it between steps). */
   requested(): boolean;
@@ -13,9 +15,6 @@ export interface StopSignals {
   /** Removes the handlers. */
   release(): void;
 }
-
-/** The exit code of a command stopped by `signal` after saving its work, as a shell reports it: 130 after Ctrl-C, else 143 (SIGTERM). */
-export const stopExitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
 
 /** Installs the handlers; `what` finishes the sentence printed on the first signal. */
 export function onStopSignals(what: string): StopSignals {

@@ -12,10 +12,9 @@ import { studyTasks, type StudyTask } from '../study/study-tasks.js';
 import type { TaskEvents } from '../study/executors/executor.js';
 import { EXECUTOR_NAMES, type ExecutorName } from '../study/executors/registry.js';
 import { hasSlurm, queuedJobs } from '../study/executors/slurm.js';
-import { UsageError } from '../usage-error.js';
+import { stopExitCode, UsageError } from '../errors.js';
 import { positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
-import { stopExitCode } from './stop-signals.js';
 
 interface RunFlags {
   out: string;

@@ -6,7 +6,7 @@ import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
 import { DP_DEFAULTS, type DpConfig } from '../privacy/dp-config.js';
-import { describeGenerator } from '../training/trained-run.js';
+import { describeGenerator } from '../run/trained-run.js';
 import { resumeTraining, train, type ResumeChanges, type TrainHooks } from '../training/trainer.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
 import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';

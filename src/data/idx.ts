@@ -3,7 +3,7 @@
 // sizes, then the elements, big-endian. Files may be gzip-compressed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DataError } from './data-error.js';
+import { DataError } from '../errors.js';
 
 export type IdxValues = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataError } from './data-error.js';
+import { DataError } from '../errors.js';
 import { readIdx } from './idx.js';
 import { readGrayPng } from './png-codec.js';
 import { fromBytes } from './pixels.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { encode } from 'fast-png';
 import { PNG } from 'pngjs';
-import { DataError } from './data-error.js';
+import { DataError } from '../errors.js';
 
 export interface GrayImage {
   width: number;

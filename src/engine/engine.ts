@@ -1,7 +1,7 @@
 // Start-up of the compute engine: the TF.js wasm backend, with OpenBLAS
 // serving its matrix products when the native addon is available.
 import * as tf from '@tensorflow/tfjs-core';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all.
 import '@tensorflow/tfjs-layers';

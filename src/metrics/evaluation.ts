@@ -1,6 +1,6 @@
 // Every metric of a set of generated images against a set of real ones.
 import { deriveRng } from '../engine/rng.js';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { CLASSES } from '../models/feature-network.js';
 import { classifierScore, logitFid } from './classifier-score.js';
 import { stackRows, type FeatureMatrix } from './feature-matrix.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { CLASSES, FEATURE_LAYER, featureForward, isFeatureNetworkV2 } from '../models/feature-network.js';
 import { loadModel } from '../models/model-files.js';

@@ -2,7 +2,7 @@
 // computes it: ‖μ1−μ2‖² + Tr(Σ1 + Σ2 − 2(Σ1Σ2)^{1/2}), covariances with N−1,
 // in float64. Tr (Σ1Σ2)^{1/2} = Tr √(Σ1^{1/2} Σ2 Σ1^{1/2}), a symmetric
 // matrix, so two symmetric eigendecompositions (ml-matrix) give it.
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { FeatureMatrix } from './feature-matrix.js';
 

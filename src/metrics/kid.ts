@@ -1,7 +1,7 @@
 // Kernel Inception Distance (Bińkowski et al. 2018): the unbiased MMD² with
 // the cubic polynomial kernel k(x, y) = (x·y/d + 1)³, averaged over random
 // subsets of both sets.
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import { readInPlace } from '../engine/wasm-heap.js';

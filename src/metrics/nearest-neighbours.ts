@@ -3,7 +3,7 @@
 // rows, [−2a, 1, ‖a‖²]·[b, ‖b‖², 1] = ‖a − b‖² (a and b measured from a common
 // centre), and every comparison that float32 rounding could decide either way
 // is recomputed exactly in float64. The results are those of exact float64 distances.
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { readInPlace } from '../engine/wasm-heap.js';
 import type { FeatureMatrix } from './feature-matrix.js';

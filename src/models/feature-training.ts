@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { buildFeatureNetwork, CLASSES, standardiseFeatures } from './feature-network.js';
 
 export interface FeatureTrainingOptions {

@@ -6,8 +6,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
-import { readJsonFile } from '../run/json-file.js';
+import { DataError } from '../errors.js';
+import { readJsonFile } from '../files/json-file.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 

@@ -1,6 +1,6 @@
 // The two accountants behind one signature: ε after some steps at a noise
 // multiplier, for a fixed sampling rate and δ.
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import { prvEpsilon } from './prv-accountant.js';
 import { rdpAccountant, type PrivacySpent, type RdpConversion } from './rdp-accountant.js';
 

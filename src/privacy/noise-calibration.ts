@@ -2,7 +2,7 @@
 // get_noise_multiplier finds it: double σ until ε falls under the target,
 // then bisect until ε is within `tolerance` below it. The σ returned always
 // spends at most the target.
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import type { PrivacySpent } from './rdp-accountant.js';
 
 /** Beyond this σ the budget is too small for any useful run (Opacus's limit). */

@@ -7,7 +7,7 @@
 // book-keeping), at the cost of one product per layer.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import type { Dropout } from '../models/dropout.js';
 import { denseVariables, mlpForward } from '../models/mlp-forward.js';
 import type { ExampleLosses } from '../objectives/objective.js';

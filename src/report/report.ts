@@ -4,13 +4,13 @@
 // grids, interpolation strips and class histogram.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, type ResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../training/epoch-scores.js';
-import { readMetrics } from '../training/metrics-log.js';
+import { readMetrics } from '../run/metrics-log.js';
 import { epochGrid, epochGrids, hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
-import { describeGenerator } from '../training/trained-run.js';
+import { describeGenerator } from '../run/trained-run.js';
 import { classHistogram, curveChart, spreadChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -7,14 +7,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import type { RngState } from '../engine/rng.js';
 import type { DStepScheduleState } from '../training/d-step-schedule.js';
 import { checkByteLength, checkModelFiles, loadModel, saveModel, WEIGHT_SPEC, weightBytes } from '../models/model-files.js';
-import { replaceDirectory, writeFileAtomic } from './atomic-write.js';
-import { readFileBytes, readJsonFile } from './json-file.js';
+import { replaceDirectory, writeFileAtomic } from '../files/atomic-write.js';
+import { readFileBytes, readJsonFile } from '../files/json-file.js';
 import { runPaths } from './run-directory.js';
-import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../training/optimizer-state.js';
+import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../engine/optimizer-state.js';
 
 /** Where training stands; enough to continue exactly where it stopped. */
 export interface TrainingPosition {

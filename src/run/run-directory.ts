@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { completeSavedConfig, type TrainConfig } from '../training/train-config.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { readJsonFile, readOptionalJsonFile } from './json-file.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { readJsonFile, readOptionalJsonFile } from '../files/json-file.js';
 
 /** The paths of one run. */
 export function runPaths(runDir: string) {

@@ -4,9 +4,9 @@
 import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { readJsonFile } from './json-file.js';
+import { DataError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { readJsonFile } from '../files/json-file.js';
 import { runPaths } from './run-directory.js';
 
 const OUTCOMES = ['training', 'finished', 'stopped', 'failed'] as const;

@@ -6,14 +6,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import type { RngState } from '../engine/rng.js';
 import { checkByteLength, loadModel, saveModel, weightBytes } from '../models/model-files.js';
 import { readOrder, RNG_STATE, SAVED_OPTIMIZER } from '../run/checkpoints.js';
-import { readFileBytes, readJsonFile } from '../run/json-file.js';
-import { replaceDirectory } from '../run/atomic-write.js';
+import { readFileBytes, readJsonFile } from '../files/json-file.js';
+import { replaceDirectory } from '../files/atomic-write.js';
 import { runPaths } from '../run/run-directory.js';
-import { captureOptimizer, restoreOptimizer } from '../training/optimizer-state.js';
+import { captureOptimizer, restoreOptimizer } from '../engine/optimizer-state.js';
 import type { ShapingOptions, ShapingPosition } from './discriminator-shaping.js';
 
 /** What a resumed shaping must keep: its settings (η included, measured with the unshaped D), the run's checkpoint and generator. */

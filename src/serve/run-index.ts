@@ -3,7 +3,7 @@
 // listed with what could be read and the first problem, in one sentence.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { headlineScores } from '../metrics/evaluation.js';
 import { generatorDirectory, hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
 import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { CHECKPOINT_NAME } from '../run/checkpoints.js';
 import { runPaths } from '../run/run-directory.js';
 import { followJsonLines } from './metrics-stream.js';

@@ -7,10 +7,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
-import { UsageError } from '../usage-error.js';
-import { writeFileAtomic } from '../run/atomic-write.js';
-import { readJsonFileOrNothing, readOptionalJsonFile } from '../run/json-file.js';
+import { DataError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { readJsonFileOrNothing, readOptionalJsonFile } from '../files/json-file.js';
 import { processAlive } from '../run/run-state.js';
 import { methodSlug, parseStudy, type Study } from './study-file.js';
 

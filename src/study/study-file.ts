@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
 import { checkStudyFlags } from './study-flags.js';
 

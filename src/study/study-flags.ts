@@ -7,7 +7,7 @@ import { generateCommand } from '../cli/generate-command.js';
 import { shapeCommand } from '../cli/shape-command.js';
 import { trainCommand, trainSettingsFrom } from '../cli/train-command.js';
 import type { TrainConfig } from '../training/train-config.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import type { Study } from './study-file.js';
 
 /** The flags each command's task sets, with why the study file may not. */

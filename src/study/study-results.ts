@@ -5,8 +5,8 @@ import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
-import { readOptionalJsonFile } from '../run/json-file.js';
-import type { GeneratorKind } from '../training/trained-run.js';
+import { readOptionalJsonFile } from '../files/json-file.js';
+import type { GeneratorKind } from '../run/trained-run.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
 import type { Study } from './study-file.js';
 

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { claimRunner, claimStudyDirectory, clearFailureRecord, clearTaskRecords, studyPaths, writeFailureRecord, writeTaskRecord } from './study-directory.js';
 import type { Study } from './study-file.js';
 import { isDone, runTask, studyTasks, TaskFailed, TaskStopped, type StudyTask } from './study-tasks.js';

@@ -1,7 +1,7 @@
 // Where a study stands, task by task, from its records, its workers' markers
 // and, where it used Slurm, the queue; and cancelling it.
 import { existsSync } from 'node:fs';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { hostname } from 'node:os';
 import { readFailureRecord, readJobs, readRunnerRecord, readRunningMarker, readStudyDirectory, runnerAlive, studyPaths } from './study-directory.js';
 import { planStudy } from './study-runner.js';

@@ -13,10 +13,9 @@ import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.j
 import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
 import { hasRunRecord, readPrivacyRecord, readRunConfig, runPaths } from '../run/run-directory.js';
 import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
-import { readMetrics } from '../training/metrics-log.js';
-import { runGankit, type GankitExit } from '../cli/gankit-process.js';
-import { stopExitCode } from '../cli/stop-signals.js';
-import { TrainingDiverged } from '../training/trainer.js';
+import { readMetrics } from '../run/metrics-log.js';
+import { runGankit, type GankitExit } from './gankit-process.js';
+import { EXIT_CODES, stopExitCode } from '../errors.js';
 import { readRunnerRecord, readTaskRecord, studyPaths, taskId } from './study-directory.js';
 import type { Study } from './study-file.js';
 import { generateFlagsOf } from './study-flags.js';
@@ -104,7 +103,7 @@ async function step(args: string[], io: TaskIo): Promise<GankitExit> {
   const stopped = io.stopSignal?.();
   if (stopped) throw new TaskStopped(stopped);
   const exit = await runGankit(args, { onLine: io.onLine });
-  if (exit.code === 0 || (args[0] === 'train' && exit.code === TrainingDiverged.exitCode)) return exit;
+  if (exit.code === 0 || (args[0] === 'train' && exit.code === EXIT_CODES.diverged)) return exit;
   if (exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new TaskStopped(stopExitCode(exit.signal));
   if (exit.code !== null && STOPPED_EXIT_CODES.has(exit.code)) throw new TaskStopped(exit.code);
   const last = exit.signal
@@ -149,7 +148,7 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
     const resume = hasRunRecord(runDir) ? ['--resume'] : [];
     const trained = await step(['train', ...run.train, '--seed', String(seed), '--out', runDir, ...resume], io);
     // The rows sample the last good checkpoint of a run that diverged, and say so.
-    const diverged = trained.code === TrainingDiverged.exitCode ? trained.stderrTail.at(-1)!.replace(/^gankit: /, '') : null;
+    const diverged = trained.code === EXIT_CODES.diverged ? trained.stderrTail.at(-1)!.replace(/^gankit: /, '') : null;
     // The raw G, which the Gaussian and LSI rows sample too.
     if (run.strips) await step(['generate', '--run', runDir, '--no-ema', '--interpolate', join(runDir, 'interpolation.png')], io);
     return { trainSeconds: trainSeconds(runDir), diverged };

@@ -9,8 +9,8 @@ import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '
 import { featureExtractorFor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { appendJsonLine, readJsonLines, truncateJsonLines } from '../run/json-lines.js';
-import type { GeneratorKind } from './trained-run.js';
+import { appendJsonLine, readJsonLines, truncateJsonLines } from '../files/json-lines.js';
+import type { GeneratorKind } from '../run/trained-run.js';
 import type { TrainConfig } from './train-config.js';
 
 export interface EpochScore extends HeadlineScores {

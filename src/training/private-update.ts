@@ -3,7 +3,7 @@
 // calibrated to a target ε, Poisson-sampled real batches, clipped and noised
 // steps, the ε spent so far, and privacy.json beside each checkpoint.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import type { Objective } from '../objectives/objective.js';
 import { OBJECTIVE_NAMES, createObjective } from '../objectives/registry.js';
 import { defaultDelta, type DpConfig } from '../privacy/dp-config.js';

@@ -1,4 +1,4 @@
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { FGanGeneratorLoss } from '../objectives/fgan.js';
 import { COURSE_DEFAULTS, type Objective, type ObjectiveDefaults } from '../objectives/objective.js';

@@ -9,12 +9,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { deriveRng, Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { EngineInfo } from '../engine/engine.js';
-import { DataError } from '../data/data-error.js';
+import { DataError, TrainingDiverged, UsageError } from '../errors.js';
 import { gatherImages, loadImageSet, type ImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
-import { writeGridPng } from '../report/sample-grid.js';
+import { writeGridPng } from '../data/sample-grid.js';
 import {
   checkpointName,
   loadCheckpointModels,
@@ -26,15 +26,14 @@ import {
 } from '../run/checkpoints.js';
 import { epochGrid, hasRunRecord, readRunConfig, runPaths, writeRunRecord } from '../run/run-directory.js';
 import { claimRun, type RunClaim } from '../run/run-state.js';
-import { UsageError } from '../usage-error.js';
 import { assembleGan, disposeGan, newGan, optimizerRecord } from './gan-parts.js';
 import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js';
 import { makePrivate } from './private-update.js';
 import { dStepSchedule } from './d-step-schedule.js';
 import { fakeAccuracy, generatorStep, type GanParts } from './gan-step.js';
-import { appendMetrics, IntervalMeans, readMetrics, truncateMetrics } from './metrics-log.js';
+import { appendMetrics, IntervalMeans, readMetrics, truncateMetrics } from '../run/metrics-log.js';
 import { epochScorer, readEpochScores, truncateEpochScores, type EpochScore, type EpochScorer } from './epoch-scores.js';
-import type { GeneratorKind } from './trained-run.js';
+import type { GeneratorKind } from '../run/trained-run.js';
 import type { DpConfig } from '../privacy/dp-config.js';
 import { requireObjective, type TrainConfig } from './train-config.js';
 
@@ -75,12 +74,6 @@ export interface TrainOutcome {
   runDir: string;
   checkpoint: string;
   position: TrainingPosition;
-}
-
-/** A run that cannot go on (a loss became NaN): the message is for the user. */
-export class TrainingDiverged extends Error {
-  /** `gankit train`'s exit code for it: a study tells a diverged run (a result) from a failed one. */
-  static readonly exitCode = 3;
 }
 
 function checkImages(images: ImageSet, batch: number): void {

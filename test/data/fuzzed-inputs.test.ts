@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DataError } from '../../src/data/data-error.js';
+import { DataError } from '../../src/errors.js';
 import { MAX_INFLATED_BYTES, parseIdx } from '../../src/data/idx.js';
 import { loadImageSet } from '../../src/data/image-set.js';
 import { encodeGrayPng } from '../../src/data/png-codec.js';

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { DataError } from '../../src/data/data-error.js';
+import { DataError } from '../../src/errors.js';
 import { parseIdx, writeIdxUint8 } from '../../src/data/idx.js';
 import { loadImageSet, mnistDirectory } from '../../src/data/image-set.js';
 import { encodeGrayPng, readGrayPng } from '../../src/data/png-codec.js';

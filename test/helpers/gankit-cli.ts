@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { GANKIT_BIN } from '../../src/cli/gankit-process.js';
+import { GANKIT_BIN } from '../../src/study/gankit-process.js';
 
 export { GANKIT_BIN };
 

@@ -19,10 +19,10 @@ import { mlpForward } from '../../src/models/mlp-forward.js';
 import { OBJECTIVE_NAMES } from '../../src/objectives/registry.js';
 import { newGan } from '../../src/training/gan-parts.js';
 import { configFor, requireObjective, type TrainConfig } from '../../src/training/train-config.js';
-import { openRun } from '../../src/training/trained-run.js';
+import { openRun } from '../../src/run/trained-run.js';
 import { CHECKPOINT_NAME, checkpointName } from '../../src/run/checkpoints.js';
 import { train } from '../../src/training/trainer.js';
-import { readMetrics } from '../../src/training/metrics-log.js';
+import { readMetrics } from '../../src/run/metrics-log.js';
 import { tempDir } from './temp-dir.js';
 
 const SAMPLES = 500;

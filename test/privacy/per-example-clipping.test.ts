@@ -12,7 +12,7 @@ import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js'
 import { crossEntropyExampleLosses } from '../../src/objectives/minimax.js';
 import { withGaussianNoise } from '../../src/privacy/gaussian-noise.js';
 import { checkPerExampleLayers, clippedGradientSum } from '../../src/privacy/per-example-clipping.js';
-import { DataError } from '../../src/data/data-error.js';
+import { DataError } from '../../src/errors.js';
 
 await startEngine({ quiet: true });
 

@@ -12,7 +12,7 @@ import { collaborativeSample, csGradient, meanRealScore } from '../../src/sampli
 import { loadShapedDiscriminator, saveShapedDiscriminator, shapeDiscriminator } from '../../src/sampling/discriminator-shaping.js';
 import { TRAIN_DEFAULTS } from '../../src/training/train-config.js';
 import { train } from '../../src/training/trainer.js';
-import { openRun } from '../../src/training/trained-run.js';
+import { openRun } from '../../src/run/trained-run.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

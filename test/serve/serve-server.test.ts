@@ -17,7 +17,7 @@ import { loadImageSet } from '../../src/data/image-set.js';
 import { Rng } from '../../src/engine/rng.js';
 import { latestCheckpoint } from '../../src/run/checkpoints.js';
 import { drawImages, generatorSource } from '../../src/sampling/generate-images.js';
-import { openRun } from '../../src/training/trained-run.js';
+import { openRun } from '../../src/run/trained-run.js';
 import { buildServer } from '../../src/serve/server.js';
 import type { NearestAnswer, RunDetail, RunsIndex } from '../../src/serve/api-types.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
 import { latestCheckpoint, loadCheckpointModels } from '../../src/run/checkpoints.js';
 import { readEpochScores } from '../../src/training/epoch-scores.js';
-import { readMetrics } from '../../src/training/metrics-log.js';
+import { readMetrics } from '../../src/run/metrics-log.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/training/train-config.js';
-import { resumeTraining, train, TrainingDiverged } from '../../src/training/trainer.js';
-import { UsageError } from '../../src/usage-error.js';
+import { resumeTraining, train } from '../../src/training/trainer.js';
+import { TrainingDiverged, UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });

@@ -2,7 +2,7 @@
 // an equal share of its cores (GANKIT_THREADS), so that the workers never
 // oversubscribe them. A task starts once every task it needs is done.
 import { cpus } from 'node:os';
-import { runGankit } from '../../cli/gankit-process.js';
+import { runGankit } from '../gankit-process.js';
 import { readFailureRecord } from '../study-directory.js';
 import { STOPPED_EXIT_CODES, type StudyTask } from '../study-tasks.js';
 import { dependentsOf, type Executor, type ExecutorJob, type StudyOutcome } from './executor.js';

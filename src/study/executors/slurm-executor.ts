@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GANKIT_BIN } from '../../cli/gankit-process.js';
+import { GANKIT_BIN } from '../gankit-process.js';
 import { readFailureRecord, readJobs, readTaskRecord, recordJobs, studyPaths } from '../study-directory.js';
 import type { StudyTask } from '../study-tasks.js';
 import { dependentsOf, type Executor, type ExecutorJob, type StudyOutcome } from './executor.js';
-import { DataError } from '../../data/data-error.js';
+import { DataError } from '../../errors.js';
 import { cancelJobs, finishedJob, queuedJobs, sbatchFlags, shellQuote, submitJob, type QueuedJob, type SlurmOptions } from './slurm.js';
 
 /** Seconds between looks at the queue (GANKIT_SLURM_POLL_SECONDS; the tests look every second). */

@@ -3,7 +3,7 @@
 // that a small cluster may lack), scancel to cancel.
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { DataError } from '../../data/data-error.js';
+import { DataError } from '../../errors.js';
 
 export interface SlurmOptions {
   partition?: string;

@@ -1,8 +1,8 @@
 // A grid of images as one PNG, as torchvision's make_grid lays it out:
 // 2-pixel black borders around and between the tiles.
 import { writeFileSync } from 'node:fs';
-import { encodeGrayPng } from '../data/png-codec.js';
-import { toBytes, type PixelMapping } from '../data/pixels.js';
+import { encodeGrayPng } from './png-codec.js';
+import { toBytes, type PixelMapping } from './pixels.js';
 
 const PADDING = 2;
 

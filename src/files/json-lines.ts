@@ -1,7 +1,7 @@
 // Logs of one JSON object per line (metrics.jsonl, eval-curve.jsonl): appended
 // line by line while a run trains, cut back atomically when it resumes.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export function appendJsonLine(path: string, value: object): void {

@@ -2,17 +2,10 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataError } from '../data/data-error.js';
-import {
-  CHECKPOINT_NAME,
-  checkCheckpoint,
-  checkpointsDirectory,
-  latestCheckpoint,
-  loadCheckpointModels,
-  previousCompleteCheckpoint,
-} from '../run/checkpoints.js';
-import { hasRunRecord, readRunConfig } from '../run/run-directory.js';
-import type { TrainConfig } from './train-config.js';
+import { DataError } from '../errors.js';
+import { CHECKPOINT_NAME, checkCheckpoint, checkpointsDirectory, latestCheckpoint, loadCheckpointModels, previousCompleteCheckpoint } from './checkpoints.js';
+import { hasRunRecord, readRunConfig } from './run-directory.js';
+import type { TrainConfig } from '../training/train-config.js';
 
 /** Which generator sampling uses: G's moving average, or the raw G. */
 export type GeneratorKind = 'ema' | 'raw';

@@ -3,7 +3,7 @@
 // naming it and what is wrong with it, never a stack trace.
 import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { DataError } from '../data/data-error.js';
+import { DataError } from '../errors.js';
 
 /** The first problem zod found, as "field.path: what was expected". */
 function firstIssue(error: z.ZodError): string {

@@ -1,5 +1,5 @@
 // metrics.jsonl: one JSON object per logging interval.
-import { appendJsonLine, readJsonLines, truncateJsonLines } from '../run/json-lines.js';
+import { appendJsonLine, readJsonLines, truncateJsonLines } from '../files/json-lines.js';
 
 export interface MetricsLine {
   epoch: number;
