@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { startEngine } from '../src/engine/engine.js';
 import { headlineScores, type EvaluationResult, type HeadlineScores } from '../src/metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy } from '../src/metrics/feature-extractor.js';
-import { readEpochScores } from '../src/training/epoch-scores.js';
+import { readEpochScores } from '../src/run/eval-curve.js';
 import { gankit, machineInfo, root, save } from './bench-io.js';
 
 const { values } = parseArgs({

@@ -11,7 +11,8 @@ import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { dpDiscriminatorStep } from '../src/training/dp-discriminator-step.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
-import { configFor, requireObjective, type PresetName } from '../src/training/train-config.js';
+import { configFor, requireObjective } from '../src/training/train-config.js';
+import { type PresetName } from '../src/run/run-config.js';
 import { machineInfo, save } from './bench-io.js';
 
 const BATCH = 64;

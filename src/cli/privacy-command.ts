@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { EXIT_CODES } from '../errors.js';
 import { makeAccountant, type AccountantName } from '../privacy/accountant.js';
 import { calibrateNoise } from '../privacy/noise-calibration.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
@@ -17,7 +18,7 @@ interface PrivacyFlags {
 }
 
 function runPrivacy(flags: PrivacyFlags, command: Command): void {
-  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'gankit.usage' });
+  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
   if (flags.q > 1) usage('--q is a sampling rate: it must be at most 1.');
   if ((flags.steps === undefined) === (flags.epochs === undefined)) usage('give exactly one of --steps and --epochs.');
   // An epoch at rate q is 1/q steps (Opacus's convention: int(epochs / q)).

@@ -1,13 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEngine } from '../engine/engine.js';
+import { EXIT_CODES } from '../errors.js';
 import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
-import { configFor, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../training/train-config.js';
+import { checkTrainConfig, configFor } from '../training/train-config.js';
+import { PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
 import { DP_DEFAULTS, type DpConfig } from '../privacy/dp-config.js';
 import { describeGenerator } from '../run/trained-run.js';
-import { resumeTraining, train, type ResumeChanges, type TrainHooks } from '../training/trainer.js';
+import { resumeTraining, train, type TrainHooks } from '../training/trainer.js';
+import type { ResumeChanges } from '../training/resume-policy.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
 import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
@@ -32,7 +35,7 @@ type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
 
 /** The DP settings from the flags; null without --dp (which the --dp-… flags need). */
 function dpConfig(flags: TrainFlags, given: (flag: string) => boolean, command: Command): DpConfig | null {
-  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'gankit.usage' });
+  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
   if (!flags.dp) {
     const stray = ['dpNoise', 'dpEpsilon', 'dpDelta', 'dpClip'].filter(given);
     if (stray.length) usage(`--${stray[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to DP training: add --dp.`);
@@ -86,6 +89,8 @@ export function trainSettingsFrom(flags: TrainFlags, command: Command): { config
     ...settings
   } = flags;
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
+  // A resume trains the saved settings: the trainer checks those, and refuses changes to them.
+  if (!resume) checkTrainConfig(config);
   // On resume, every setting the user gave: the trainer applies --epochs and --log-every and refuses other changes.
   const settingGiven = (key: keyof TrainConfig) => key !== 'dp' && given(key);
   const dpGiven = {

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { DataError } from '../errors.js';
 
 /** The first problem zod found, as "field.path: what was expected". */
-function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
   return `${where}${issue.message.replace(/^Invalid input: /, '')}`;

@@ -13,6 +13,21 @@ export const DISCRIMINATOR_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 1] as const;
 /** BEGAN's D: an autoencoder built from the same widths. */
 export const AUTOENCODER_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 512, 1024, IMAGE_SIZE] as const;
 
+const chain = (widths: readonly number[]) => widths.join('→');
+const dropoutNote = (rate: number) => (rate > 0 ? `, Dropout(${rate}) after each hidden layer in training` : '');
+
+/** How config.json describes the models, for people and reports: G, and D as one logit or BEGAN's autoencoder. */
+export function describeModels(dropoutG: number, dropoutD: number, discriminator: 'logit' | 'autoencoder'): { generator: string; discriminator: string } {
+  const leaky = `LeakyReLU(${LEAKY_SLOPE})`;
+  return {
+    generator: `z(${LATENT_SIZE})→${chain(GENERATOR_WIDTHS.slice(1))}, ${leaky}${dropoutNote(dropoutG)}, tanh`,
+    discriminator:
+      discriminator === 'autoencoder'
+        ? `${chain(AUTOENCODER_WIDTHS)} autoencoder, ${leaky}, no dropout`
+        : `${chain(DISCRIMINATOR_WIDTHS)} logit, ${leaky}${dropoutNote(dropoutD)}`,
+  };
+}
+
 /**
  * Dense layers with LeakyReLU(0.2) between them; `outputActivation` on the
  * last one (tanh for G; none for D, whose sigmoid lives in the loss).

@@ -1,21 +1,22 @@
 // The settings of a differentially private D (gankit train --dp), with their
 // defaults in one place for the command line, the tests and the bench.
-import type { AccountantName } from './accountant.js';
-import type { RdpConversion } from './rdp-accountant.js';
+import { z } from 'zod';
 
-/** DP-SGD for D. */
-export interface DpConfig {
+/** DP-SGD for D: the settings config.json records, checked when read. */
+export const DP_CONFIG_SCHEMA = z.object({
   /** Per-example clipping norm C. */
-  clip: number;
+  clip: z.number().positive(),
   /** Noise multiplier σ; null: calibrated to `targetEpsilon` over the run's steps. */
-  noise: number | null;
+  noise: z.number().positive().nullable(),
   /** δ; null: the power of ten just below 1/N (1e-5 for MNIST). */
-  delta: number | null;
+  delta: z.number().positive().nullable(),
   /** Training stops before ε would exceed it; null: no limit. */
-  targetEpsilon: number | null;
-  accountant: AccountantName;
-  conversion: RdpConversion;
-}
+  targetEpsilon: z.number().positive().nullable(),
+  accountant: z.enum(['rdp', 'prv']),
+  conversion: z.enum(['improved', 'classic']),
+});
+
+export type DpConfig = z.infer<typeof DP_CONFIG_SCHEMA>;
 
 /** --dp alone: C = 1, the RDP accountant with the improved conversion (as Opacus); σ or a target ε must be given. */
 export const DP_DEFAULTS: DpConfig = { clip: 1, noise: null, delta: null, targetEpsilon: null, accountant: 'rdp', conversion: 'improved' };

@@ -7,9 +7,10 @@ import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, type ResultsFile } from '../study/study-results.js';
-import { readEpochScores } from '../training/epoch-scores.js';
+import { readEpochScores } from '../run/eval-curve.js';
 import { readMetrics } from '../run/metrics-log.js';
-import { epochGrid, epochGrids, hasRunRecord, readEvaluationFile, readPrivacyRecord, readRunRecord, runPaths } from '../run/run-directory.js';
+import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runPaths } from '../run/run-directory.js';
+import { hasRunRecord, readRunRecord } from '../run/run-record.js';
 import { describeGenerator } from '../run/trained-run.js';
 import { classHistogram, curveChart, spreadChart } from './charts.js';
 

@@ -9,34 +9,11 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.js';
 import type { RngState } from '../engine/rng.js';
-import type { DStepScheduleState } from '../training/d-step-schedule.js';
 import { checkByteLength, checkModelFiles, loadModel, saveModel, WEIGHT_SPEC, weightBytes } from '../models/model-files.js';
 import { replaceDirectory, writeFileAtomic } from '../files/atomic-write.js';
 import { readFileBytes, readJsonFile } from '../files/json-file.js';
 import { runPaths } from './run-directory.js';
 import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../engine/optimizer-state.js';
-
-/** Where training stands; enough to continue exactly where it stopped. */
-export interface TrainingPosition {
-  /** The epoch in progress, from 0. */
-  epoch: number;
-  /** D steps already taken in that epoch. */
-  stepInEpoch: number;
-  /** D and G steps taken since the start. */
-  dSteps: number;
-  gSteps: number;
-  /** D steps since the last G step. */
-  dStepsSinceG: number;
-  rng: RngState;
-  /** The dropout masks' stream (absent in checkpoints from before dropout, which drew no masks). */
-  dropoutRng?: RngState;
-  /** The adaptive D-step schedule's state, when the run uses it. */
-  dStepSchedule?: DStepScheduleState;
-  /** The objective's own state (BEGAN's k_t). */
-  objectiveState?: Record<string, number>;
-  /** Training time so far, excluding checkpoints and sample grids. */
-  trainSeconds: number;
-}
 
 export interface CheckpointParts {
   generator: tfl.LayersModel;
@@ -58,31 +35,51 @@ export interface CheckpointModels {
   generatorEma: tfl.LayersModel | null;
 }
 
-interface StateFile {
-  position: TrainingPosition;
-  optimizers: { generator: SavedOptimizer; discriminator: SavedOptimizer };
-}
-
 const count = z.number().int().nonnegative();
 /** A seeded stream's state, as Rng.state() gives it. */
-export const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() });
+export const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() }) satisfies z.ZodType<RngState>;
 /** An optimizer's state description, as captureOptimizer gives it. */
-export const SAVED_OPTIMIZER = z.object({ specs: z.array(WEIGHT_SPEC), adamPowers: z.tuple([z.number(), z.number()]).optional() });
+export const SAVED_OPTIMIZER = z.object({
+  specs: z.array(WEIGHT_SPEC),
+  adamPowers: z.tuple([z.number(), z.number()]).optional(),
+}) satisfies z.ZodType<SavedOptimizer>;
+/** The adaptive D-step schedule's state. */
+const D_STEP_SCHEDULE_STATE = z.object({
+  rung: count,
+  /** The accuracy's moving average; null before the first G step. */
+  accuracy: z.number().nullable(),
+  gStepsSinceChange: count,
+});
+export type DStepScheduleState = z.infer<typeof D_STEP_SCHEDULE_STATE>;
+
+/** Where training stands; enough to continue exactly where it stopped. */
+const TRAINING_POSITION = z.object({
+  /** The epoch in progress, from 0. */
+  epoch: count,
+  /** D steps already taken in that epoch. */
+  stepInEpoch: count,
+  /** D and G steps taken since the start. */
+  dSteps: count,
+  gSteps: count,
+  /** D steps since the last G step. */
+  dStepsSinceG: count,
+  rng: RNG_STATE,
+  /** The dropout masks' stream (absent in checkpoints from before dropout, which drew no masks). */
+  dropoutRng: RNG_STATE.optional(),
+  /** The adaptive D-step schedule's state, when the run uses it. */
+  dStepSchedule: D_STEP_SCHEDULE_STATE.optional(),
+  /** The objective's own state (BEGAN's k_t). */
+  objectiveState: z.record(z.string(), z.number()).optional(),
+  /** Training time so far, excluding checkpoints and sample grids. */
+  trainSeconds: z.number().nonnegative(),
+});
+export type TrainingPosition = z.infer<typeof TRAINING_POSITION>;
+
 const STATE_FILE_SCHEMA = z.object({
-  position: z.object({
-    epoch: count,
-    stepInEpoch: count,
-    dSteps: count,
-    gSteps: count,
-    dStepsSinceG: count,
-    rng: RNG_STATE,
-    dropoutRng: RNG_STATE.optional(),
-    dStepSchedule: z.object({ rung: count, accuracy: z.number().nullable(), gStepsSinceChange: count }).optional(),
-    objectiveState: z.record(z.string(), z.number()).optional(),
-    trainSeconds: z.number().nonnegative(),
-  }),
+  position: TRAINING_POSITION,
   optimizers: z.object({ generator: SAVED_OPTIMIZER, discriminator: SAVED_OPTIMIZER }),
-}) satisfies z.ZodType<StateFile>;
+});
+type StateFile = z.infer<typeof STATE_FILE_SCHEMA>;
 
 const KEEP = 2;
 /** A file whose presence spares a checkpoint from pruning. */
@@ -203,7 +200,7 @@ export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Pr
   writeFileSync(join(temporary, 'optimizer-generator.bin'), g.data);
   writeFileSync(join(temporary, 'optimizer-discriminator.bin'), d.data);
   writeFileSync(join(temporary, 'order.bin'), new Uint8Array(parts.order.buffer, parts.order.byteOffset, parts.order.byteLength));
-  const state: StateFile = { position: parts.position, optimizers: { generator: g.saved, discriminator: d.saved } };
+  const state = { position: parts.position, optimizers: { generator: g.saved, discriminator: d.saved } };
   writeFileSync(join(temporary, 'state.json'), JSON.stringify(state, null, 2));
 
   const final = join(root, name);

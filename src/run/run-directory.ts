@@ -5,9 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { EvaluationResult } from '../metrics/evaluation.js';
-import { completeSavedConfig, type TrainConfig } from '../training/train-config.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { readJsonFile, readOptionalJsonFile } from '../files/json-file.js';
+import { readOptionalJsonFile } from '../files/json-file.js';
 
 /** The paths of one run. */
 export function runPaths(runDir: string) {
@@ -46,77 +45,7 @@ export function epochGrids(runDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-const positiveInteger = z.number().int().positive();
 const count = z.number().int().nonnegative();
-const DP_SCHEMA = z.object({
-  clip: z.number().positive(),
-  noise: z.number().positive().nullable(),
-  delta: z.number().positive().nullable(),
-  targetEpsilon: z.number().positive().nullable(),
-  accountant: z.enum(['rdp', 'prv']),
-  conversion: z.enum(['improved', 'classic']),
-});
-
-/** config.json's settings: every field optional, since older runs lack the newer ones (completeSavedConfig fills them). */
-const SAVED_CONFIG_SCHEMA = z
-  .object({
-    preset: z.enum(['study', 'course']),
-    dropoutG: z.number().min(0).lt(1),
-    dropoutD: z.number().min(0).lt(1),
-    data: z.string(),
-    limit: positiveInteger.nullable(),
-    objective: z.string(),
-    epochs: positiveInteger,
-    batch: positiveInteger,
-    optimizer: z.enum(['adam', 'rmsprop']),
-    lrG: z.number().positive(),
-    lrD: z.number().positive(),
-    beta1: z.number().min(0).lt(1),
-    beta2: z.number().min(0).lt(1),
-    adamEpsilon: z.number().positive(),
-    dSteps: positiveInteger,
-    pretrain: z.object({ divergence: z.string(), epochs: positiveInteger }).nullable(),
-    fganGLoss: z.enum(['standard', 'alt']),
-    gradClip: z.number().positive().nullable(),
-    dWeightDecay: z.number().nonnegative(),
-    wganWarmup: z.boolean(),
-    adaptiveDSteps: z.object({ threshold: z.number(), grace: count, beta: z.number() }).nullable(),
-    dp: DP_SCHEMA.nullable(),
-    gEma: z.number().gt(0).lt(1).nullable(),
-    evalEvery: positiveInteger.nullable(),
-    evalN: positiveInteger,
-    keepEvery: positiveInteger.nullable(),
-    seed: count,
-    logEvery: positiveInteger,
-  })
-  .partial() satisfies z.ZodType<Partial<TrainConfig>>;
-
-/** config.json: the settings, and what the run was trained with, for people and reports. */
-const RUN_RECORD_SCHEMA = z.looseObject({
-  config: SAVED_CONFIG_SCHEMA,
-  objective: z.looseObject({ name: z.string() }).optional(),
-});
-
-export type RunRecord = z.infer<typeof RUN_RECORD_SCHEMA> & { config: Partial<TrainConfig> };
-
-/** Whether `runDir` has a config.json (a run was started there). */
-export function hasRunRecord(runDir: string): boolean {
-  return existsSync(runPaths(runDir).config);
-}
-
-/** config.json as written, validated. */
-export function readRunRecord(runDir: string): RunRecord {
-  return readJsonFile(runPaths(runDir).config, RUN_RECORD_SCHEMA);
-}
-
-/** The run's settings, completed with the defaults of their time (a config without a preset is a course-preset run). */
-export function readRunConfig(runDir: string): TrainConfig {
-  return completeSavedConfig(readRunRecord(runDir).config);
-}
-
-export function writeRunRecord(runDir: string, record: { config: TrainConfig } & Record<string, unknown>): void {
-  writeFileAtomic(runPaths(runDir).config, `${JSON.stringify(record, null, 2)}\n`);
-}
 
 /** privacy.json, as far as readers use it (the trainer writes the whole record). */
 const PRIVACY_RECORD_SCHEMA = z.looseObject({

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { CHECKPOINT_NAME, checkCheckpoint, checkpointsDirectory, latestCheckpoint, loadCheckpointModels, previousCompleteCheckpoint } from './checkpoints.js';
-import { hasRunRecord, readRunConfig } from './run-directory.js';
-import type { TrainConfig } from '../training/train-config.js';
+import { hasRunRecord, readRunConfig } from './run-record.js';
+import type { TrainConfig } from './run-config.js';
 
 /** Which generator sampling uses: G's moving average, or the raw G. */
 export type GeneratorKind = 'ema' | 'raw';

@@ -18,7 +18,7 @@ import { exactSquaredDistance, keepSmallest } from '../metrics/nearest-neighbour
 import { LATENT_SIZE } from '../models/gan-models.js';
 import { loadModel } from '../models/model-files.js';
 import { generatorDirectory } from '../run/checkpoints.js';
-import { readRunConfig } from '../run/run-directory.js';
+import { readRunConfig } from '../run/run-record.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import type { NearestAnswer, NearestPending } from './api-types.js';
 import { Refusal } from './served-paths.js';

@@ -2,7 +2,7 @@
 // on this project's 2-core machine (AMD EPYC, native OpenBLAS, 2 threads;
 // bench/results/*.json of 2026-11-27). An estimate for planning: a faster
 // machine, another batch size or another data set moves it.
-import type { TrainConfig } from '../training/train-config.js';
+import type { TrainConfig } from '../run/run-config.js';
 import type { Study } from './study-file.js';
 import { generateFlagsOf, shapeFlagsOf, trainConfigOf } from './study-flags.js';
 import type { StudyTask } from './study-tasks.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
 import { checkStudyFlags } from './study-flags.js';
 
@@ -166,8 +166,12 @@ export function parseStudy(text: string, source: string): Study {
   const parsed = STUDY.safeParse(document.toJS());
   if (!parsed.success) throw new DataError(`${source} ${describeIssue(parsed.error.issues[0], document, lines)}`);
   const study = parsed.data;
-  const problem = crossCheck(study) ?? checkStudyFlags(study);
-  if (problem) throw new DataError(`${source} ${lineOf(document, lines, problem.path)}: ${fieldName(problem.path)}: ${problem.message}.`);
+  const where = (path: Path) => `${source} ${lineOf(document, lines, path)}: ${fieldName(path)}`;
+  const problem = crossCheck(study);
+  if (problem) throw new DataError(`${where(problem.path)}: ${problem.message}.`);
+  // Flags the command would refuse are a usage error, as on the command line.
+  const refused = checkStudyFlags(study);
+  if (refused) throw new UsageError(`${where(refused.path)}: ${refused.message}.`);
   return study;
 }
 

@@ -6,7 +6,7 @@ import { CommanderError, type Command } from 'commander';
 import { generateCommand } from '../cli/generate-command.js';
 import { shapeCommand } from '../cli/shape-command.js';
 import { trainCommand, trainSettingsFrom } from '../cli/train-command.js';
-import type { TrainConfig } from '../training/train-config.js';
+import type { TrainConfig } from '../run/run-config.js';
 import { UsageError } from '../errors.js';
 import type { Study } from './study-file.js';
 

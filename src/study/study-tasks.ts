@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.js';
 import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
-import { hasRunRecord, readPrivacyRecord, readRunConfig, runPaths } from '../run/run-directory.js';
+import { readPrivacyRecord, runPaths } from '../run/run-directory.js';
+import { hasRunRecord, readRunConfig } from '../run/run-record.js';
 import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
 import { readMetrics } from '../run/metrics-log.js';
 import { runGankit, type GankitExit } from './gankit-process.js';
@@ -20,7 +21,6 @@ import { readRunnerRecord, readTaskRecord, studyPaths, taskId } from './study-di
 import type { Study } from './study-file.js';
 import { generateFlagsOf } from './study-flags.js';
 import { writeStudyResults, type SeedResult } from './study-results.js';
-import { writeReport } from '../report/report.js';
 
 export type TaskKind = 'train' | 'shape' | 'row' | 'results';
 
@@ -93,7 +93,7 @@ export interface TaskIo {
 }
 
 /** Exit codes of a command stopped by Ctrl-C or SIGTERM after saving its work, as a shell reports them. */
-export const STOPPED_EXIT_CODES: ReadonlySet<number> = new Set([130, 143]);
+export const STOPPED_EXIT_CODES: ReadonlySet<number> = new Set([EXIT_CODES.interrupted, EXIT_CODES.terminated]);
 
 /**
  * Runs one gankit command of a task; a stop or a failure ends the task. A training that diverged is a result, not a
@@ -138,7 +138,8 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
   const paths = studyPaths(dir);
   if (task.kind === 'results') {
     writeStudyResults(study, dir, readRunnerRecord(dir)?.command ?? `gankit study run --out ${dir}`);
-    await writeReport(dir, paths.report);
+    // The report as `gankit report` writes it, a command like every other task's.
+    await step(['report', '--runs', dir, '--out', paths.report], io);
     return {};
   }
   const seed = task.seed!;

@@ -4,29 +4,13 @@
 // samples (a moving average) falls to a threshold. That accuracy is measured
 // on generated samples only: reading real data outside the private step would
 // spend privacy that the accountant does not count.
-import type { TrainConfig } from './train-config.js';
-
-/** The adaptive schedule's settings (the paper's code: threshold 0.6 at ε = 10, grace 200, β 0.99). */
-export interface AdaptiveDSteps {
-  /** Raise n_D when the averaged accuracy on generated samples is at most this. */
-  threshold: number;
-  /** G steps to wait after each change before the next. */
-  grace: number;
-  /** Decay of the accuracy's moving average. */
-  beta: number;
-}
+import type { DStepScheduleState } from '../run/checkpoints.js';
+import type { AdaptiveDSteps, TrainConfig } from '../run/run-config.js';
 
 export const ADAPTIVE_D_STEPS: AdaptiveDSteps = { threshold: 0.6, grace: 200, beta: 0.99 };
 
 /** The values n_D climbs through. */
 export const D_STEP_LADDER = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] as const;
-
-export interface DStepScheduleState {
-  rung: number;
-  /** The accuracy's moving average; null before the first G step. */
-  accuracy: number | null;
-  gStepsSinceChange: number;
-}
 
 export interface DStepSchedule {
   /** D steps to take before the next G step, which will be G step number `gSteps` (from 0). */

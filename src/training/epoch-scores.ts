@@ -2,37 +2,15 @@
 // `evalN` Gaussian samples, scored against the data's test split as
 // `gankit evaluate --run` would, one line per scoring in eval-curve.jsonl.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { runPaths } from '../run/run-directory.js';
 import { deriveRng } from '../engine/rng.js';
 import { loadImageSet } from '../data/image-set.js';
-import { evaluate, headlineScores, NEIGHBOURHOOD_K, type HeadlineScores } from '../metrics/evaluation.js';
+import { evaluate, headlineScores, NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
 import { featureExtractorFor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { appendJsonLine, readJsonLines, truncateJsonLines } from '../files/json-lines.js';
+import { appendEpochScore, type EpochScore } from '../run/eval-curve.js';
 import type { GeneratorKind } from '../run/trained-run.js';
-import type { TrainConfig } from './train-config.js';
-
-export interface EpochScore extends HeadlineScores {
-  epoch: number;
-  /** The kept checkpoint these samples came from: `gankit generate --checkpoint` draws from it again. */
-  checkpoint: string;
-  generator: GeneratorKind;
-  samples: number;
-  /** Classes holding at least 1% of the samples (the feature network's labels). */
-  classesCovered: number | null;
-  features: string;
-  seconds: number;
-}
-
-export function readEpochScores(runDir: string): EpochScore[] {
-  return readJsonLines<EpochScore>(runPaths(runDir).evalCurve);
-}
-
-/** Drops scores of epochs after `epoch`: a resumed run scores them again. */
-export function truncateEpochScores(runDir: string, epoch: number): void {
-  truncateJsonLines<EpochScore>(runPaths(runDir).evalCurve, (score) => score.epoch <= epoch);
-}
+import type { TrainConfig } from '../run/run-config.js';
 
 export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => EpochScore;
 
@@ -55,7 +33,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
       features: result.features.network,
       seconds: result.seconds,
     };
-    appendJsonLine(runPaths(runDir).evalCurve, score);
+    appendEpochScore(runDir, score);
     return score;
   };
 }

@@ -11,7 +11,7 @@ import { trainableVariables } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
 import type { GanParts } from './gan-step.js';
 import { generatorEma } from './generator-ema.js';
-import type { TrainConfig } from './train-config.js';
+import type { TrainConfig } from '../run/run-config.js';
 
 /** RMSProp as PyTorch's defaults have it (α = 0.99, ε = 1e-8), which the WGAN code used. */
 const RMSPROP = { decay: 0.99, epsilon: 1e-8 };

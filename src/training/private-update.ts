@@ -4,8 +4,6 @@
 // steps, the ε spent so far, and privacy.json beside each checkpoint.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UsageError } from '../errors.js';
-import type { Objective } from '../objectives/objective.js';
-import { OBJECTIVE_NAMES, createObjective } from '../objectives/registry.js';
 import { defaultDelta, type DpConfig } from '../privacy/dp-config.js';
 import { calibrateNoise } from '../privacy/noise-calibration.js';
 import { checkPerExampleLayers } from '../privacy/per-example-clipping.js';
@@ -22,27 +20,16 @@ const PROTECTED =
   'for the discriminator and, since the generator sees the data only through it, for the generator and every sample drawn from it. ' +
   'Not protected: the number of training images and the choice of hyperparameters.';
 
-/** Refuses objectives and models whose per-example gradients DP-SGD cannot bound. */
-function checkPrivateObjective(objective: Objective, discriminator: tfl.LayersModel): void {
-  if (!objective.exampleLosses) {
-    const supported = OBJECTIVE_NAMES.filter((name) => createObjective(name)?.exampleLosses);
-    throw new UsageError(
-      `--dp needs a D loss that is a sum over examples, to clip each one; ${objective.name}'s is not. Choose one of ${supported.join(', ')}.`,
-    );
-  }
-  checkPerExampleLayers(discriminator);
-}
-
 /** The private D update of a run on `examples` images, and its settings with σ and δ resolved (for config.json). */
 export function makePrivate(
   dp: DpConfig,
-  objective: Objective,
   discriminator: tfl.LayersModel,
   examples: number,
   batch: number,
   plannedSteps: number,
 ): { update: DiscriminatorUpdate; resolved: ResolvedDp } {
-  checkPrivateObjective(objective, discriminator);
+  // checkTrainConfig has refused objectives without per-example losses; the layers must be ones DP-SGD can bound.
+  checkPerExampleLayers(discriminator);
   const rate = batch / examples;
   const delta = dp.delta ?? defaultDelta(examples);
   if (delta >= 1 / examples) {
@@ -53,8 +40,7 @@ export function makePrivate(
   const accountant = makeAccountant(dp.accountant, rate, delta, dp.conversion);
   let noise = dp.noise;
   if (noise === null) {
-    if (dp.targetEpsilon === null) throw new UsageError('--dp needs --dp-noise σ, or --dp-epsilon ε to calibrate σ.');
-    const target = dp.targetEpsilon;
+    const target = dp.targetEpsilon!;
     noise = calibrateNoise(target, (sigma) => accountant(sigma, plannedSteps));
   }
   const resolved: ResolvedDp = { ...dp, noise, delta };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEpochScores } from '../../src/training/epoch-scores.js';
+import { readEpochScores } from '../../src/run/eval-curve.js';
 import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

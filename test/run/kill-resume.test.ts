@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../src/engine/rng.js';
 import { checkCheckpoint, latestCheckpoint } from '../../src/run/checkpoints.js';
-import { hasRunRecord } from '../../src/run/run-directory.js';
+import { hasRunRecord } from '../../src/run/run-record.js';
 import { readRunState } from '../../src/run/run-state.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -10,7 +10,7 @@ import { loadImageSet } from '../../src/data/image-set.js';
 import { mlpForward } from '../../src/models/mlp-forward.js';
 import { collaborativeSample, csGradient, meanRealScore } from '../../src/sampling/collaborative-sampling.js';
 import { loadShapedDiscriminator, saveShapedDiscriminator, shapeDiscriminator } from '../../src/sampling/discriminator-shaping.js';
-import { TRAIN_DEFAULTS } from '../../src/training/train-config.js';
+import { TRAIN_DEFAULTS } from '../../src/run/run-config.js';
 import { train } from '../../src/training/trainer.js';
 import { openRun } from '../../src/run/trained-run.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../../src/engine/engine.js';
-import { configFor, type TrainConfig } from '../../src/training/train-config.js';
+import { configFor } from '../../src/training/train-config.js';
+import { type TrainConfig } from '../../src/run/run-config.js';
 import { resumeTraining, train } from '../../src/training/trainer.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

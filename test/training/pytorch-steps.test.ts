@@ -16,7 +16,8 @@ import { buildDiscriminator, buildGenerator, DISCRIMINATOR_WIDTHS, GENERATOR_WID
 import { denseVariables } from '../../src/models/mlp-forward.js';
 import { assembleGan } from '../../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep, type GanParts } from '../../src/training/gan-step.js';
-import { configFor, requireObjective, type PresetName } from '../../src/training/train-config.js';
+import { configFor, requireObjective } from '../../src/training/train-config.js';
+import { type PresetName } from '../../src/run/run-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completeSavedConfig, configFor, PRESETS, TRAIN_DEFAULTS } from '../../src/training/train-config.js';
+import { configFor } from '../../src/training/train-config.js';
+import { completeSavedConfig, PRESETS, TRAIN_DEFAULTS } from '../../src/run/run-config.js';
 
 test("the study preset is the default: dropout 0.3 in G and D, the course optimizer, PyTorch's Adam ε", () => {
   const config = configFor('nonsaturating');
