@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { DataError, UsageError } from '../errors.js';
-import { runPaths } from '../run/run-directory.js';
+import { evaluationFileIn, runPaths } from '../run/run-directory.js';
 import { readIdx } from '../data/idx.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { fromBytes } from '../data/pixels.js';
@@ -112,7 +112,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   );
   progress.stop();
   const out =
-    flags.out ?? (flags.run ? runPaths(flags.run).eval : join(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!), 'eval.json'));
+    flags.out ?? (flags.run ? runPaths(flags.run).eval : evaluationFileIn(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!)));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);

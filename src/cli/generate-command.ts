@@ -9,7 +9,7 @@ import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../data/sample-grid.js';
-import { loadShapedDiscriminator, shapedAgainst } from '../sampling/discriminator-shaping.js';
+import { loadShapedDiscriminator, shapedAgainst } from '../run/shaped-discriminator.js';
 import { collaborativeSource, generateImages, generatorSource, rejectionSource, type ImageSource } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
@@ -62,7 +62,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
     const cs = csOptionsFrom(flags, discriminator, run.config.data);
     return {
       source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs),
-      description: `${flags.sampler} + CS (layer ${cs.layer}, K=${cs.steps}, λ=${cs.rate}, η=${cs.eta.toFixed(4)}, ${shaped ? 'shaped' : 'unshaped'} D)`,
+      description: `${flags.sampler} + CS (layer ${cs.layer}, K=${cs.steps}, λ=${cs.rate}, η=${cs.eta.toFixed(4)}, ${shaped ? '' : 'un'}shaped D)`,
     };
   }
   if (flags.refine === 'drs') {

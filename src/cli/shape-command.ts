@@ -1,17 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
+// gankit shape: parses the flags, runs the shaping job (sampling/shaping-job.ts), prints.
 import { Command } from 'commander';
-import { basename } from 'node:path';
 import { startEngine } from '../engine/engine.js';
-import { deriveRng, Rng } from '../engine/rng.js';
-import { loadImageSet } from '../data/image-set.js';
-import { saveShapedDiscriminator, shapeDiscriminator } from '../sampling/discriminator-shaping.js';
-import { hasStoppedShaping, loadStoppedShaping, removeStoppedShaping, saveStoppedShaping, type ShapingRecord } from '../sampling/stopped-shaping.js';
-import { logitDiscriminator, openRun } from '../run/trained-run.js';
-import { DataError, UsageError } from '../errors.js';
-import { runPaths } from '../run/run-directory.js';
-import { addRunOptions, type RunFlags } from './run-options.js';
+import { UsageError } from '../errors.js';
+import { logitDiscriminator } from '../run/trained-run.js';
+import { shapeRun, type NewShaping } from '../sampling/shaping-job.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
+import { addRunOptions, type RunFlags } from './run-options.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
 import { onStopSignals } from './stop-signals.js';
 
@@ -35,99 +30,57 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
     const given = SHAPING_FLAGS.filter((key) => command.getOptionValueSource(key) === 'cli');
     if (given.length) throw new UsageError(`--resume continues the stopped shaping with its saved settings; drop ${given.map(flagName).join(', ')}.`);
   }
-  const resumed = flags.resume ? await loadStoppedShaping(flags.run) : undefined;
-  // A resumed shaping samples the generator of the checkpoint it started from.
-  const run = await openRun(
-    flags.run,
-    resumed ? { ema: resumed.stopped.record.generator === 'ema', checkpoint: basename(resumed.stopped.record.fromCheckpoint) } : flags,
-  );
-  let record: ShapingRecord;
-  if (resumed) {
-    record = resumed.stopped.record;
-  } else {
-    if (hasStoppedShaping(run.directory))
-      process.stderr.write(`gankit: starting over; the shaping stopped earlier in ${run.directory} is replaced (--resume would have continued it).\n`);
-    // Shaping starts from the trained D; η is measured with it.
-    const cs = csOptionsFrom(flags, logitDiscriminator(run), run.config.data);
-    const options = {
-      epochs: flags.epochs,
-      lr: flags.lr,
-      beta1: run.config.beta1,
-      beta2: run.config.beta2,
-      batch: flags.batch,
-      dropout: run.config.dropoutD,
-      cs,
-    };
-    record = {
-      options,
-      data: flags.data ?? run.config.data,
-      limit: flags.limit ?? null,
-      seed: flags.seed,
-      fromCheckpoint: run.checkpoint,
-      generator: run.generatorKind,
-    };
-  }
-  const adam = tf.train.adam(record.options.lr, record.options.beta1, record.options.beta2);
-  await resumed?.restoreOptimizer(adam);
-  const discriminator = resumed?.discriminator ?? logitDiscriminator(run);
-  const images = loadImageSet(record.data, { limit: record.limit ?? undefined });
-  const rng = resumed ? Rng.fromState(resumed.stopped.rng) : deriveRng(record.seed, 'shape');
-  const { options } = record;
+  const shaping: NewShaping | undefined = flags.resume
+    ? undefined
+    : {
+        open: flags,
+        settings: (run) => ({
+          // D's Adam keeps the run's betas; η is measured with the trained D.
+          options: {
+            epochs: flags.epochs,
+            lr: flags.lr,
+            beta1: run.config.beta1,
+            beta2: run.config.beta2,
+            batch: flags.batch,
+            dropout: run.config.dropoutD,
+            cs: csOptionsFrom(flags, logitDiscriminator(run), run.config.data),
+          },
+          data: flags.data ?? run.config.data,
+          limit: flags.limit ?? null,
+          seed: flags.seed,
+        }),
+      };
   const progress = createProgress('shape epoch {epoch} |{bar}| {percentage}% | D loss {loss} | ETA {eta_formatted}');
-  const stepsPerEpoch = Math.floor(images.count / options.batch);
-  const from = resumed?.stopped.position;
-  if (from && (from.order.length !== images.count || from.step > stepsPerEpoch || from.epoch > options.epochs)) {
-    throw new DataError(
-      `${runPaths(run.directory).stoppedShaping} does not fit ${images.source} (${images.count} images): it is damaged, or the data changed.`,
-    );
-  }
-  progress.start(options.epochs * stepsPerEpoch, from ? (from.epoch - 1) * stepsPerEpoch + from.step : 0, {
-    epoch: `${from?.epoch ?? 1}/${options.epochs}`,
-    loss: '–',
-  });
-  const started = performance.now();
   const stop = onStopSignals('stopping after this step and saving the shaping so far');
-  let stoppedAt;
+  let epochs = 0;
+  let outcome;
   try {
-    stoppedAt = await shapeDiscriminator(
-      run.generator,
-      discriminator,
-      images,
-      rng,
-      adam,
-      options,
-      {
-        onStep: (p) => {
-          progress.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${options.epochs}`, loss: p.loss.toFixed(3) });
-          // Without a terminal (a log, a Slurm job), one line per epoch instead of the bar.
-          if (!process.stderr.isTTY && p.step === p.stepsPerEpoch)
-            process.stderr.write(`shape epoch ${p.epoch}/${options.epochs}: D loss ${p.loss.toFixed(3)}\n`);
-        },
-        stopRequested: stop.requested,
+    outcome = await shapeRun(flags.run, shaping, {
+      onMessage: (line) => process.stderr.write(`gankit: ${line}\n`),
+      onStart: (start) => {
+        epochs = start.epochs;
+        progress.start(start.total, start.done, { epoch: `${start.epoch}/${epochs}`, loss: '–' });
       },
-      from,
-    );
+      onStep: (p) => {
+        progress.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${epochs}`, loss: p.loss.toFixed(3) });
+        // Without a terminal (a log, a Slurm job), one line per epoch instead of the bar.
+        if (!process.stderr.isTTY && p.step === p.stepsPerEpoch) process.stderr.write(`shape epoch ${p.epoch}/${epochs}: D loss ${p.loss.toFixed(3)}\n`);
+      },
+      stopRequested: stop.requested,
+    });
   } finally {
     progress.stop();
     stop.release();
   }
-  const seconds = (resumed?.stopped.seconds ?? 0) + (performance.now() - started) / 1000;
-  if (stoppedAt) {
-    await saveStoppedShaping(run.directory, discriminator, adam, { record, position: stoppedAt, rng: rng.state(), seconds });
-    process.stdout.write(`Stopped at shaping epoch ${stoppedAt.epoch}, step ${stoppedAt.step}. gankit shape --run ${run.directory} --resume continues it.\n`);
+  if (outcome.status === 'stopped') {
+    const { epoch, step } = outcome.position;
+    process.stdout.write(`Stopped at shaping epoch ${epoch}, step ${step}. gankit shape --run ${flags.run} --resume continues it.\n`);
     process.exitCode = stop.exitCode();
     return;
   }
-  const saved = await saveShapedDiscriminator(run.directory, discriminator, {
-    ...options,
-    images: images.count,
-    source: images.source,
-    fromCheckpoint: run.checkpoint,
-    generator: run.generatorKind,
-    seconds,
-  });
-  removeStoppedShaping(run.directory);
-  process.stdout.write(`Shaped D for ${options.epochs} epoch(s) in ${seconds.toFixed(1)} s: ${saved}. gankit generate --refine cs now uses it.\n`);
+  process.stdout.write(
+    `Shaped D for ${outcome.epochs} epoch(s) in ${outcome.seconds.toFixed(1)} s: ${outcome.saved}. gankit generate --refine cs now uses it.\n`,
+  );
 }
 
 export function shapeCommand(): Command {

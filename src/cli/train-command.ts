@@ -9,6 +9,7 @@ import { checkTrainConfig, configFor } from '../training/train-config.js';
 import { PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
 import { DP_DEFAULTS, type DpConfig } from '../privacy/dp-config.js';
 import { describeGenerator } from '../run/trained-run.js';
+import { runPaths } from '../run/run-directory.js';
 import { resumeTraining, train, type TrainHooks } from '../training/trainer.js';
 import type { ResumeChanges } from '../training/resume-policy.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
@@ -163,7 +164,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     process.stdout.write(
       `${verb} at epoch ${outcome.position.epoch}${outcome.position.stepInEpoch ? ` step ${outcome.position.stepInEpoch}` : ''} ` +
         `(${outcome.position.trainSeconds.toFixed(1)} s of training). Checkpoint: ${outcome.checkpoint}\n` +
-        `Sample grids: ${outcome.runDir}/samples/\n`,
+        `Sample grids: ${runPaths(outcome.runDir).samples}/\n`,
     );
   } finally {
     progress.stop();

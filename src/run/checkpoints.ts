@@ -4,16 +4,24 @@
 // atomically, so a crash at any moment leaves the previous checkpoint usable.
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.js';
-import type { RngState } from '../engine/rng.js';
-import { checkByteLength, checkModelFiles, loadModel, saveModel, WEIGHT_SPEC, weightBytes } from '../models/model-files.js';
-import { replaceDirectory, writeFileAtomic } from '../files/atomic-write.js';
-import { readFileBytes, readJsonFile } from '../files/json-file.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { readJsonFile } from '../files/json-file.js';
+import { checkModelFiles, loadModel, saveModel } from '../models/model-files.js';
 import { runPaths } from './run-directory.js';
-import { captureOptimizer, restoreOptimizer, type SavedOptimizer } from '../engine/optimizer-state.js';
+import {
+  readOptimizerBytes,
+  readOrder,
+  restoreOptimizerState,
+  RNG_STATE,
+  SAVED_OPTIMIZER,
+  writeDirectoryWhole,
+  writeOptimizerState,
+  writeOrder,
+} from './saved-state.js';
 
 export interface CheckpointParts {
   generator: tfl.LayersModel;
@@ -36,13 +44,6 @@ export interface CheckpointModels {
 }
 
 const count = z.number().int().nonnegative();
-/** A seeded stream's state, as Rng.state() gives it. */
-export const RNG_STATE = z.object({ words: z.tuple([count, count, count, count]), spareNormal: z.number().nullable() }) satisfies z.ZodType<RngState>;
-/** An optimizer's state description, as captureOptimizer gives it. */
-export const SAVED_OPTIMIZER = z.object({
-  specs: z.array(WEIGHT_SPEC),
-  adamPowers: z.tuple([z.number(), z.number()]).optional(),
-}) satisfies z.ZodType<SavedOptimizer>;
 /** The adaptive D-step schedule's state. */
 const D_STEP_SCHEDULE_STATE = z.object({
   rung: count,
@@ -86,6 +87,9 @@ const KEEP = 2;
 const KEEP_MARKER = 'keep';
 const GENERATOR_EMA = 'generator-ema';
 const LATEST = 'latest.json';
+const ORDER = 'order.bin';
+const STATE = 'state.json';
+const optimizerFile = (directory: string, which: 'generator' | 'discriminator') => join(directory, `optimizer-${which}.bin`);
 
 export function checkpointsDirectory(runDir: string): string {
   return runPaths(runDir).checkpoints;
@@ -109,11 +113,8 @@ export function checkCheckpoint(directory: string): void {
   checkModelFiles(join(directory, 'generator'));
   checkModelFiles(join(directory, 'discriminator'));
   if (hasGeneratorEma(directory)) checkModelFiles(join(directory, GENERATOR_EMA));
-  for (const which of ['generator', 'discriminator'] as const) {
-    const file = join(directory, `optimizer-${which}.bin`);
-    checkByteLength(file, readFileBytes(file), weightBytes(state.optimizers[which].specs));
-  }
-  readOrder(join(directory, 'order.bin'));
+  for (const which of ['generator', 'discriminator'] as const) readOptimizerBytes(optimizerFile(directory, which), state.optimizers[which]);
+  readOrder(join(directory, ORDER));
 }
 
 /** The checkpoint directories of a run (step-NNNNNNNNN), newest first; checkCheckpoint tells which read back whole. */
@@ -172,13 +173,6 @@ export function previousCompleteCheckpoint(runDir: string, directory: string): s
     });
 }
 
-/** An epoch's shuffled image order (order.bin): whole 32-bit indices, or a DataError naming the file. */
-export function readOrder(file: string): Uint32Array {
-  const bytes = readFileBytes(file);
-  if (bytes.byteLength % 4 !== 0) throw new DataError(`${file} is damaged: its length is not a whole number of image indices.`);
-  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
 /** The name of the checkpoint written after `dSteps` D steps. */
 export function checkpointName(dSteps: number): string {
   return `step-${String(dSteps).padStart(9, '0')}`;
@@ -187,24 +181,21 @@ export function checkpointName(dSteps: number): string {
 export async function saveCheckpoint(runDir: string, parts: CheckpointParts): Promise<string> {
   const root = checkpointsDirectory(runDir);
   const name = checkpointName(parts.position.dSteps);
-  const temporary = join(root, `.incomplete-${name}`);
-  rmSync(temporary, { recursive: true, force: true });
-  mkdirSync(temporary, { recursive: true });
-  await saveModel(parts.generator, join(temporary, 'generator'));
-  await saveModel(parts.discriminator, join(temporary, 'discriminator'));
-  if (parts.generatorEma) await saveModel(parts.generatorEma, join(temporary, GENERATOR_EMA));
-  // A checkpoint rewritten at the same step (a DP run stopping at an epoch's end) stays kept if it was.
-  if (parts.keep || existsSync(join(root, name, KEEP_MARKER))) writeFileSync(join(temporary, KEEP_MARKER), '');
-  const g = await captureOptimizer(parts.generatorOptimizer);
-  const d = await captureOptimizer(parts.discriminatorOptimizer);
-  writeFileSync(join(temporary, 'optimizer-generator.bin'), g.data);
-  writeFileSync(join(temporary, 'optimizer-discriminator.bin'), d.data);
-  writeFileSync(join(temporary, 'order.bin'), new Uint8Array(parts.order.buffer, parts.order.byteOffset, parts.order.byteLength));
-  const state = { position: parts.position, optimizers: { generator: g.saved, discriminator: d.saved } };
-  writeFileSync(join(temporary, 'state.json'), JSON.stringify(state, null, 2));
-
   const final = join(root, name);
-  replaceDirectory(temporary, final);
+  // A checkpoint rewritten at the same step (a DP run stopping at an epoch's end) stays kept if it was.
+  const keep = parts.keep || existsSync(join(final, KEEP_MARKER));
+  await writeDirectoryWhole(join(root, `.incomplete-${name}`), final, async (directory) => {
+    await saveModel(parts.generator, join(directory, 'generator'));
+    await saveModel(parts.discriminator, join(directory, 'discriminator'));
+    if (parts.generatorEma) await saveModel(parts.generatorEma, join(directory, GENERATOR_EMA));
+    if (keep) writeFileSync(join(directory, KEEP_MARKER), '');
+    const optimizers = {
+      generator: await writeOptimizerState(optimizerFile(directory, 'generator'), parts.generatorOptimizer),
+      discriminator: await writeOptimizerState(optimizerFile(directory, 'discriminator'), parts.discriminatorOptimizer),
+    };
+    writeOrder(join(directory, ORDER), parts.order);
+    writeFileSync(join(directory, STATE), JSON.stringify({ position: parts.position, optimizers }, null, 2));
+  });
   writeFileAtomic(join(root, LATEST), JSON.stringify({ name }));
   // Keep the newest few checkpoints up to this one, and those marked to keep.
   const older = readdirSync(root)
@@ -236,18 +227,19 @@ export async function loadCheckpointModels(directory: string): Promise<Checkpoin
 }
 
 function readStateFile(directory: string): StateFile {
-  return readJsonFile(join(directory, 'state.json'), STATE_FILE_SCHEMA);
+  return readJsonFile(join(directory, STATE), STATE_FILE_SCHEMA);
 }
 
 /** Reads the position and order of a checkpoint. */
 export function restoreTrainingState(directory: string): { position: TrainingPosition; order: Uint32Array } {
   const { position } = readStateFile(directory);
-  return { position, order: readOrder(join(directory, 'order.bin')) };
+  return { position, order: readOrder(join(directory, ORDER)) };
 }
 
 /** Restores both optimizers' state from a checkpoint into the given ones. */
 export async function restoreOptimizers(directory: string, optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer }): Promise<void> {
   const state = readStateFile(directory);
-  await restoreOptimizer(optimizers.generator, state.optimizers.generator, readFileBytes(join(directory, 'optimizer-generator.bin')));
-  await restoreOptimizer(optimizers.discriminator, state.optimizers.discriminator, readFileBytes(join(directory, 'optimizer-discriminator.bin')));
+  for (const which of ['generator', 'discriminator'] as const) {
+    await restoreOptimizerState(optimizerFile(directory, which), state.optimizers[which], optimizers[which]);
+  }
 }

@@ -15,10 +15,12 @@ export function runPaths(runDir: string) {
     config: join(runDir, 'config.json'),
     /** Who is training the run and how it ended (RunState). */
     state: join(runDir, 'run.json'),
+    /** Who is shaping the run's D and how it ended (RunState). */
+    shapingState: join(runDir, 'shape.json'),
     metrics: join(runDir, 'metrics.jsonl'),
     /** One line per --eval-every scoring. */
     evalCurve: join(runDir, 'eval-curve.jsonl'),
-    eval: join(runDir, 'eval.json'),
+    eval: evaluationFileIn(runDir),
     privacy: join(runDir, 'privacy.json'),
     /** One grid per epoch: epochGrid(epoch). */
     samples: join(runDir, 'samples'),
@@ -28,6 +30,17 @@ export function runPaths(runDir: string) {
     /** A shaping stopped part-way (Ctrl-C, SIGTERM), until `gankit shape --resume` finishes it. */
     stoppedShaping: join(runDir, 'shaping-stopped'),
   };
+}
+
+/** The eval.json `gankit evaluate` writes in a directory: a run's, or one of samples. */
+export function evaluationFileIn(directory: string): string {
+  return join(directory, 'eval.json');
+}
+
+/** The names of the folders a run directory holds (none of them a run). */
+export function runFolderNames(): string[] {
+  const paths = runPaths('');
+  return [paths.samples, paths.checkpoints, paths.shaped, paths.stoppedShaping];
 }
 
 /** The sample grid written after `epoch` (from 1). */

@@ -1,6 +1,7 @@
 // run.json: which process trains a run, its last sign of life, and how the run
-// ended. `train` refuses a run another live process holds; tools that watch
-// runs read this record instead of guessing from the files.
+// ended; shape.json, the same for a shaping of its D. `train` and `shape` refuse
+// a run another live process holds for the same job; tools that watch runs read
+// this record instead of guessing from the files.
 import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -38,6 +39,11 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** The jobs that hold a run, each in its own record: its training, and a shaping of its D. */
+export type RunJob = 'training' | 'shaping';
+
+const stateFile = (runDir: string, job: RunJob) => (job === 'training' ? runPaths(runDir).state : runPaths(runDir).shapingState);
+
 /** Whether the process that recorded `state` is still training: on this host, ask the OS; anywhere, a fresh heartbeat. */
 function holderAlive(state: RunState): boolean {
   const fresh = Date.now() - Date.parse(state.heartbeat) < STALE_MS;
@@ -59,14 +65,17 @@ export function readRunState(runDir: string): RunState | undefined {
 }
 
 /** The run's state, where a damaged run.json counts as none: it names no process that could hold the run, and is rewritten. */
-function readStateOrNothing(runDir: string): RunState | undefined {
+function readStateOrNothing(file: string): RunState | undefined {
   try {
-    return readRunState(runDir);
+    return existsSync(file) ? readJsonFile(file, RUN_STATE_SCHEMA) : undefined;
   } catch (error) {
     if (error instanceof DataError) return undefined;
     throw error;
   }
 }
+
+/** Whether a live process other than this one holds the job `state` records. */
+const heldByAnother = (state: RunState) => state.state === 'training' && holderAlive(state) && !(state.pid === process.pid && state.host === hostname());
 
 /** This process's hold on a run while it trains. */
 export interface RunClaim {
@@ -92,8 +101,8 @@ function lockAge(lock: string): number {
  * Runs `critical` holding DIR/run.json.lock, created exclusively, so that two
  * processes starting together never both pass the check and both write.
  */
-function withClaimLock<T>(runDir: string, critical: () => T): T {
-  const lock = `${runPaths(runDir).state}.lock`;
+function withClaimLock<T>(file: string, critical: () => T): T {
+  const lock = `${file}.lock`;
   for (let waited = 0; ; waited += 10) {
     try {
       closeSync(openSync(lock, 'wx'));
@@ -114,22 +123,23 @@ function withClaimLock<T>(runDir: string, critical: () => T): T {
 }
 
 /**
- * Marks the run as trained by this process; a DataError when another live
- * process holds it, or when `precondition` (checked under the same lock) throws.
+ * Marks the run as held by this process for `job`; a DataError when another live
+ * process holds it for that job, or when `precondition` (checked under the same lock) throws.
  */
-export function claimRun(runDir: string, precondition?: () => void): RunClaim {
+export function claimRun(runDir: string, precondition?: () => void, job: RunJob = 'training'): RunClaim {
+  const file = stateFile(runDir, job);
   const started = new Date().toISOString();
   let lastBeat = 0;
   const write = (state: RunOutcome, reason?: string) => {
     const record: RunState = { state, pid: process.pid, host: hostname(), started, heartbeat: new Date().toISOString(), ...(reason ? { reason } : {}) };
-    writeFileAtomic(runPaths(runDir).state, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
     lastBeat = Date.now();
   };
-  withClaimLock(runDir, () => {
-    const current = readStateOrNothing(runDir);
-    if (current?.state === 'training' && !(current.pid === process.pid && current.host === hostname())) {
+  withClaimLock(file, () => {
+    const current = readStateOrNothing(file);
+    if (current && heldByAnother(current)) {
       throw new DataError(
-        `${runDir} is being trained by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
+        `${runDir} is being ${job === 'training' ? 'trained' : 'shaped'} by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
       );
     }
     precondition?.();

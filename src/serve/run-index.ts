@@ -6,10 +6,10 @@ import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { headlineScores } from '../metrics/evaluation.js';
 import { generatorDirectory, hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
-import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runPaths } from '../run/run-directory.js';
+import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runFolderNames, runPaths } from '../run/run-directory.js';
 import { readRunRecord } from '../run/run-record.js';
 import { readRunState } from '../run/run-state.js';
-import { studyPaths } from '../study/study-directory.js';
+import { studyFolderNamesWithoutRuns, studyPaths } from '../study/study-directory.js';
 import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile } from '../study/study-results.js';
 import { readEpochScores } from '../run/eval-curve.js';
 import type { RunDetail, RunsIndex, RunSummary, StudyTable } from './api-types.js';
@@ -24,20 +24,7 @@ const MAX_DIRECTORIES = 20_000;
 /** A larger metrics.jsonl is summarised from its last this-many bytes. */
 export const TAIL_BYTES = 16 << 20;
 /** Directories of a run or a study that hold no runs. */
-const NOT_RUNS = new Set([
-  'checkpoints',
-  'samples',
-  'shaped',
-  'shaping-stopped',
-  'grids',
-  'evaluations',
-  'logs',
-  'done',
-  'failed',
-  'running',
-  'report',
-  'node_modules',
-]);
+const NOT_RUNS = new Set([...runFolderNames(), ...studyFolderNamesWithoutRuns(), 'node_modules']);
 const LOGGED_LAST = ['dLoss', 'gLoss', 'dReal', 'dFake'];
 
 /** Run directories (config.json) and study directories (study.json or results.json) under `root`; symbolic links are not followed. */

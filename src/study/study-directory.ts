@@ -4,7 +4,7 @@
 // writes or reads is named here.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { DataError, UsageError } from '../errors.js';
@@ -35,6 +35,13 @@ export function studyPaths(dir: string) {
     results: (extension: 'json' | 'md' | 'csv') => join(dir, `results.${extension}`),
     report: join(dir, 'report'),
   };
+}
+
+/** The names of the folders a study directory holds that hold no runs (its runs are in runs/). */
+export function studyFolderNamesWithoutRuns(): string[] {
+  const paths = studyPaths('');
+  const perTask = [paths.running('id'), paths.rowSamples('method', 0), paths.rowGrid('method', 0), paths.rowEvaluation('method', 0)];
+  return [paths.done, paths.failed, paths.logs, paths.report, ...perTask.map((file) => dirname(file))];
 }
 
 /** Task ids: train-RUN-seedS, shape-SHAPING-seedS, row-METHOD-seedS, results. */

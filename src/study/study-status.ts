@@ -9,7 +9,7 @@ import type { StudyTask } from './study-tasks.js';
 import { cancelJobs, hasSlurm, queuedJobs, type QueuedJob } from './executors/slurm.js';
 import { latestCheckpoint } from '../run/checkpoints.js';
 import { processAlive } from '../run/run-state.js';
-import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
+import { hasStoppedShaping } from '../run/stopped-shaping.js';
 
 export const TASK_STATES = ['done', 'running', 'queued', 'failed', 'stopped', 'waiting'] as const;
 export type TaskState = (typeof TASK_STATES)[number];

@@ -13,7 +13,7 @@ import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.j
 import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
 import { readPrivacyRecord, runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunConfig } from '../run/run-record.js';
-import { hasStoppedShaping } from '../sampling/stopped-shaping.js';
+import { hasStoppedShaping } from '../run/stopped-shaping.js';
 import { readMetrics } from '../run/metrics-log.js';
 import { runGankit, type GankitExit } from './gankit-process.js';
 import { EXIT_CODES, stopExitCode } from '../errors.js';

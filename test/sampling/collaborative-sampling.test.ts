@@ -9,10 +9,13 @@ import { Rng } from '../../src/engine/rng.js';
 import { loadImageSet } from '../../src/data/image-set.js';
 import { mlpForward } from '../../src/models/mlp-forward.js';
 import { collaborativeSample, csGradient, meanRealScore } from '../../src/sampling/collaborative-sampling.js';
-import { loadShapedDiscriminator, saveShapedDiscriminator, shapeDiscriminator } from '../../src/sampling/discriminator-shaping.js';
+import { shapeDiscriminator } from '../../src/sampling/discriminator-shaping.js';
+import { loadShapedDiscriminator, saveShapedDiscriminator } from '../../src/run/shaped-discriminator.js';
 import { TRAIN_DEFAULTS } from '../../src/run/run-config.js';
 import { train } from '../../src/training/trainer.js';
 import { openRun } from '../../src/run/trained-run.js';
+import { runPaths } from '../../src/run/run-directory.js';
+import { claimRun, readRunState } from '../../src/run/run-state.js';
 import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -141,5 +144,20 @@ test('gankit shape stopped by SIGTERM and resumed ends with the D an uninterrupt
   assert.equal(resumed.code, 0, resumed.stderr);
   const weights = async (dir: string) => (await loadShapedDiscriminator(dir))!.getWeights().map((w) => Array.from(w.dataSync()));
   assert.deepEqual(await weights(stopped), await weights(whole));
-  assert.ok(!existsSync(join(stopped, 'shaping-stopped')));
+  assert.ok(!existsSync(runPaths(stopped).stoppedShaping));
+});
+
+test('a second gankit shape of a run being shaped is refused before it changes anything; the run can be trained meanwhile', () => {
+  const dir = join(tempDir(), 'held');
+  cpSync(runDir, dir, { recursive: true, filter: (path) => !path.includes('shaped') });
+  // This process holds the run's shaping, as a live `gankit shape` would.
+  const claim = claimRun(dir, undefined, 'shaping');
+  const shape = () => gankit('shape', '--run', dir, '--limit', '128', '--cs-steps', '2');
+  const refused = shape();
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`is being shaped by process ${process.pid} on .*; wait for it to end, or stop it first\\.`));
+  assert.ok(!existsSync(runPaths(dir).shaped));
+  assert.equal(readRunState(dir)?.state, 'finished', "the training's own record is untouched");
+  claim.finish('stopped');
+  assert.equal(shape().code, 0);
 });
