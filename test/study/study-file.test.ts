@@ -71,6 +71,29 @@ test('a malformed study gets one sentence: the field, its line, what was expecte
   for (const [text, expected] of cases) assert.throws(() => parseStudy(text, 's.yaml'), expected, text);
 });
 
+test('settings a run would refuse are refused by --dry-run, before anything runs: exit 2, one sentence naming the line', () => {
+  const root = tempDir();
+  const cases: Array<[string, RegExp]> = [
+    ['--objective began --pretrain js:5', /--pretrain needs an objective whose D has one output; began uses an autoencoder\.$/],
+    [
+      '--dp --objective wgan-gp --dp-noise 1',
+      /--dp needs a D loss that is a sum over examples, to clip each one; wgan-gp's is not\. Choose one of .*nonsaturating/,
+    ],
+    ['--dp', /--dp needs --dp-noise σ, or --dp-epsilon ε to calibrate σ\.$/],
+  ];
+  for (const [flags, message] of cases) {
+    const file = join(root, 'refused.yaml');
+    writeFileSync(file, TINY.replace('--epochs 1 --limit 256', `--epochs 1 --limit 256 ${flags}`));
+    const out = join(root, 'out');
+    const result = gankitWith({}, 'study', 'run', file, '--out', out, '--dry-run');
+    assert.equal(result.code, 2, `${flags}: ${result.stderr}`);
+    assert.match(result.stderr, /refused\.yaml line 4: runs\[0\]\.train: gankit train /, flags);
+    assert.match(result.stderr.trim(), message, flags);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.ok(!existsSync(out), 'nothing was made');
+  }
+});
+
 test('a study directory made for another study is refused, not mixed', () => {
   const dir = join(tempDir(), 'study');
   claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml');

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configFor } from '../../src/training/train-config.js';
+import { checkTrainConfig, configFor } from '../../src/training/train-config.js';
+import { UsageError } from '../../src/errors.js';
+import { OBJECTIVE_NAMES } from '../../src/objectives/registry.js';
+import { DP_DEFAULTS } from '../../src/privacy/dp-config.js';
+import { ADAPTIVE_D_STEPS } from '../../src/training/d-step-schedule.js';
 import { completeSavedConfig, PRESETS, TRAIN_DEFAULTS } from '../../src/run/run-config.js';
 
 test("the study preset is the default: dropout 0.3 in G and D, the course optimizer, PyTorch's Adam ε", () => {
@@ -34,4 +38,28 @@ test("a config.json from before presets is a course run with TF.js's Adam ε", (
   assert.equal(completed.epochs, 3);
   assert.deepEqual(completeSavedConfig(configFor('nonsaturating')), configFor('nonsaturating'));
   assert.ok(preset && dropoutG && dropoutD && adamEpsilon);
+});
+
+test('checkTrainConfig accepts every objective alone, and refuses each broken rule with a UsageError of one sentence', () => {
+  for (const objective of OBJECTIVE_NAMES) {
+    assert.doesNotThrow(() => checkTrainConfig(configFor(objective)), objective);
+  }
+  assert.doesNotThrow(() => checkTrainConfig(configFor('nonsaturating', { dp: { ...DP_DEFAULTS, noise: 1 }, pretrain: { divergence: 'js', epochs: 2 } })));
+  const refused: Array<[Parameters<typeof checkTrainConfig>[0], RegExp]> = [
+    [{ ...configFor('nonsaturating'), objective: 'gann' }, /^Unknown objective "gann"; choose one of nonsaturating, /],
+    [configFor('began', { pretrain: { divergence: 'js', epochs: 5 } }), /^--pretrain needs an objective whose D has one output; began uses an autoencoder\.$/],
+    [configFor('began', { adaptiveDSteps: ADAPTIVE_D_STEPS }), /^--adaptive-d-steps measures D's accuracy from per-example losses, which began has not/],
+    [
+      configFor('wgan-gp', { dp: { ...DP_DEFAULTS, noise: 1 } }),
+      /^--dp needs a D loss that is a sum over examples, to clip each one; wgan-gp's is not\. Choose one of /,
+    ],
+    [configFor('nonsaturating', { dp: DP_DEFAULTS }), /^--dp needs --dp-noise σ, or --dp-epsilon ε to calibrate σ\.$/],
+  ];
+  for (const [config, message] of refused) {
+    assert.throws(
+      () => checkTrainConfig(config),
+      (error: unknown) => error instanceof UsageError && message.test(error.message) && !error.message.includes('\n'),
+      message.source,
+    );
+  }
 });
