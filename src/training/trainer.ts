@@ -4,6 +4,7 @@
 // the epoch grids and scores, the checkpoints. The objective supplies the losses.
 import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EngineInfo } from '../engine/engine.js';
 import { DataError, TrainingDiverged } from '../errors.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
@@ -17,7 +18,7 @@ import { runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunConfig, writeRunRecord } from '../run/run-record.js';
 import { claimRun, type RunClaim } from '../run/run-state.js';
 import { dStepSchedule } from './d-step-schedule.js';
-import { plainUpdate } from './discriminator-update.js';
+import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js';
 import { epochScorer, type EpochScorer } from './epoch-scores.js';
 import { gridLatents, keepsEpoch, samplingGenerator, writeEpochGrid } from './epoch-end.js';
 import { disposeGan, optimizerRecord } from './gan-parts.js';
@@ -151,6 +152,18 @@ interface PreparedRun {
   scoreEpoch: EpochScorer | undefined;
 }
 
+/** D's update, plain or made private, and the settings with a DP run's σ and δ resolved (config.json records them). */
+function discriminatorUpdate(
+  config: TrainConfig,
+  discriminator: tfl.LayersModel,
+  examples: number,
+  plannedSteps: number,
+): { update: DiscriminatorUpdate; resolved: TrainConfig } {
+  if (!config.dp) return { update: plainUpdate(config.batch), resolved: config };
+  const made = makePrivate(config.dp, discriminator, examples, config.batch, plannedSteps);
+  return { update: made.update, resolved: { ...config, dp: made.resolved } };
+}
+
 async function prepareRun(config: TrainConfig, runDir: string, checkpointDir: string | undefined): Promise<PreparedRun> {
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
@@ -159,20 +172,14 @@ async function prepareRun(config: TrainConfig, runDir: string, checkpointDir: st
   const plan: LoopPlan = { images, batch: config.batch, epochs: config.epochs, stepsPerEpoch: Math.floor(images.count / config.batch), objectiveAt };
   const start = checkpointDir ? await startFromCheckpoint(checkpointDir, config, objective, images) : startFresh(config, objective, images.count);
   try {
-    // D's update: plain, or made private; a DP run's σ and δ, resolved, go into config.json.
-    let update = plainUpdate(config.batch);
-    if (config.dp) {
-      const made = makePrivate(config.dp, start.gan.discriminator, images.count, config.batch, config.epochs * plan.stepsPerEpoch);
-      ({ update } = made);
-      config = { ...config, dp: made.resolved };
-    }
-    const scoreEpoch = config.evalEvery === null ? undefined : await epochScorer(runDir, config);
+    const { update, resolved } = discriminatorUpdate(config, start.gan.discriminator, images.count, config.epochs * plan.stepsPerEpoch);
+    const scoreEpoch = resolved.evalEvery === null ? undefined : await epochScorer(runDir, resolved);
     // The logs a resume cuts back must read whole before the run is touched.
     readMetrics(runPaths(runDir).metrics);
     readEpochScores(runDir);
     if (start.position.objectiveState) objectiveAt(start.position.epoch).restoreState?.(start.position.objectiveState);
-    const schedule = dStepSchedule(config, start.position.dStepSchedule);
-    return { config, images, plan, state: { ...start, schedule, update }, scoreEpoch };
+    const schedule = dStepSchedule(resolved, start.position.dStepSchedule);
+    return { config: resolved, images, plan, state: { ...start, schedule, update }, scoreEpoch };
   } catch (error) {
     disposeGan(start.gan);
     throw error;
