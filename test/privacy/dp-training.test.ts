@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
-import { DataError, UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { prvEpsilon } from '../../src/privacy/prv-accountant.js';
 import { rdpEpsilon } from '../../src/privacy/rdp-accountant.js';
 import { latestCheckpoint, loadCheckpointModels } from '../../src/run/checkpoints.js';
@@ -102,6 +102,6 @@ test('the adaptive D-step schedule: logged, checkpointed (a resumed run reaches 
   assert.deepEqual(await weights(resumed), await weights(whole));
   await assert.rejects(
     train({ ...configFor('wgan-gp', { limit: 640, epochs: 1 }), adaptiveDSteps: adaptive.adaptiveDSteps }, tempDir()),
-    (error: Error) => error instanceof DataError && /--adaptive-d-steps measures D's accuracy/.test(error.message),
+    (error: Error) => error instanceof UsageError && /--adaptive-d-steps measures D's accuracy/.test(error.message),
   );
 });
