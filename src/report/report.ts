@@ -93,7 +93,7 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     parts.push(`<h3>samples after each epoch</h3><div class="strip">${strip}</div>`);
     parts.push(`<h3>final 10×10 grid</h3>${image(grids[grids.length - 1].path, 'final grid', 'final')}`);
   }
-  const interpolation = join(runDir, 'interpolation.png');
+  const { interpolation } = runPaths(runDir);
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
   // The class histogram: the run's own eval.json, else that of the first study row that sampled this run.
   const sampled = results?.rows.flatMap((r) => r.seeds.filter((s) => s.run === name).map((s) => ({ method: r.method, seed: s.seed })))[0];

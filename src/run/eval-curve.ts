@@ -4,6 +4,9 @@ import { appendJsonLine, readJsonLines, truncateJsonLines } from '../files/json-
 import type { HeadlineScores } from '../metrics/evaluation.js';
 import { runPaths } from './run-directory.js';
 
+/** A score; JSON writes a NaN (an FID whose matrix square root failed) as null, read back as NaN. */
+const score = z.union([z.number(), z.null().transform(() => NaN)]);
+
 const EPOCH_SCORE_SCHEMA = z.looseObject({
   epoch: z.number().int().positive(),
   /** The kept checkpoint these samples came from: `gankit generate --checkpoint` draws from it again. */
@@ -11,11 +14,11 @@ const EPOCH_SCORE_SCHEMA = z.looseObject({
   /** Which generator drew the samples: G's moving average, or the raw G. */
   generator: z.enum(['ema', 'raw']),
   samples: z.number().int().positive(),
-  fid: z.number(),
-  precision: z.number(),
-  recall: z.number(),
-  density: z.number(),
-  coverage: z.number(),
+  fid: score,
+  precision: score,
+  recall: score,
+  density: score,
+  coverage: score,
   /** Classes holding at least 1% of the samples (the feature network's labels). */
   classesCovered: z.number().int().nonnegative().nullable(),
   /** The feature network that scored them. */

@@ -1,6 +1,6 @@
-// A run directory: every file `gankit train`, `shape`, `generate` and
-// `evaluate` keep in it, by name, with the typed reader and writer of the
-// run's settings. Other modules ask here for a path instead of spelling it.
+// A run directory: the path of every file `gankit train`, `shape`, `generate`
+// and `evaluate` keep in it, the epoch grids, privacy.json and eval.json.
+// Other modules ask here for a path instead of spelling it.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -25,6 +25,8 @@ export function runPaths(runDir: string) {
     /** One grid per epoch: epochGrid(epoch). */
     samples: join(runDir, 'samples'),
     checkpoints: join(runDir, 'checkpoints'),
+    /** The study's latent-space interpolation strips of the raw G (gankit generate --interpolate). */
+    interpolation: join(runDir, 'interpolation.png'),
     /** gankit shape's fine-tuned D and its settings. */
     shaped: join(runDir, 'shaped'),
     /** A shaping stopped part-way (Ctrl-C, SIGTERM), until `gankit shape --resume` finishes it. */

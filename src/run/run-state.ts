@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { readJsonFile } from '../files/json-file.js';
 import { runPaths } from './run-directory.js';
 
+/** `training` while a live process holds the job (for shape.json too: the record's format is one). */
 const OUTCOMES = ['training', 'finished', 'stopped', 'failed'] as const;
 export type RunOutcome = (typeof OUTCOMES)[number];
 
@@ -26,7 +27,7 @@ export type RunState = z.infer<typeof RUN_STATE_SCHEMA>;
 
 /** A holder silent for this long is taken for dead (a process on another host, or a reused pid). */
 const STALE_MS = 10 * 60 * 1000;
-/** How often a training process refreshes its heartbeat at most. */
+/** How often a holding process refreshes its heartbeat at most. */
 const HEARTBEAT_MS = 20 * 1000;
 
 /** Whether a process of this host is alive (one of another user's counts). */
@@ -44,22 +45,22 @@ export type RunJob = 'training' | 'shaping';
 
 const stateFile = (runDir: string, job: RunJob) => (job === 'training' ? runPaths(runDir).state : runPaths(runDir).shapingState);
 
-/** Whether the process that recorded `state` is still training: on this host, ask the OS; anywhere, a fresh heartbeat. */
+/** Whether the process that recorded `state` still holds its job: on this host, ask the OS; anywhere, a fresh heartbeat. */
 function holderAlive(state: RunState): boolean {
   const fresh = Date.now() - Date.parse(state.heartbeat) < STALE_MS;
   return state.host === hostname() ? fresh && processAlive(state.pid) : fresh;
 }
 
 /**
- * The run's state as readers should see it; undefined for runs made before run.json existed.
- * A run recorded as training whose process is gone (killed, or its machine lost) reads as stopped.
+ * The state of the run's `job` as readers should see it; undefined for runs made before its record existed.
+ * A job recorded as held whose process is gone (killed, or its machine lost) reads as stopped.
  */
-export function readRunState(runDir: string): RunState | undefined {
-  const file = runPaths(runDir).state;
+export function readRunState(runDir: string, job: RunJob = 'training'): RunState | undefined {
+  const file = stateFile(runDir, job);
   if (!existsSync(file)) return undefined;
   const state = readJsonFile(file, RUN_STATE_SCHEMA);
   if (state.state === 'training' && !holderAlive(state)) {
-    return { ...state, state: 'stopped', reason: 'its training process ended without recording why (killed, or its machine was lost)' };
+    return { ...state, state: 'stopped', reason: `its ${job} process ended without recording why (killed, or its machine was lost)` };
   }
   return state;
 }
@@ -77,7 +78,7 @@ function readStateOrNothing(file: string): RunState | undefined {
 /** Whether a live process other than this one holds the job `state` records. */
 const heldByAnother = (state: RunState) => state.state === 'training' && holderAlive(state) && !(state.pid === process.pid && state.host === hostname());
 
-/** This process's hold on a run while it trains. */
+/** This process's hold on a run while it trains or shapes it. */
 export interface RunClaim {
   /** Refreshes the heartbeat (cheap to call every step: it writes at most every 20 s). */
   beat(): void;
@@ -98,7 +99,7 @@ function lockAge(lock: string): number {
 }
 
 /**
- * Runs `critical` holding DIR/run.json.lock, created exclusively, so that two
+ * Runs `critical` holding the record's lock (DIR/run.json.lock), created exclusively, so that two
  * processes starting together never both pass the check and both write.
  */
 function withClaimLock<T>(file: string, critical: () => T): T {

@@ -20,7 +20,7 @@ import {
   type ShapingRecord,
 } from '../run/stopped-shaping.js';
 import { logitDiscriminator, openRun, type OpenOptions, type TrainedRun } from '../run/trained-run.js';
-import { shapeDiscriminator, type ShapingHooks } from './discriminator-shaping.js';
+import { shapeDiscriminator, type ShapingHooks, type ShapingProgress } from './discriminator-shaping.js';
 
 /** A new shaping: which generator and checkpoint of the run, and its settings once the run is open (η is measured with its D). */
 export interface NewShaping {
@@ -45,9 +45,6 @@ export async function shapeRun(runDir: string, shaping: NewShaping | undefined, 
     runDir,
     resumed ? { ema: resumed.stopped.record.generator === 'ema', checkpoint: basename(resumed.stopped.record.fromCheckpoint) } : shaping!.open,
   );
-  if (shaping && hasStoppedShaping(runDir)) {
-    hooks.onMessage?.(`starting over; the shaping stopped earlier in ${runDir} is replaced (--resume would have continued it).`);
-  }
   // Shaping starts from the trained D.
   const record: ShapingRecord = resumed?.stopped.record ?? { ...shaping!.settings(run), fromCheckpoint: run.checkpoint, generator: run.generatorKind };
   const { options } = record;
@@ -63,11 +60,18 @@ export async function shapeRun(runDir: string, shaping: NewShaping | undefined, 
   }
 
   const claim = claimRun(runDir, undefined, 'shaping');
+  if (shaping && hasStoppedShaping(runDir)) {
+    hooks.onMessage?.(`starting over; the shaping stopped earlier in ${runDir} is replaced (--resume would have continued it).`);
+  }
   try {
     const done = from ? (from.epoch - 1) * stepsPerEpoch + from.step : 0;
     hooks.onStart?.({ total: options.epochs * stepsPerEpoch, done, epoch: from?.epoch ?? 1, epochs: options.epochs });
     const started = performance.now();
-    const stoppedAt = await shapeDiscriminator(run.generator, discriminator, images, rng, adam, options, hooks, from);
+    const onStep = (progress: ShapingProgress) => {
+      claim.beat();
+      hooks.onStep?.(progress);
+    };
+    const stoppedAt = await shapeDiscriminator(run.generator, discriminator, images, rng, adam, options, { ...hooks, onStep }, from);
     const seconds = (resumed?.stopped.seconds ?? 0) + (performance.now() - started) / 1000;
     let outcome: ShapingOutcome;
     if (stoppedAt) {

@@ -87,7 +87,7 @@ export function claimStudyDirectory(dir: string, study: Study, source: string): 
 export function readStudyDirectory(dir: string): Study {
   const file = studyPaths(dir).study;
   if (!existsSync(file)) throw new UsageError(`${dir} is not a study directory (it has no study.json): give the --out of a gankit study run.`);
-  return parseStudy(readFileSync(file, 'utf8'), file);
+  return parseStudy(readFileSync(file, 'utf8'), file, DataError);
 }
 
 const TASK_RECORD = z.looseObject({ taskSeconds: z.number() });

@@ -153,25 +153,27 @@ function crossCheck(study: Study): { path: Path; message: string } | undefined {
   return undefined;
 }
 
-/** Parses and checks a study file's text; `source` names it in errors. */
-export function parseStudy(text: string, source: string): Study {
+/**
+ * Parses and checks a study file's text; `source` names it in errors. A mistake in the
+ * user's file is a usage error (exit 2), as the same flags on the command line would be;
+ * `Problem` is DataError for the copy a study directory keeps, which only damage can break.
+ */
+export function parseStudy(text: string, source: string, Problem: new (message: string) => Error = UsageError): Study {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = document.errors[0];
   if (syntax) {
-    throw new DataError(
+    throw new Problem(
       `${source} line ${lines.linePos(syntax.pos[0]).line}: it is not valid YAML (${syntax.message.split('\n')[0].replace(/ at line \d+.*$/, '')}).`,
     );
   }
   const parsed = STUDY.safeParse(document.toJS());
-  if (!parsed.success) throw new DataError(`${source} ${describeIssue(parsed.error.issues[0], document, lines)}`);
+  if (!parsed.success) throw new Problem(`${source} ${describeIssue(parsed.error.issues[0], document, lines)}`);
   const study = parsed.data;
   const where = (path: Path) => `${source} ${lineOf(document, lines, path)}: ${fieldName(path)}`;
-  const problem = crossCheck(study);
-  if (problem) throw new DataError(`${where(problem.path)}: ${problem.message}.`);
-  // Flags the command would refuse are a usage error, as on the command line.
-  const refused = checkStudyFlags(study);
-  if (refused) throw new UsageError(`${where(refused.path)}: ${refused.message}.`);
+  // Then the flags, with the commands' own parsers and checkTrainConfig.
+  const problem = crossCheck(study) ?? checkStudyFlags(study);
+  if (problem) throw new Problem(`${where(problem.path)}: ${problem.message}.`);
   return study;
 }
 

@@ -7,7 +7,7 @@
 // stopped state).
 import { cpSync, existsSync, rmdirSync, rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { EvaluationResult } from '../metrics/evaluation.js';
 import { identifyFeatureNetwork, scoredBy } from '../metrics/feature-extractor.js';
 import { hasGeneratorEma, latestCheckpoint } from '../run/checkpoints.js';
@@ -151,7 +151,7 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
     // The rows sample the last good checkpoint of a run that diverged, and say so.
     const diverged = trained.code === EXIT_CODES.diverged ? trained.stderrTail.at(-1)!.replace(/^gankit: /, '') : null;
     // The raw G, which the Gaussian and LSI rows sample too.
-    if (run.strips) await step(['generate', '--run', runDir, '--no-ema', '--interpolate', join(runDir, 'interpolation.png')], io);
+    if (run.strips) await step(['generate', '--run', runDir, '--no-ema', '--interpolate', runPaths(runDir).interpolation], io);
     return { trainSeconds: trainSeconds(runDir), diverged };
   }
   if (task.kind === 'shape') {

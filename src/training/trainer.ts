@@ -103,6 +103,8 @@ export async function train(config: TrainConfig, runDir: string, options: TrainO
 export async function resumeTraining(runDir: string, changes: ResumeChanges = {}, options: TrainOptions = {}): Promise<TrainOutcome> {
   if (!hasRunRecord(runDir)) throw new DataError(`${runDir} holds no run to resume; start one with gankit train --out ${runDir}.`);
   const config = resumedConfig(readRunConfig(runDir), changes);
+  // An objective this gankit does not know makes the saved config.json damaged, not the command line wrong.
+  requireObjective(config.objective, config);
   checkTrainConfig(config);
   const { directory, skipped } = resumableCheckpoint(runDir);
   for (const reason of skipped) options.hooks?.onMessage?.(`${reason} ${directory ? `Resuming from ${basename(directory)} instead.` : ''}`);

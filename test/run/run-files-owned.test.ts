@@ -25,6 +25,7 @@ const RUN_FILE_NAMES = [
   'optimizer-generator.bin',
   'optimizer-discriminator.bin',
   'generator-ema',
+  'interpolation.png',
   'shaped',
   'shaping-stopped',
 ].map((name) => name.replace(/[.]/g, '\\.'));

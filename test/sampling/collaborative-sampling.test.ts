@@ -160,4 +160,5 @@ test('a second gankit shape of a run being shaped is refused before it changes a
   assert.equal(readRunState(dir)?.state, 'finished', "the training's own record is untouched");
   claim.finish('stopped');
   assert.equal(shape().code, 0);
+  assert.equal(readRunState(dir, 'shaping')?.state, 'finished');
 });
