@@ -8,7 +8,6 @@ import { shapeCommand } from '../cli/shape-command.js';
 import { trainCommand, trainSettingsFrom } from '../cli/train-command.js';
 import type { TrainConfig } from '../run/run-config.js';
 import { UsageError } from '../errors.js';
-import type { Study } from './study-file.js';
 
 /** The flags each command's task sets, with why the study file may not. */
 const RESERVED: Record<'train' | 'shape' | 'generate', Record<string, string>> = {
@@ -72,8 +71,15 @@ export const shapeFlagsOf = (args: string[]) => parseFlags('shape', args).flags 
 /** `gankit generate FLAGS` parsed: sampler, refine, ema, ... */
 export const generateFlagsOf = (args: string[]) => parseFlags('generate', args).flags as { sampler: string; refine: string; ema: boolean };
 
+/** The flags of a study's entries, as its file holds them (study-file.ts parses the file, then asks here). */
+interface StudyFlags {
+  runs: Array<{ train: string[] }>;
+  shapings: Array<{ shape: string[] }>;
+  rows: Array<{ generate: string[] }>;
+}
+
 /** The first entry whose flags its command refuses: where, and the command's complaint. */
-export function checkStudyFlags(study: Study): { path: Array<string | number>; message: string } | undefined {
+export function checkStudyFlags(study: StudyFlags): { path: Array<string | number>; message: string } | undefined {
   const checks = [
     ...study.runs.map((run, i) => ({ path: ['runs', i, 'train'], check: () => trainConfigOf(run.train) })),
     ...study.shapings.map((shaping, i) => ({ path: ['shapings', i, 'shape'], check: () => shapeFlagsOf(shaping.shape) })),
