@@ -65,18 +65,15 @@ export function readRunState(runDir: string, job: RunJob = 'training'): RunState
   return state;
 }
 
-/** The run's state, where a damaged run.json counts as none: it names no process that could hold the run, and is rewritten. */
-function readStateOrNothing(file: string): RunState | undefined {
+/** The job's state, where a damaged record counts as none: it names no process that could hold the run, and is rewritten. */
+function readStateOrNothing(runDir: string, job: RunJob): RunState | undefined {
   try {
-    return existsSync(file) ? readJsonFile(file, RUN_STATE_SCHEMA) : undefined;
+    return readRunState(runDir, job);
   } catch (error) {
     if (error instanceof DataError) return undefined;
     throw error;
   }
 }
-
-/** Whether a live process other than this one holds the job `state` records. */
-const heldByAnother = (state: RunState) => state.state === 'training' && holderAlive(state) && !(state.pid === process.pid && state.host === hostname());
 
 /** This process's hold on a run while it trains or shapes it. */
 export interface RunClaim {
@@ -84,6 +81,8 @@ export interface RunClaim {
   beat(): void;
   /** Records how the run ended. */
   finish(outcome: Exclude<RunOutcome, 'training'>, reason?: string): void;
+  /** Records that the job failed, with the error's message as the reason. */
+  fail(error: unknown): void;
 }
 
 /** A claim lock this old was left by a process that died between its check and its write. */
@@ -137,8 +136,9 @@ export function claimRun(runDir: string, precondition?: () => void, job: RunJob 
     lastBeat = Date.now();
   };
   withClaimLock(file, () => {
-    const current = readStateOrNothing(file);
-    if (current && heldByAnother(current)) {
+    // A holder whose process is gone reads as stopped.
+    const current = readStateOrNothing(runDir, job);
+    if (current?.state === 'training' && !(current.pid === process.pid && current.host === hostname())) {
       throw new DataError(
         `${runDir} is being ${job === 'training' ? 'trained' : 'shaped'} by process ${current.pid} on ${current.host} (last heartbeat ${current.heartbeat}); wait for it to end, or stop it first.`,
       );
@@ -151,5 +151,6 @@ export function claimRun(runDir: string, precondition?: () => void, job: RunJob 
       if (Date.now() - lastBeat >= HEARTBEAT_MS) write('training');
     },
     finish: (outcome, reason) => write(outcome, reason),
+    fail: (error) => write('failed', error instanceof Error ? error.message : String(error)),
   };
 }

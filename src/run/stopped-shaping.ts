@@ -9,18 +9,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../files/json-file.js';
+import { restoreOptimizer } from '../engine/optimizer-state.js';
 import { loadModel, saveModel } from '../models/model-files.js';
 import { runPaths } from './run-directory.js';
-import {
-  readOptimizerBytes,
-  readOrder,
-  restoreOptimizerState,
-  RNG_STATE,
-  SAVED_OPTIMIZER,
-  writeDirectoryWhole,
-  writeOptimizerState,
-  writeOrder,
-} from './saved-state.js';
+import { readOptimizerBytes, readOrder, RNG_STATE, SAVED_OPTIMIZER, writeDirectoryWhole, writeOptimizerState, writeOrder } from './saved-state.js';
 
 const count = z.number().int().nonnegative();
 
@@ -100,13 +92,12 @@ export async function loadStoppedShaping(runDir: string) {
   const directory = runPaths(runDir).stoppedShaping;
   if (!hasStoppedShaping(runDir)) throw new DataError(`${runDir} has no stopped shaping to resume; start one with gankit shape --run ${runDir}.`);
   const { optimizer: savedOptimizer, ...state } = readJsonFile(join(directory, STATE), STATE_SCHEMA);
-  const optimizerFile = join(directory, OPTIMIZER);
-  readOptimizerBytes(optimizerFile, savedOptimizer);
+  const optimizerBytes = readOptimizerBytes(join(directory, OPTIMIZER), savedOptimizer);
   const stopped: StoppedShaping = { ...state, position: { ...state.position, order: readOrder(join(directory, ORDER)) } };
   return {
     stopped,
     discriminator: await loadModel(join(directory, DISCRIMINATOR)),
-    restoreOptimizer: (optimizer: tf.Optimizer) => restoreOptimizerState(optimizerFile, savedOptimizer, optimizer),
+    restoreOptimizer: (optimizer: tf.Optimizer) => restoreOptimizer(optimizer, savedOptimizer, optimizerBytes),
   };
 }
 

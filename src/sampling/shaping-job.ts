@@ -86,7 +86,7 @@ export async function shapeRun(runDir: string, shaping: NewShaping | undefined, 
     claim.finish(outcome.status === 'stopped' ? 'stopped' : 'finished');
     return outcome;
   } catch (error) {
-    claim.finish('failed', error instanceof Error ? error.message : String(error));
+    claim.fail(error);
     throw error;
   }
 }

@@ -20,10 +20,6 @@ export class IntervalMeans {
     return Object.fromEntries([...this.sums.keys()].map((name) => [name, this.mean(name)]));
   }
 
-  count(name: string): number {
-    return this.sums.get(name)?.count ?? 0;
-  }
-
   reset(): void {
     this.sums.clear();
   }

@@ -139,7 +139,7 @@ async function trainFrom(
     claim.finish(outcome.status === 'stopped' ? 'stopped' : 'finished', outcome.status === 'budget-spent' ? 'the target ε is spent' : undefined);
     return outcome;
   } catch (error) {
-    claim.finish('failed', error instanceof Error ? error.message : String(error));
+    claim.fail(error);
     throw error;
   }
 }
