@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nativeDir = join(root, 'src', 'native');
-const SOURCES = ['gemm.c', 'optimizers.c', 'napi-helpers.h', 'binding.gyp'];
+const SOURCES = ['gemm.c', 'optimizers.c', 'dense.c', 'thread-team.c', 'thread-team.h', 'napi-helpers.h', 'binding.gyp'];
 const STAMP = join(nativeDir, 'build', '.gankit-native');
 /** Why the last build failed, in one line; absent after a good build. */
 export const FAILURE_FILE = join(nativeDir, 'build', 'build-failure.txt');

@@ -9,12 +9,14 @@ import { availableParallelism } from 'node:os';
 import { loadNativeGemm, type NativeGemm } from './native-addon.js';
 import { captureStockKernels, useMatMulKernels } from './matmul-kernels.js';
 import { registerMissingGradients } from './missing-gradients.js';
+import { registerDenseKernels } from './dense-layer.js';
+import { shareMemoryOnClone } from './shared-identity.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
 
 export interface EngineInfo {
   /** True when OpenBLAS serves matMul; false on the stock-kernel fallback. */
   native: boolean;
-  /** OpenBLAS threads (0 on the fallback). */
+  /** Threads for the products: the caller and its helpers (0 on the fallback). */
   threads: number;
   /** Why the fast path is off, when it is. */
   fallbackReason?: string;
@@ -30,7 +32,7 @@ export function nativeAddon(): NativeGemm | undefined {
   return addon;
 }
 
-/** Threads for OpenBLAS: GANKIT_THREADS, else the number of cores. */
+/** Threads for the products: GANKIT_THREADS, else the number of cores (at most 16). */
 function threadCount(): number {
   const requested = process.env.GANKIT_THREADS;
   if (requested === undefined || requested === '') return availableParallelism();
@@ -70,6 +72,7 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
     await tf.ready();
   });
   registerMissingGradients();
+  shareMemoryOnClone();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
 
   // Checked on either path: a bad GANKIT_THREADS is a mistake even where the fallback would ignore it.
@@ -85,10 +88,13 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
     }
     return started;
   }
-  loaded.setThreads(threads);
+  // MAX_TEAM in src/native/thread-team.h.
+  const teamThreads = Math.min(threads, 16);
+  loaded.setThreads(teamThreads);
   captureStockKernels(loaded);
+  registerDenseKernels(loaded);
   addon = loaded;
   useMatMulKernels('native');
-  started = { native: true, threads };
+  started = { native: true, threads: teamThreads };
   return started;
 }

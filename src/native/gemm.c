@@ -9,19 +9,15 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "napi-helpers.h"
+#include "thread-team.h"
 
-// Declared here rather than taken from OpenBLAS's own headers, so that the
-// addon builds whichever cblas.h the system's alternatives point to.
-extern void openblas_set_num_threads(int num_threads);
-
-// optimizers.c
+// optimizers.c and dense.c
 void register_optimizers(napi_env env, napi_value exports);
-
-// Must match FusableActivation in tfjs-backend-wasm (kernels/types.ts).
-enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, PRELU = 3, LEAKYRELU = 4, SIGMOID = 5, ELU = 6 };
+void register_dense(napi_env env, napi_value exports);
 
 static void apply_activation(float* out, size_t size, size_t columns, int activation, float alpha,
                              const float* prelu, size_t prelu_size) {
@@ -121,8 +117,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
     }
     const float* a = (const float*)(heap + a_offsets[batch]);
     const float* b = (const float*)(heap + b_offsets[batch]);
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
+    team_sgemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, n);
   }
   apply_activation(out, matrix * batches, (size_t)n, activation, (float)alpha, prelu, (size_t)prelu_size);
   return NULL;
@@ -223,34 +218,81 @@ static bool random_fill_arguments(napi_env env, napi_callback_info info, size_t 
   return true;
 }
 
-// addGaussianNoise(heap, offset, count, std, seed): adds N(0, std²) to `count`
-// floats in place, by Marsaglia's polar method on xoshiro128** seeded with the
-// four words of `seed` (a Uint32Array). DP-SGD noises every gradient entry at
-// every step: this takes ~9 ms for D's 1.46M parameters, Box–Muller in
-// JavaScript ~110 ms.
-static napi_value add_gaussian_noise(napi_env env, napi_callback_info info) {
+// xoshiro128**'s jump: the state 2⁶⁴ draws ahead, for streams that never overlap
+// (the constants of Blackman and Vigna's reference code).
+static void xoshiro_jump(uint32_t* s) {
+  static const uint32_t JUMP[] = {0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b};
+  uint32_t t[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; i++) {
+    for (int b = 0; b < 32; b++) {
+      if (JUMP[i] & (UINT32_C(1) << b)) {
+        for (int w = 0; w < 4; w++) t[w] ^= s[w];
+      }
+      xoshiro_next(s);
+    }
+  }
+  memcpy(s, t, sizeof t);
+}
+
+// Noise is drawn in chunks of this many values, chunk c from the seed's state
+// jumped c times: the same noise whatever the number of threads.
+#define NOISE_CHUNK 65536
+
+typedef struct {
   float* out;
   size_t n;
-  double std;
-  uint32_t* seed;
-  if (!random_fill_arguments(env, info, 1, "gankit_gemm.addGaussianNoise: expected (Uint8Array, offset, count, std, Uint32Array(4)) inside the heap",
-                             &out, &n, &std, &seed)) {
-    return NULL;
-  }
-  uint32_t s[4] = {seed[0], seed[1], seed[2], seed[3]};
-  if ((s[0] | s[1] | s[2] | s[3]) == 0) s[0] = 1;  // xoshiro's one forbidden state
+  float std;
+  uint32_t (*states)[4];
+} Noise;
+
+static void noise_chunk(const Noise* noise, size_t chunk) {
+  uint32_t* s = noise->states[chunk];
+  size_t end = (chunk + 1) * NOISE_CHUNK < noise->n ? (chunk + 1) * NOISE_CHUNK : noise->n;
   const float scale = 1.0f / 2147483648.0f;
-  for (size_t i = 0; i < n;) {
+  for (size_t i = chunk * NOISE_CHUNK; i < end;) {
     float x, y, r2;
     do {
       x = (float)(int32_t)xoshiro_next(s) * scale;
       y = (float)(int32_t)xoshiro_next(s) * scale;
       r2 = x * x + y * y;
     } while (r2 >= 1.0f || r2 == 0.0f);
-    const float f = (float)std * sqrtf(-2.0f * logf(r2) / r2);
-    out[i++] += x * f;
-    if (i < n) out[i++] += y * f;
+    const float f = noise->std * sqrtf(-2.0f * logf(r2) / r2);
+    noise->out[i++] += x * f;
+    if (i < end) noise->out[i++] += y * f;
   }
+}
+
+static void noise_part(const void* job, int part, int parts) {
+  const Noise* noise = job;
+  int chunks = (int)((noise->n + NOISE_CHUNK - 1) / NOISE_CHUNK);
+  for (int c = part_start(chunks, part, parts, 1); c < part_start(chunks, part + 1, parts, 1); c++) noise_chunk(noise, (size_t)c);
+}
+
+// addGaussianNoise(heap, offset, count, std, seed): adds N(0, std²) to `count`
+// floats in place, by Marsaglia's polar method on xoshiro128** seeded with the
+// four words of `seed` (a Uint32Array), in chunks spread over the threads.
+// DP-SGD noises every gradient entry at every step: D's 1.46M parameters took
+// ~9 ms on one thread, Box–Muller in JavaScript ~110 ms.
+static napi_value add_gaussian_noise(napi_env env, napi_callback_info info) {
+  Noise noise;
+  double std;
+  uint32_t* seed;
+  if (!random_fill_arguments(env, info, 1, "gankit_gemm.addGaussianNoise: expected (Uint8Array, offset, count, std, Uint32Array(4)) inside the heap",
+                             &noise.out, &noise.n, &std, &seed)) {
+    return NULL;
+  }
+  noise.std = (float)std;
+  size_t chunks = (noise.n + NOISE_CHUNK - 1) / NOISE_CHUNK;
+  noise.states = malloc((chunks > 0 ? chunks : 1) * sizeof *noise.states);
+  if (!noise.states) return napi_throw_error(env, NULL, "gankit_gemm.addGaussianNoise: out of memory"), NULL;
+  uint32_t s[4] = {seed[0], seed[1], seed[2], seed[3]};
+  if ((s[0] | s[1] | s[2] | s[3]) == 0) s[0] = 1;  // xoshiro's one forbidden state
+  for (size_t c = 0; c < chunks; c++) {
+    memcpy(noise.states[c], s, sizeof s);
+    xoshiro_jump(s);
+  }
+  team_split(noise_part, &noise, (double)noise.n * 32);
+  free(noise.states);
   return NULL;
 }
 
@@ -280,7 +322,7 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   int32_t threads;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_int32(env, argv[0], &threads));
-  openblas_set_num_threads(threads < 1 ? 1 : threads);
+  team_set_threads(threads);
   return NULL;
 }
 
@@ -302,6 +344,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(napi_define_properties(env, exports, 6, properties));
   register_optimizers(env, exports);
+  register_dense(env, exports);
   return exports;
 }
 

@@ -7,6 +7,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+// Activations by number: 0–6 as FusableActivation in tfjs-backend-wasm
+// (kernels/types.ts), which the matMul kernel receives; TANH is gankit's own,
+// for the dense layer (dense.c).
+enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, PRELU = 3, LEAKYRELU = 4, SIGMOID = 5, ELU = 6, TANH = 7 };
+
+// Elementwise loops built for the widest vectors the CPU has, picked when the
+// addon loads (GCC's function multiversioning): the same results on every
+// path, since each operation is IEEE float32 and no multiply-add is fused.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define WIDEST_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WIDEST_VECTORS
+#endif
+
 #define CHECK(call)                                                        \
   do {                                                                     \
     if ((call) != napi_ok) {                                               \

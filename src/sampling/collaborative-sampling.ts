@@ -3,7 +3,7 @@
 // guided by the discriminator, until D accepts them.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { mlpForward } from '../models/mlp-forward.js';
+import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
@@ -44,7 +44,7 @@ function splitIndex(generator: tfl.LayersModel, layer: number): number {
 
 /** G_{>l}: from the activation at the split to pixels; the identity at l = 0 (a copy, so callers own it). */
 function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Tensor2D {
-  return split === generator.layers.length ? tf.clone(x) : mlpForward(generator, x, { from: split });
+  return split === generator.layers.length ? tf.clone(x) : mlpForward(generator, x, { from: split, gradients: PASSED_THROUGH });
 }
 
 /** The loss whose gradient refines: Σ_i −log σ(D(x)_i), each sample's own (not a mean, which would shrink every step by the batch size). */
@@ -64,7 +64,7 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
   let logits!: tf.Tensor2D;
   const gradient = tf.grad((input: tf.Tensor) => {
     images = tf.keep(head(generator, split, input as tf.Tensor2D));
-    logits = tf.keep(mlpForward(discriminator, images));
+    logits = tf.keep(mlpForward(discriminator, images, { gradients: PASSED_THROUGH }));
     return refinementLoss(logits);
   })(x);
   const scores = takeValues(tf.sigmoid(logits));

@@ -7,7 +7,7 @@ import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { dropoutOf } from '../models/dropout.js';
-import { mlpForward, trainableVariables } from '../models/mlp-forward.js';
+import { mlpForward, TRAINED_ON_DATA, trainableVariables } from '../models/mlp-forward.js';
 import { binaryCrossEntropy } from '../objectives/minimax.js';
 import type { ShapingOptions, ShapingPosition } from '../run/stopped-shaping.js';
 import { collaborativeSample } from './collaborative-sampling.js';
@@ -53,7 +53,11 @@ export async function shapeDiscriminator(
       const real = tf.tensor2d(batch, [options.batch, IMAGE_SIZE]);
       const fake = tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]);
       const cost = optimizer.minimize(
-        () => binaryCrossEntropy(mlpForward(discriminator, real, { dropout }), mlpForward(discriminator, fake, { dropout })),
+        () =>
+          binaryCrossEntropy(
+            mlpForward(discriminator, real, { dropout, gradients: TRAINED_ON_DATA }),
+            mlpForward(discriminator, fake, { dropout, gradients: TRAINED_ON_DATA }),
+          ),
         true,
         variables,
       )!;
