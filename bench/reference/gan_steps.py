@@ -90,10 +90,9 @@ def main():
     opt_d = torch.optim.Adam(D.parameters(), **adam)
     losses = []
     for step in range(steps):
-        # gankit's D step: G(z) first, then D on the real batch, then on the fakes.
+        # gankit's D step: G(z) first, then D once on the real batch with the fakes below it.
         fake = G(z[step, 0]).detach()
-        d_real = D(real[step])
-        d_fake = D(fake)
+        d_real, d_fake = D(torch.cat([real[step], fake])).split(batch)
         d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
         opt_d.zero_grad()
         d_loss.backward()
