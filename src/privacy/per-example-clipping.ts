@@ -2,13 +2,15 @@
 // per-example gradient. For a dense layer z = a·W + b, example i's gradient is
 // a_iᵀδ_i for W and δ_i for b, where δ_i = ∂ℓ_i/∂z_i, so its squared norm is
 // (‖a_i‖² + 1)·‖δ_i‖² (Goodfellow 2015; "ghost" norms, Li et al. 2022). One
-// backward pass gives every δ; the clipped sum is then aᵀ(c ⊙ δ) and Σ c ⊙ δ
-// per layer, equal to a second backward pass weighted by c (Bu et al. 2022's
-// book-keeping), at the cost of one product per layer.
+// backward pass through the fused layers, computing input gradients only,
+// gives each layer's output gradient and so every δ; the clipped sum is then
+// aᵀ(c ⊙ δ) and Σ c ⊙ δ per layer (Bu et al. 2022's book-keeping): the same
+// products as a non-private step's weight gradients.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
 import type { Dropout } from '../models/dropout.js';
+import { exampleGradientNorms, parameterGradients, type DenseRun } from '../engine/dense-layer.js';
 import { denseVariables, mlpForward } from '../models/mlp-forward.js';
 import type { ExampleLosses } from '../objectives/objective.js';
 
@@ -52,17 +54,19 @@ export function clippedGradientSum(
 ): ClippedSum {
   const layers = denseVariables(model);
   const rows = x.shape[0];
-  // δ_l = ∂(Σ ℓ_i)/∂z_l, read as the gradient of zero probes added to each z_l.
+  // dy_l = ∂(Σ ℓ_i)/∂y_l, read as the gradient of zero probes added to each layer's output y_l.
   const probes = layers.map(({ kernel }) => tf.zeros([rows, kernel.shape[1]!]));
-  const inputs: tf.Tensor2D[] = [];
+  const runs: DenseRun[] = [];
   let output: tf.Tensor2D | undefined;
-  const deltas = tf.grads((...probe: tf.Tensor[]) => {
+  const outputGradients = tf.grads((...probe: tf.Tensor[]) => {
     output = tf.keep(
       mlpForward(model, x, {
         dropout,
-        tap: (input, z, index) => {
-          inputs[index] = tf.keep(input);
-          return tf.add(z, probe[index]) as tf.Tensor2D;
+        // The tape needs only each layer's input gradient: the clipped sums are formed below.
+        gradients: { input: false, weights: false },
+        tap: (run) => {
+          runs[run.index] = { ...run, input: tf.keep(run.input), output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) };
+          return tf.add(run.output, probe[run.index]) as tf.Tensor2D;
         },
       }),
     );
@@ -72,18 +76,19 @@ export function clippedGradientSum(
     return tf.sum(tf.concat(parts));
   })(probes) as tf.Tensor2D[];
   const result = tf.tidy(() => {
-    const squared = tf.addN(inputs.map((a, l) => tf.mul(tf.add(tf.sum(tf.square(a), 1), 1), tf.sum(tf.square(deltas[l]), 1))));
-    const norms = tf.sqrt(squared) as tf.Tensor1D;
+    const norms = tf.sqrt(tf.addN(runs.map((run, l) => exampleGradientNorms(outputGradients[l], run)))) as tf.Tensor1D;
     // Opacus's factor: min(1, C / (‖g_i‖ + 1e-6)).
     const factors = tf.expandDims(tf.minimum(1, tf.div(clip, tf.add(norms, 1e-6))), 1);
     const gradients: tf.NamedTensorMap = {};
     layers.forEach(({ kernel, bias }, l) => {
-      const weighted = tf.mul(deltas[l], factors);
-      gradients[kernel.name] = tf.matMul(inputs[l], weighted, true, false);
-      gradients[bias!.name] = tf.sum(weighted, 0);
+      // Each example's δ is linear in its dy: scaling the rows of dy by c scales its gradient by c.
+      const { w, b } = parameterGradients(tf.mul(outputGradients[l], factors), runs[l]);
+      gradients[kernel.name] = w;
+      gradients[bias!.name] = b;
     });
     return { gradients, norms };
   });
-  tf.dispose([probes, deltas, inputs.slice(1)]);
+  // The first layer's input is x, the caller's.
+  tf.dispose([probes, outputGradients, runs.slice(1).map((run) => run.input), runs.map((run) => [run.output, run.mask ?? []])]);
   return { ...result, output: output! };
 }
