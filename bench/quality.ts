@@ -8,7 +8,11 @@
 // half-trained gankit run resumes, so the bench can be stopped and rerun.
 // Writes bench/results/quality.json.
 //   node dist/bench/quality.js [--epochs 5] [--long 20] [--seeds 0,1] [--course-seeds S,...] [--work DIR] [--torch-device cpu|cuda]
+//                              [--pytorch-from bench/results/quality.json]
 // --seeds are the study preset's; the course preset's default to the same.
+// --pytorch-from takes PyTorch's side from an earlier result with the same
+// seeds and epochs (a change to gankit's engine leaves it as it was), and
+// reports gankit's change against that result's gankit side.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     'course-seeds': { type: 'string' },
     work: { type: 'string', default: join(root, 'runs', 'quality') },
     'torch-device': { type: 'string', default: 'cpu' },
+    'pytorch-from': { type: 'string' },
   },
 });
 const epochs = Number(values.epochs);
@@ -88,6 +93,29 @@ function torchRun(preset: string, seed: number, total: number, sampleAt: number[
   return dir;
 }
 
+interface QualityResult {
+  setup: string;
+  pytorchRuns: typeof torchRuns;
+  seeds: typeof seedsOf;
+  summary: Record<string, Record<string, { fidMean: number; fidStd: number }>>;
+  results: Record<string, Record<string, Score[]>>;
+  long: { byEpoch: Record<string, { gankit: Score; pytorch: Score }> };
+}
+const earlier = values['pytorch-from'] ? (JSON.parse(readFileSync(values['pytorch-from'], 'utf8')) as QualityResult) : undefined;
+if (earlier) {
+  const same = presets.every((p) => earlier.seeds[p].join() === seedsOf[p].join()) && earlier.setup.includes(`${epochs} epochs`);
+  if (!same) throw new Error(`--pytorch-from ${values['pytorch-from']} has other seeds or epochs than this run.`);
+  Object.assign(torchRuns, earlier.pytorchRuns);
+}
+
+/** PyTorch's score for a preset's seed after `epoch` epochs: from the earlier result, or its own run. */
+function pytorchScore(preset: (typeof presets)[number], seed: number, epoch: number, long = false): Score {
+  if (earlier) return long ? earlier.long.byEpoch[epoch].pytorch : earlier.results.pytorch[preset][seedsOf[preset].indexOf(seed)];
+  const name = long ? `torch-study-long-seed${seed}` : `torch-${preset}-seed${seed}`;
+  const dir = torchRun(preset, seed, long ? longEpochs : epochs, long ? [epochs, 10, longEpochs] : [epochs], name);
+  return evaluateOnce(['--samples', torchSamples(dir, epoch)], join(dir, `eval-epoch-${epoch}.json`));
+}
+
 const torchSamples = (dir: string, epoch: number) => join(dir, `samples-epoch-${String(epoch).padStart(3, '0')}.idx`);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -100,8 +128,7 @@ for (const preset of presets) {
     const dir = gankitRun(preset, seed, epochs);
     const checkpoint = readEpochScores(dir).find((s) => s.epoch === epochs)!.checkpoint;
     side.gankit[preset].push(evaluateOnce(['--run', dir, '--checkpoint', checkpoint], join(dir, `eval-epoch-${epochs}.json`)));
-    const torchDir = torchRun(preset, seed, epochs, [epochs], `torch-${preset}-seed${seed}`);
-    side.pytorch[preset].push(evaluateOnce(['--samples', torchSamples(torchDir, epochs)], join(torchDir, `eval-epoch-${epochs}.json`)));
+    side.pytorch[preset].push(pytorchScore(preset, seed, epochs));
     process.stderr.write(
       `bench: ${preset} seed ${seed}: gankit FID ${side.gankit[preset].at(-1)!.fid.toFixed(1)}, PyTorch FID ${side.pytorch[preset].at(-1)!.fid.toFixed(1)}\n`,
     );
@@ -112,13 +139,12 @@ for (const preset of presets) {
 const longSeed = seedsOf.study[0];
 const longDir = gankitRun('study', longSeed, longEpochs);
 const longCheckpoints = readEpochScores(longDir);
-const longTorch = torchRun('study', longSeed, longEpochs, [epochs, 10, longEpochs], `torch-study-long-seed${longSeed}`);
 const curve: Record<string, { gankit: Score; pytorch: Score }> = {};
 for (const epoch of [10, longEpochs]) {
   const checkpoint = longCheckpoints.find((s) => s.epoch === epoch)!.checkpoint;
   curve[epoch] = {
     gankit: evaluateOnce(['--run', longDir, '--checkpoint', checkpoint], join(longDir, `eval-epoch-${epoch}.json`)),
-    pytorch: evaluateOnce(['--samples', torchSamples(longTorch, epoch)], join(longTorch, `eval-epoch-${epoch}.json`)),
+    pytorch: pytorchScore('study', longSeed, epoch, true),
   };
 }
 
@@ -147,6 +173,11 @@ const targets = {
   studyNineClassesEverySeed: side.gankit.study.every((s) => s.classesCovered >= 9),
   courseCollapsesInGankit: collapsed('gankit'),
   courseCollapsesInPytorch: collapsed('pytorch'),
+  // Against the earlier result's gankit side: the engine may change the numbers, not the quality.
+  ...(earlier && {
+    studyFidWithinEarlierSpread: Math.abs(fidMean('gankit', 'study') - earlier.summary.gankit.study.fidMean) <= earlier.summary.gankit.study.fidStd,
+    longFidWithin10PercentOfEarlier: Math.abs(curve[longEpochs].gankit.fid / earlier.long.byEpoch[longEpochs].gankit.fid - 1) <= 0.1,
+  }),
 };
 save('quality', {
   machine: machineInfo(engine),
@@ -155,6 +186,10 @@ save('quality', {
     `seeds ${seedsOf.study.join(', ')} (study), ${seedsOf.course.join(', ')} (course); ` +
     `scored by gankit evaluate on 10,000 samples (G in eval mode) against MNIST test, feature network ${features.network} (sha256 ${features.sha256})`,
   pytorchRuns: torchRuns,
+  ...(earlier && {
+    pytorchFrom: values['pytorch-from'],
+    earlierGankit: { summary: earlier.summary.gankit, long: Object.fromEntries(Object.entries(earlier.long.byEpoch).map(([e, p]) => [e, p.gankit])) },
+  }),
   seeds: seedsOf,
   summary,
   results: side,
