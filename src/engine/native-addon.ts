@@ -26,8 +26,12 @@ export interface NativeGemm {
   ): void;
   /** Patches of an NHWC tensor as rows; geometry as in gemm.c. */
   im2col(heap: Uint8Array, inOffset: number, outOffset: number, geometry: Int32Array): void;
-  /** Adds N(0, std²) in place to `count` floats at byte `offset`: polar method on xoshiro128** seeded with `seed`, in chunks of 65,536, chunk c from the seed jumped c times (the same noise on any number of threads). */
-  addGaussianNoise(heap: Uint8Array, offset: number, count: number, std: number, seed: Uint32Array): void;
+  /**
+   * Adds N(0, std²) in place to `count` floats at byte `offset`, then multiplies them by `scale`:
+   * a ziggurat on xoshiro128** seeded with `seed`, in chunks of 65,536, chunk c from the seed
+   * jumped c times (the same noise on any number of threads).
+   */
+  addGaussianNoise(heap: Uint8Array, offset: number, count: number, std: number, scale: number, seed: Uint32Array): void;
   /** An inverted-dropout mask of `count` floats at byte `offset`, drawn from (and advancing) the xoshiro128** `state`. */
   dropoutMask(heap: Uint8Array, offset: number, count: number, threshold: number, keep: number, state: Uint32Array): void;
   /** Adam in place (src/native/optimizers.c); settings [β1, 1−β1, β2, 1−β2, 1−β1^t, 1−β2^t, ε, −lr]. */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import { scoredExampleLoss } from '../objectives/objective.js';
 import { trainingFakes, type GanParts, type StepResult } from './gan-step.js';
-import { withGaussianNoise } from '../privacy/gaussian-noise.js';
+import { noisedAndScaled } from '../privacy/gaussian-noise.js';
 import { clippedGradientSum } from '../privacy/per-example-clipping.js';
 
 export interface DpStepSettings {
@@ -35,21 +35,19 @@ export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tens
   const noisy: tf.NamedTensorMap = {};
   for (const [name, sum] of Object.entries(gradients)) {
     const seed = Uint32Array.of(rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32());
-    const withNoise = withGaussianNoise(sum, dp.noise * dp.clip, seed);
-    noisy[name] = tf.tidy(() => {
-      const scaled = tf.div(withNoise, 2 * dp.batch);
-      // Weight decay depends on the weights only, not the data: it costs no privacy.
-      const variable = gan.discriminatorVariables.find((v) => v.name === name)!;
-      return gan.dWeightDecay > 0 ? tf.add(scaled, tf.mul(gan.dWeightDecay, variable)) : scaled;
-    });
-    withNoise.dispose();
+    const scaled = noisedAndScaled(sum, dp.noise * dp.clip, seed, 1 / (2 * dp.batch));
+    // Weight decay depends on the weights only, not the data: it costs no privacy.
+    const variable = gan.discriminatorVariables.find((v) => v.name === name)!;
+    noisy[name] = gan.dWeightDecay > 0 ? tf.tidy(() => tf.add(scaled, tf.mul(gan.dWeightDecay, variable))) : scaled;
+    if (noisy[name] !== scaled) scaled.dispose();
   }
   gan.discriminatorOptimizer.applyGradients(noisy);
   const summary = tf.tidy(() => {
     const { loss, logs } = scoredExampleLoss(losses, tf.slice(output, [0, 0], [realRows, -1]), tf.slice(output, [realRows, 0], [-1, -1]));
     return [loss, logs.dReal, logs.dFake, tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32'))].map((t) => t.dataSync()[0]);
   });
-  tf.dispose([x, output, norms, gradients, noisy]);
+  // The gradient sums became the noisy gradients.
+  tf.dispose([x, output, norms, noisy]);
   const [loss, dReal, dFake, clipped] = summary;
   const logs = { dReal, dFake, realBatch: realRows, clippedFraction: clipped };
   gan.objective.afterDiscriminatorStep?.(gan.discriminatorVariables, logs);

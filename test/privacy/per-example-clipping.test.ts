@@ -117,6 +117,17 @@ test('the noise has mean 0 and standard deviation σC, and its seed fixes it', (
   assert.ok(Math.abs(mean) < 5 * (std / 1000), `mean ${mean}`);
   assert.ok(Math.abs(Math.sqrt(variance) - std) < 5 * (std / 1414), `std ${Math.sqrt(variance)} vs ${std}`);
   assert.ok(Math.abs(fourth / n / variance ** 2 - 3) < 0.03, `kurtosis ${fourth / n / variance ** 2}`);
+  // The tails, where a sampler's rare paths (the ziggurat's wedges and tail) show:
+  // P(|x| > kσ) = erfc(k/√2) within 5 standard errors.
+  for (const [k, expected] of [
+    [1, 0.3173105],
+    [2, 0.0455003],
+    [3, 0.0026998],
+    [4, 0.0000633],
+  ]) {
+    const share = noise.filter((v) => Math.abs(v) > k * std).length / n;
+    assert.ok(Math.abs(share - expected) < 5 * Math.sqrt(expected / n) + 1 / n, `P(|x| > ${k}σ) = ${share}, expected ${expected}`);
+  }
   assert.deepEqual(withGaussianNoise(zeros, std, seed).dataSync().slice(0, 100), noise.slice(0, 100));
   assert.notDeepEqual(
     withGaussianNoise(zeros, std, Uint32Array.of(1, 2, 3, 5))
