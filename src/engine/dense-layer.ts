@@ -122,10 +122,11 @@ const gradient: GradConfig['gradFunc'] = (dy, saved, attrs) => {
   const gradients: Record<string, () => tf.Tensor> = {};
   if (tf.engine().isTapeOn()) {
     // A gradient of this gradient is being taken: stock ops, which have gradients of their own.
-    const delta = () => stockDelta(g, x, w, b, mask, options);
-    gradients.x = () => tf.matMul(delta(), w, false, true);
-    gradients.w = () => tf.matMul(x, delta(), true, false);
-    gradients.b = () => tf.sum(delta(), 0);
+    // δ once, for every closure (it lives until the backward pass ends).
+    const delta = stockDelta(g, x, w, b, mask, options);
+    gradients.x = () => tf.matMul(delta, w, false, true);
+    gradients.w = () => tf.matMul(x, delta, true, false);
+    gradients.b = () => tf.sum(delta, 0);
   } else {
     // One native call for the gradients the forward call said will be asked
     // for (dX ∥ dW on the two threads); any other is computed when asked.
@@ -247,7 +248,15 @@ export function dense(x: tf.Tensor2D, parameters: DenseParameters, mask: tf.Tens
   // The native layer always has a bias (its gradient's saved inputs name it); none of gankit's layers lacks one.
   if (!registered || !activeNativeGemm() || x.dtype !== 'float32' || parameters.b === null) return stockDense(x, parameters, mask);
   const { w, b, activation, alpha } = parameters;
-  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) throw new Error(`dense: x ${x.shape} does not fit W ${w.shape}.`);
+  const fits =
+    x.rank === 2 &&
+    w.rank === 2 &&
+    x.shape[1] === w.shape[0] &&
+    b!.rank === 1 &&
+    b!.shape[0] === w.shape[1] &&
+    (!mask || (mask.shape[0] === x.shape[0] && mask.shape[1] === w.shape[1])) &&
+    [w, b!, mask ?? w].every((t) => t.dtype === 'float32');
+  if (!fits) throw new Error(`dense: x ${x.shape}, W ${w.shape}, b ${b!.shape}${mask ? `, mask ${mask.shape}` : ''} do not fit (float32 throughout).`);
   const inputs: tf.NamedTensorMap = { x, w, b: b!, ...(mask ? { mask } : {}) };
   const attrs: DenseAttrs = { activation, alpha, hasMask: mask !== null, inputGradient: needed.input, weightGradients: needed.weights };
   return tf.engine().runKernel(mask ? DENSE_MASKED : DENSE, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor2D;

@@ -10,12 +10,21 @@
 
 #include <cblas.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
+// A spinning thread's hint to the core (and its sibling) that it waits.
+#if defined(__x86_64__) || defined(__i386__)
+#define SPIN_PAUSE() __builtin_ia32_pause()
+#else
+#define SPIN_PAUSE() ((void)0)
+#endif
+
 extern void openblas_set_num_threads(int num_threads);
 
-typedef struct {
+// Each on its own cache line, so that one's flags never slow another's spinning.
+typedef struct __attribute__((aligned(64))) {
   pthread_t thread;
   atomic_bool posted;
   atomic_bool finished;
@@ -42,6 +51,7 @@ static double seconds(void) {
 static void wait_for_post(Helper* h) {
   double idle_since = seconds();
   for (unsigned spins = 1; !atomic_load_explicit(&h->posted, memory_order_acquire); spins++) {
+    SPIN_PAUSE();
     if ((spins & 1023) != 0 || seconds() - idle_since < 1e-3) continue;
     pthread_mutex_lock(&lock);
     atomic_store(&h->sleeping, true);
@@ -81,12 +91,26 @@ void team_set_threads(int requested) {
 // About a million multiply-adds a part: below that, waking a helper costs more than it saves.
 #define PART_WORK (1 << 20)
 
+// Set while a team works: a part that splits again runs its own parts in turn.
+static bool busy = false;
+
+// Waits for a helper: spinning first, then yielding the core, in case the
+// helper waits for one (more threads than free cores: a test runner's two
+// processes, a benchmark beside a run).
+static void wait_for(Helper* h) {
+  for (unsigned spins = 1; !atomic_load_explicit(&h->finished, memory_order_acquire); spins++) {
+    SPIN_PAUSE();
+    if (spins > 20000) sched_yield();
+  }
+}
+
 int team_split(PartFunction run, const void* job, double work) {
   int parts = work < 2.0 * PART_WORK ? 1 : work / PART_WORK < threads ? (int)(work / PART_WORK) : threads;
-  if (parts <= 1) {
-    run(job, 0, 1);
-    return 1;
+  if (parts <= 1 || busy) {
+    for (int p = 0; p < parts; p++) run(job, p, parts);
+    return parts;
   }
+  busy = true;
   posted_run = run;
   posted_job = job;
   posted_parts = parts;
@@ -102,10 +126,8 @@ int team_split(PartFunction run, const void* job, double work) {
   if (any_sleeping) pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&lock);
   run(job, 0, parts);
-  for (int p = 1; p < parts; p++) {
-    while (!atomic_load_explicit(&helpers[p - 1].finished, memory_order_acquire)) {
-    }
-  }
+  for (int p = 1; p < parts; p++) wait_for(&helpers[p - 1]);
+  busy = false;
   return parts;
 }
 
@@ -124,7 +146,7 @@ void one_thread_sgemm(bool trans_a, bool trans_b, int m, int n, int k, const flo
 }
 
 typedef struct {
-  bool trans_a, trans_b;
+  bool trans_a, trans_b, by_rows;
   int m, n, k, lda, ldb, ldc;
   const float *a, *b;
   float beta;
@@ -133,10 +155,10 @@ typedef struct {
 
 static void sgemm_part(const void* job, int part, int parts) {
   const Sgemm* g = job;
-  if (g->trans_a) {
+  if (g->by_rows) {
     int first = part_start(g->m, part, parts, 16), end = part_start(g->m, part + 1, parts, 16);
-    one_thread_sgemm(true, g->trans_b, end - first, g->n, g->k, g->a + first, g->lda, g->b, g->ldb, g->beta, g->c + (size_t)first * g->ldc,
-                     g->ldc);
+    const float* a = g->trans_a ? g->a + first : g->a + (size_t)first * g->lda;
+    one_thread_sgemm(g->trans_a, g->trans_b, end - first, g->n, g->k, a, g->lda, g->b, g->ldb, g->beta, g->c + (size_t)first * g->ldc, g->ldc);
   } else {
     int first = part_start(g->n, part, parts, 16), end = part_start(g->n, part + 1, parts, 16);
     const float* b = g->trans_b ? g->b + (size_t)first * g->ldb : g->b + first;
@@ -146,6 +168,7 @@ static void sgemm_part(const void* job, int part, int parts) {
 
 void team_sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
                 float* c, int ldc) {
-  Sgemm g = {trans_a, trans_b, m, n, k, lda, ldb, ldc, a, b, beta, c};
+  // Few columns (a convolution's channels over many patches): by rows, as for xᵀ·δ.
+  Sgemm g = {trans_a, trans_b, trans_a || n < 16 * threads, m, n, k, lda, ldb, ldc, a, b, beta, c};
   team_split(sgemm_part, &g, (double)m * n * k);
 }

@@ -18,7 +18,8 @@ void team_set_threads(int threads);
 // Runs run(job, p, parts) for p = 0 … parts − 1, part 0 here and the others on
 // helpers, and returns when all are done. `work` (in multiply-adds, or their
 // equivalent) sets parts: one per million, up to the team's size, since waking
-// a helper costs more than a smaller part saves. Returns parts.
+// a helper costs more than a smaller part saves. A part that calls it again
+// runs the inner parts in turn on its own thread. Returns parts.
 int team_split(PartFunction run, const void* job, double work);
 
 // The first of `count` items that part `part` of `parts` takes, rounded to
@@ -29,9 +30,10 @@ int part_start(int count, int part, int parts, int align);
 void one_thread_sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
                       float* c, int ldc);
 
-// The same, split across the team: by C's rows for xᵀ·δ (op(A) transposed),
-// by its columns otherwise (each part then reads its own part of op(B), the
-// weights): the faster split for each of a dense layer's products.
+// The same, split across the team: by C's rows for xᵀ·δ (op(A) transposed)
+// and where C has few columns, by its columns otherwise (each part then reads
+// its own part of op(B), the weights): the faster split for each of a dense
+// layer's products.
 void team_sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
                 float* c, int ldc);
 

@@ -65,7 +65,9 @@ export function clippedGradientSum(
         // The tape needs only each layer's input gradient: the clipped sums are formed below.
         gradients: { input: false, weights: false },
         tap: (run) => {
-          runs[run.index] = { ...run, input: tf.keep(run.input), output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) };
+          // The first layer's input is x, the caller's: kept by the caller, not here.
+          const input = run.index === 0 ? run.input : tf.keep(run.input);
+          runs[run.index] = { ...run, input, output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) };
           return tf.add(run.output, probe[run.index]) as tf.Tensor2D;
         },
       }),
@@ -88,7 +90,6 @@ export function clippedGradientSum(
     });
     return { gradients, norms };
   });
-  // The first layer's input is x, the caller's.
   tf.dispose([probes, outputGradients, runs.slice(1).map((run) => run.input), runs.map((run) => [run.output, run.mask ?? []])]);
   return { ...result, output: output! };
 }

@@ -76,9 +76,16 @@ const criticOf =
  */
 function pairedCritic(critic: Critic, real: tf.Tensor2D, fake: tf.Tensor2D): Critic {
   let sides: [tf.Tensor2D, tf.Tensor2D] | undefined;
+  // The depth of gradients being taken where the sides were made: a penalty that
+  // differentiates D at the real batch itself (deeper) needs a pass on its own tape.
+  let depth = -1;
+  const gradientDepth = () => tf.engine().state.gradientDepth;
   return (images) => {
-    if (images !== real && images !== fake) return critic(images);
-    sides ??= tf.split(critic(tf.concat([real, fake])), [real.shape[0], fake.shape[0]]) as [tf.Tensor2D, tf.Tensor2D];
+    if ((images !== real && images !== fake) || (sides && gradientDepth() !== depth)) return critic(images);
+    if (!sides) {
+      sides = tf.split(critic(tf.concat([real, fake])), [real.shape[0], fake.shape[0]]) as [tf.Tensor2D, tf.Tensor2D];
+      depth = gradientDepth();
+    }
     return images === real ? sides[0] : sides[1];
   };
 }
