@@ -10,6 +10,7 @@ import { loadNativeGemm, type NativeGemm } from './native-addon.js';
 import { captureStockKernels, useMatMulKernels } from './matmul-kernels.js';
 import { registerMissingGradients } from './missing-gradients.js';
 import { registerDenseKernels } from './dense-layer.js';
+import { registerDropoutMaskKernel } from './dropout-mask-kernel.js';
 import { shareMemoryOnClone } from './shared-identity.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
 
@@ -93,6 +94,7 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   loaded.setThreads(teamThreads);
   captureStockKernels(loaded);
   registerDenseKernels(loaded);
+  registerDropoutMaskKernel(loaded);
   addon = loaded;
   useMatMulKernels('native');
   started = { native: true, threads: teamThreads };

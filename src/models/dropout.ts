@@ -3,10 +3,8 @@
 // so the eval-mode network (no dropout) needs no rescaling. The masks come
 // from a seeded stream of the run's own, so runs and resumes are reproducible.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { activeNativeGemm } from '../engine/matmul-kernels.js';
+import { nativeDropoutMask } from '../engine/dropout-mask-kernel.js';
 import type { Rng } from '../engine/rng.js';
-import { memoryOffset } from '../engine/wasm-heap.js';
 
 export interface Dropout {
   /** Probability of zeroing a unit, in (0, 1). */
@@ -28,14 +26,10 @@ export function dropoutOf(rate: number, rng: Rng): Dropout | null {
 export function dropoutMask(shape: [number, number], { rate, rng }: Dropout): tf.Tensor2D {
   const threshold = rate * 2 ** 32;
   const keep = 1 / (1 - rate);
-  const gemm = activeNativeGemm();
-  if (gemm) {
-    const mask = tf.zeros(shape) as tf.Tensor2D;
-    const backend = tf.backend() as BackendWasm;
-    const drawn = rng.drawNatively((state) => gemm.dropoutMask(backend.wasm.HEAPU8, memoryOffset(backend, mask), mask.size, threshold, keep, state));
-    if (drawn) return mask;
-    mask.dispose();
-  }
+  let mask: tf.Tensor2D | undefined;
+  // A replaying subclass (a test's) draws in JavaScript instead.
+  const drawn = rng.drawNatively((state) => (mask = nativeDropoutMask(shape, threshold, keep, state)));
+  if (drawn && mask) return mask;
   const values = new Float32Array(shape[0] * shape[1]);
   for (let i = 0; i < values.length; i++) values[i] = rng.nextUint32() >= threshold ? keep : 0;
   return tf.tensor2d(values, shape);
