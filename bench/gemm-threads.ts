@@ -48,7 +48,8 @@ for (const [library, timings] of Object.entries(results)) {
     sums.fusedLayerChoice =
       single.filter((t) => t.product === 'forward').reduce((s, t) => s + (t.splitColumns as number), 0) +
       pairs.reduce((s, t) => s + (t.dWParallelToDX as number), 0);
-    sums.gflopsOneThread = single.reduce((s, t) => s + t.mflop, 0) / sums.oneThread / 1e3;
+    // MFLOP per ms is GFLOP per s.
+    sums.gflopsOneThread = single.reduce((s, t) => s + t.mflop, 0) / sums.oneThread;
     summary[library][rows] = sums;
   }
 }
