@@ -55,7 +55,8 @@ export function clippedGradientSum(
   const layers = denseVariables(model);
   const rows = x.shape[0];
   // dy_l = ∂(Σ ℓ_i)/∂y_l, read as the gradient of zero probes added to each layer's output y_l.
-  const probes = layers.map(({ kernel }) => tf.zeros([rows, kernel.shape[1]!]));
+  // tf.fill runs the backend's Fill kernel; tf.zeros would build each in JavaScript and copy it over.
+  const probes = layers.map(({ kernel }) => tf.fill([rows, kernel.shape[1]!], 0));
   const runs: DenseRun[] = [];
   let output: tf.Tensor2D | undefined;
   const outputGradients = tf.grads((...probe: tf.Tensor[]) => {
