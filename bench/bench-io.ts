@@ -62,3 +62,15 @@ export function save(name: string, data: object): void {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(data, null, 2)}\n`);
 }
+
+/** Best mean over `rounds` of `repeats` calls of `work`, in ms, after one warm-up call. */
+export function bestMs(work: () => void, repeats: number, rounds: number): number {
+  work();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let s = 0; s < repeats; s++) work();
+    best = Math.min(best, (performance.now() - start) / repeats);
+  }
+  return best;
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../src/engine/engine.js';
-import { gankit, gankitWithRss, machineInfo, resultsDir, root, save } from './bench-io.js';
+import { bestMs, gankit, gankitWithRss, machineInfo, resultsDir, root, save } from './bench-io.js';
 import { useMatMulKernels, type MatMulKernels } from '../src/engine/matmul-kernels.js';
 import { Rng } from '../src/engine/rng.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
@@ -31,18 +31,6 @@ import { neighbourhoodMetrics } from '../src/metrics/prdc.js';
 import { flopsOf, stepProducts, timeProducts } from './step-floor.js';
 
 const BATCHES = [64, 256];
-
-/** Best mean over `rounds` of `repeats` calls of `work`, in ms, after one warm-up call. */
-function bestMs(work: () => void, repeats: number, rounds: number): number {
-  work();
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let s = 0; s < repeats; s++) work();
-    best = Math.min(best, (performance.now() - start) / repeats);
-  }
-  return best;
-}
 
 const latentBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
 const imageBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);

@@ -4,6 +4,7 @@
 // built on this BLAS can take a step in less.
 import * as tf from '@tensorflow/tfjs-core';
 import { DISCRIMINATOR_WIDTHS, GENERATOR_WIDTHS } from '../src/models/gan-models.js';
+import { bestMs } from './bench-io.js';
 
 interface Product {
   /** C = op(A)·op(B), C being m × n, with k the inner size. */
@@ -62,13 +63,7 @@ export function timeProducts(products: Product[], rounds = 5, repeats = 10): num
     tf.randomUniform(transposeB ? [n, k] : [k, n]) as tf.Tensor2D,
   ]);
   const runAll = () => products.forEach(({ transposeA, transposeB }, i) => tf.matMul(operands[i][0], operands[i][1], transposeA, transposeB).dispose());
-  runAll();
-  let best = Infinity;
-  for (let round = 0; round < rounds; round++) {
-    const start = performance.now();
-    for (let r = 0; r < repeats; r++) runAll();
-    best = Math.min(best, (performance.now() - start) / repeats);
-  }
+  const best = bestMs(runAll, repeats, rounds);
   tf.dispose(operands.flat());
   return best;
 }

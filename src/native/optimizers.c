@@ -29,9 +29,6 @@ static void update_part(const void* job, int part, int parts) {
   u->range(u, first, end);
 }
 
-// Each element is a few memory-bound operations: worth a helper from about 64k elements.
-static void run_update(Update* u) { team_split(update_part, u, (double)u->n * 32); }
-
 // The float32 arrays at the byte offsets in argv[first..first+count), each
 // `n` floats long and inside the heap; throws a RangeError otherwise.
 static bool heap_arrays(napi_env env, napi_value* argv, size_t first, size_t count, uint8_t* heap, size_t heap_length,
@@ -71,6 +68,19 @@ static bool update_arguments(napi_env env, napi_callback_info info, size_t array
   return heap_arrays(env, argv, 2, arrays, heap, heap_length, *n, array, usage);
 }
 
+// A call of one update: reads its arguments (or throws) and runs `range` over
+// the parts. Each element is a few memory-bound operations: worth a helper from
+// about 64k elements.
+static napi_value run_update(napi_env env, napi_callback_info info, size_t arrays, size_t setting_count, const char* usage,
+                             void (*range)(const Update* u, size_t begin, size_t end)) {
+  Update u = {.range = range};
+  float* s;
+  if (!update_arguments(env, info, arrays, setting_count, usage, &u.n, u.array, &s)) return NULL;
+  u.s = s;
+  team_split(update_part, &u, (double)u.n * 32);
+  return NULL;
+}
+
 // adamUpdate(heap, n, value, gradient, m, v, settings): settings are
 // [β1, 1 − β1, β2, 1 − β2, 1 − β1^t, 1 − β2^t, ε, −lr], as float32.
 WIDEST_VECTORS static void adam_range(const Update* u, size_t begin, size_t end) {
@@ -91,12 +101,7 @@ WIDEST_VECTORS static void adam_range(const Update* u, size_t begin, size_t end)
 }
 
 static napi_value adam_update(napi_env env, napi_callback_info info) {
-  Update u = {.range = adam_range};
-  float* s;
-  if (!update_arguments(env, info, 4, 8, "gankit_gemm.adamUpdate: expected (Uint8Array, n, value, gradient, m, v, Float32Array(8)) inside the heap", &u.n, u.array, &s)) return NULL;
-  u.s = s;
-  run_update(&u);
-  return NULL;
+  return run_update(env, info, 4, 8, "gankit_gemm.adamUpdate: expected (Uint8Array, n, value, gradient, m, v, Float32Array(8)) inside the heap", adam_range);
 }
 
 // rmspropUpdate(heap, n, value, gradient, meanSquare, settings): settings are
@@ -115,12 +120,7 @@ WIDEST_VECTORS static void rmsprop_range(const Update* u, size_t begin, size_t e
 }
 
 static napi_value rmsprop_update(napi_env env, napi_callback_info info) {
-  Update u = {.range = rmsprop_range};
-  float* s;
-  if (!update_arguments(env, info, 3, 4, "gankit_gemm.rmspropUpdate: expected (Uint8Array, n, value, gradient, meanSquare, Float32Array(4)) inside the heap", &u.n, u.array, &s)) return NULL;
-  u.s = s;
-  run_update(&u);
-  return NULL;
+  return run_update(env, info, 3, 4, "gankit_gemm.rmspropUpdate: expected (Uint8Array, n, value, gradient, meanSquare, Float32Array(4)) inside the heap", rmsprop_range);
 }
 
 // emaUpdate(heap, n, average, value, settings): settings are [1 − β];
@@ -132,12 +132,7 @@ WIDEST_VECTORS static void ema_range(const Update* u, size_t begin, size_t end) 
 }
 
 static napi_value ema_update(napi_env env, napi_callback_info info) {
-  Update u = {.range = ema_range};
-  float* s;
-  if (!update_arguments(env, info, 2, 1, "gankit_gemm.emaUpdate: expected (Uint8Array, n, average, value, Float32Array(1)) inside the heap", &u.n, u.array, &s)) return NULL;
-  u.s = s;
-  run_update(&u);
-  return NULL;
+  return run_update(env, info, 2, 1, "gankit_gemm.emaUpdate: expected (Uint8Array, n, average, value, Float32Array(1)) inside the heap", ema_range);
 }
 
 void register_optimizers(napi_env env, napi_value exports) {
