@@ -190,6 +190,12 @@ export function trainCommand(): Command {
     .option('--dropout-g <p>', "dropout after each hidden layer of G in training (default: the preset's)", fraction)
     .option('--dropout-d <p>', "dropout after each hidden layer of D in training (default: the preset's; BEGAN's autoencoder D has none)", fraction)
     .option('--g-ema <decay>', "keep a moving average of G's weights (e.g. 0.999); sampling then uses it", decay)
+    .option(
+      '--g-ema-start <steps>',
+      'G steps before the average starts; until then it copies G (937 = an epoch of MNIST at batch 64)',
+      nonNegativeInteger,
+      d.gEmaStart,
+    )
     .option('--epochs <n>', 'epochs to train (with --resume: the new total)', positiveInteger, d.epochs)
     .option('--batch <n>', 'batch size', positiveInteger, d.batch)
     .addOption(new Option('--optimizer <name>', "optimizer (default: the objective's)").choices(['adam', 'rmsprop']))

@@ -63,6 +63,8 @@ const TRAIN_CONFIG_SCHEMA = z.object({
   dp: DP_CONFIG_SCHEMA.nullable(),
   /** Decay of the generator's exponential moving average; null: none kept. */
   gEma: z.number().gt(0).lt(1).nullable(),
+  /** G steps before the average starts (PyTorch-StudioGAN's ema_start): until then it copies G. */
+  gEmaStart: count,
   /** Score every N-th epoch's generator (FID, P, R, ...) into the run's eval curve; null: never. */
   evalEvery: positiveInteger.nullable(),
   /** Samples per scoring. */
@@ -115,6 +117,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   adaptiveDSteps: null,
   dp: null,
   gEma: null,
+  gEmaStart: 0,
   evalEvery: null,
   evalN: 10000,
   keepEvery: null,

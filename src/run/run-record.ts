@@ -58,7 +58,10 @@ export function writeRunRecord(runDir: string, config: TrainConfig, { objective,
     data: { ...data, pixelRange: [-1, 1] },
     models: {
       ...models,
-      generatorEma: config.gEma === null ? null : `moving average of G's weights, decay ${config.gEma}; sampling uses it`,
+      generatorEma:
+        config.gEma === null
+          ? null
+          : `moving average of G's weights, decay ${config.gEma}${config.gEmaStart ? `, from G step ${config.gEmaStart}` : ''}; sampling uses it`,
     },
     engine: engine ?? null,
     created: new Date().toISOString(),

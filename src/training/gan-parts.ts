@@ -51,7 +51,7 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
     generatorDropout: dropoutOf(config.dropoutG, state.dropoutRng),
     discriminatorDropout: objective.discriminator === 'logit' ? dropoutOf(config.dropoutD, state.dropoutRng) : null,
     dropoutRng: state.dropoutRng,
-    generatorEma: config.gEma === null ? null : generatorEma(config.gEma, generator, state.ema, state.gSteps),
+    generatorEma: config.gEma === null ? null : generatorEma({ decay: config.gEma, start: config.gEmaStart }, generator, state.ema, state.gSteps),
     generatorVariables: trainableVariables(generator),
     discriminatorVariables: trainableVariables(discriminator),
     generatorOptimizer: makeOptimizer(config, config.lrG),

@@ -6,6 +6,10 @@
 // weights: a plain 0.999 still gives them 6% weight after 3 epochs. It is a
 // generator of its own, checkpointed beside the raw one, and what sampling
 // uses when present.
+//
+// A late start (PyTorch-StudioGAN's ema_start): for the first `start` G
+// steps the average copies G, and the warm-up counts from there, so that the
+// average spans only generators of the late, slowly moving phase.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fusedMovingAverageStep } from '../engine/fused-optimizers.js';
@@ -15,6 +19,8 @@ import { trainableVariables } from '../models/mlp-forward.js';
 
 export interface GeneratorEma {
   decay: number;
+  /** G steps during which the average copies G before averaging starts. */
+  start: number;
   model: tfl.LayersModel;
   variables: tf.Variable[];
   /** Averaging steps taken (the G steps so far). */
@@ -23,20 +29,25 @@ export interface GeneratorEma {
 
 /**
  * The average of `generator` kept in `model` (a copy of the generator's
- * weights when absent), after `updates` averaging steps.
+ * weights when absent), after `updates` steps.
  */
-export function generatorEma(decay: number, generator: tfl.LayersModel, model: tfl.LayersModel = copyGenerator(generator), updates = 0): GeneratorEma {
-  return { decay, model, variables: trainableVariables(model), updates };
+export function generatorEma(
+  { decay, start }: { decay: number; start: number },
+  generator: tfl.LayersModel,
+  model: tfl.LayersModel = copyGenerator(generator),
+  updates = 0,
+): GeneratorEma {
+  return { decay, start, model, variables: trainableVariables(model), updates };
 }
 
-/** β_t of the t-th update (from 0). */
-export function emaDecayAt(decay: number, t: number): number {
-  return Math.min(decay, (1 + t) / (10 + t));
+/** β_t of the t-th update (from 0) of an average that starts after `start` updates: 0 (a copy of G) before it. */
+export function emaDecayAt(decay: number, t: number, start = 0): number {
+  return t < start ? 0 : Math.min(decay, (1 + t - start) / (10 + t - start));
 }
 
 /** One averaging step towards the generator's current weights. */
 export function updateGeneratorEma(ema: GeneratorEma, generatorVariables: tf.Variable[]): void {
-  const keep = emaDecayAt(ema.decay, ema.updates);
+  const keep = emaDecayAt(ema.decay, ema.updates, ema.start);
   const gemm = activeNativeGemm();
   if (gemm) {
     ema.variables.forEach((average, i) => fusedMovingAverageStep(gemm, average, generatorVariables[i], 1 - keep));

@@ -55,6 +55,7 @@ export function checkTrainConfig(config: TrainConfig): void {
       `--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`,
     );
   }
+  if (config.gEmaStart > 0 && config.gEma === null) throw new UsageError('--g-ema-start delays a moving average that is not kept: give --g-ema DECAY too.');
   if (config.dp) {
     if (!objective.exampleLosses) {
       throw new UsageError(

@@ -10,7 +10,7 @@ await startEngine({ quiet: true });
 
 test('the moving average starts at G and, against fixed weights w, follows w + Π β_t·(ema₀ − w), β_t = min(d, (1 + t)/(10 + t))', () => {
   const generator = buildGenerator(deriveRng(1, 'weights'));
-  const ema = generatorEma(0.9, generator);
+  const ema = generatorEma({ decay: 0.9, start: 0 }, generator);
   const start = ema.variables.map((v) => v.dataSync().slice());
   assert.deepEqual(start[0], trainableVariables(generator)[0].dataSync());
   // Fixed target weights: another generator.
@@ -35,4 +35,22 @@ test('the warm-up reaches the decay after (10d − 1)/(1 − d) updates and stay
   assert.ok(Math.abs(emaDecayAt(0.999, 2811) - 2812 / 2821) < 1e-15);
   assert.equal(emaDecayAt(0.999, 8991), 0.999);
   assert.equal(emaDecayAt(0.999, 100000), 0.999);
+});
+
+test('a late start copies G for its first `start` updates, then averages with the warm-up counted from there', () => {
+  const first = trainableVariables(buildGenerator(deriveRng(3, 'weights')));
+  const second = trainableVariables(buildGenerator(deriveRng(4, 'weights')));
+  const ema = generatorEma({ decay: 0.9, start: 2 }, buildGenerator(deriveRng(1, 'weights')));
+  updateGeneratorEma(ema, first);
+  updateGeneratorEma(ema, first);
+  assert.deepEqual(ema.variables[0].dataSync(), first[0].dataSync());
+  // The first averaging step keeps β = min(0.9, 1/10) of the copy.
+  updateGeneratorEma(ema, second);
+  const [copied, target, actual] = [first[0].dataSync(), second[0].dataSync(), ema.variables[0].dataSync()];
+  for (let k = 0; k < actual.length; k += 97) {
+    const expected = target[k] + 0.1 * (copied[k] - target[k]);
+    assert.ok(Math.abs(actual[k] - expected) < 1e-6, `[${k}]: ${actual[k]} vs ${expected}`);
+  }
+  assert.equal(emaDecayAt(0.999, 99, 100), 0);
+  assert.equal(emaDecayAt(0.999, 100, 100), 0.1);
 });

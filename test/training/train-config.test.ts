@@ -54,6 +54,7 @@ test('checkTrainConfig accepts every objective alone, and refuses each broken ru
       /^--dp needs a D loss that is a sum over examples, to clip each one; wgan-gp's is not\. Choose one of /,
     ],
     [configFor('nonsaturating', { dp: DP_DEFAULTS }), /^--dp needs --dp-noise σ, or --dp-epsilon ε to calibrate σ\.$/],
+    [configFor('nonsaturating', { gEmaStart: 100 }), /^--g-ema-start delays a moving average that is not kept: give --g-ema DECAY too\.$/],
   ];
   for (const [config, message] of refused) {
     assert.throws(
