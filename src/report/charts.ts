@@ -69,3 +69,30 @@ export function spreadChart(title: string, points: Array<{ method: string; value
     ],
   });
 }
+
+/**
+ * A forest plot: each method's mean difference from the baseline with its 95% interval, and a line at 0;
+ * red where the interval excludes 0.
+ */
+export function forestChart(
+  title: string,
+  rows: Array<{ method: string; mean: number; low: number | null; high: number | null; separates: boolean }>,
+): Promise<string> {
+  const y = { field: 'method', type: 'nominal' as const, title: null, sort: null };
+  const color = { field: 'separates', type: 'nominal' as const, scale: { domain: [true, false], range: ['#d62728', '#555'] }, legend: null };
+  return svgOf({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 260,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, data: { values: [{ zero: 0 }] }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        transform: [{ filter: 'datum.low !== null' }],
+        encoding: { x: { field: 'low', type: 'quantitative', title: null }, x2: { field: 'high' }, y, color },
+      },
+      { mark: { type: 'point', filled: true, size: 50 }, encoding: { x: { field: 'mean', type: 'quantitative', title: null }, y, color } },
+    ],
+  });
+}

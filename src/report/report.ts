@@ -6,13 +6,23 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { studyPaths } from '../study/study-directory.js';
-import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, type ResultsFile } from '../study/study-results.js';
+import {
+  COLUMNS,
+  COMPARED_METRICS,
+  formatDifference,
+  formatSpread,
+  generatorLabel,
+  methodLabel,
+  METRICS,
+  readResultsFile,
+  type ResultsFile,
+} from '../study/study-results.js';
 import { readEpochScores } from '../run/eval-curve.js';
 import { readMetrics } from '../run/metrics-log.js';
 import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunRecord } from '../run/run-record.js';
 import { describeGenerator } from '../run/trained-run.js';
-import { classHistogram, curveChart, spreadChart } from './charts.js';
+import { classHistogram, curveChart, forestChart, spreadChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
@@ -55,7 +65,8 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
   }</p>
 <table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${METRICS.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
-  if (seeds < 2) return table;
+  const comparison = await comparisonSection(results);
+  if (seeds < 2) return table + comparison;
   const charts = (['fid', 'precision', 'recall'] as const).map((m) =>
     spreadChart(
       `${COLUMNS[m].heading} per seed, and mean ± std`,
@@ -63,7 +74,35 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
     ),
   );
   const svgs = await Promise.all(charts);
-  return `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;
+  return `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>${comparison}`;
+}
+
+/** Each row against the baseline: the paired differences' table, and forest plots of Δ FID and Δ recall. */
+async function comparisonSection(results: ResultsFile): Promise<string> {
+  const compared = results.rows.filter((row) => row.method !== results.baseline && row.comparison);
+  if (!results.baseline || !compared.length) return '';
+  const cell = (difference: NonNullable<(typeof compared)[number]['comparison']>['fid'], m: (typeof COMPARED_METRICS)[number]) =>
+    `<td class="${difference?.separates ? 'best' : ''}">${formatDifference(difference, m)}</td>`;
+  const rows = compared.map(
+    (row) =>
+      `<tr><th>${escape(methodLabel(row))}</th><td>${row.comparison!.fid?.perSeed.length ?? 0}</td>${COMPARED_METRICS.map((m) => cell(row.comparison![m], m)).join('')}</tr>`,
+  );
+  const forests = await Promise.all(
+    (['fid', 'recall'] as const).map((m) =>
+      forestChart(
+        `Δ ${COLUMNS[m].heading} against ${results.baseline}, 95% interval`,
+        compared.flatMap((row) => {
+          const difference = row.comparison![m];
+          return difference ? [{ method: row.method, mean: difference.mean, low: difference.low, high: difference.high, separates: difference.separates }] : [];
+        }),
+      ),
+    ),
+  );
+  return `<h3>Against ${escape(results.baseline)}, seed by seed</h3>
+<p>Each cell: the mean over the seeds of (row − ${escape(results.baseline)}), both sampled from that seed's runs, and its 95% confidence interval (Student's t below 5 seeds, a bootstrap from 5). Shaded, and red in the plots: the interval excludes 0.</p>
+<table class="results"><thead><tr><th>method</th><th>n</th>${COMPARED_METRICS.map((m) => `<th>Δ ${escape(COLUMNS[m].heading)}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+<div class="charts">${forests.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;
 }
 
 async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {

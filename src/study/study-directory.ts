@@ -47,16 +47,16 @@ export function studyFolderNamesWithoutRuns(): string[] {
 /** Task ids: train-RUN-seedS, shape-SHAPING-seedS, row-METHOD-seedS, results. */
 export const taskId = (kind: 'train' | 'shape' | 'row', name: string, seed: number) => `${kind}-${kind === 'row' ? methodSlug(name) : name}-seed${seed}`;
 
-/** A study without what only scores and describes its runs: the evaluation, the description and the notes. */
+/** A study without what only scores and describes its runs: the evaluation, the baseline, the description and the notes. */
 function runsOf(study: Study) {
-  const { evaluation: _evaluation, description: _description, ...rest } = study;
+  const { evaluation: _evaluation, baseline: _baseline, description: _description, ...rest } = study;
   const unnoted = <T extends { note?: string }>(entries: T[]) => entries.map(({ note: _note, ...entry }) => entry);
   return { ...rest, runs: unnoted(rest.runs), shapings: unnoted(rest.shapings), rows: unnoted(rest.rows) };
 }
 
 /**
  * Refuses a directory made for another study, or one that holds something else (an old reproduce's output). A study
- * that differs only in its evaluation, description or notes is the same runs: its rows are scored again.
+ * that differs only in its evaluation, baseline, description or notes is the same runs: its rows are scored again.
  */
 export function checkStudyDirectory(dir: string, study: Study, source: string): void {
   const paths = studyPaths(dir);

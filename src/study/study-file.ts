@@ -71,6 +71,8 @@ const STUDY = z.strictObject({
   runs: z.array(RUN).min(1),
   shapings: z.array(SHAPING).default([]),
   rows: z.array(ROW).min(1),
+  /** The row every other is compared with, seed by seed (its method); absent: the first row. */
+  baseline: z.string().optional(),
   evaluation: EVALUATION.default({ n: 10000, real: 'test', k: NEIGHBOURHOOD_K.k }),
 });
 
@@ -78,6 +80,9 @@ export type Study = z.infer<typeof STUDY>;
 export type StudyRun = Study['runs'][number];
 export type StudyShaping = Study['shapings'][number];
 export type StudyRow = Study['rows'][number];
+
+/** The method of the row the others are compared with. */
+export const baselineOf = (study: Study) => study.baseline ?? study.rows[0].method;
 
 type Path = ReadonlyArray<string | number>;
 
@@ -150,6 +155,9 @@ function crossCheck(study: Study): { path: Path; message: string } | undefined {
     if (shaping.run !== row.run) return { path: ['rows', i, 'shaping'], message: `the shaping ${shaping.name} shapes run ${shaping.run}, not ${row.run}` };
   }
   if (new Set(study.seeds).size !== study.seeds.length) return { path: ['seeds'], message: 'a seed is listed twice' };
+  if (study.baseline !== undefined && !study.rows.some((row) => row.method === study.baseline)) {
+    return { path: ['baseline'], message: `no row's method is ${study.baseline} (the baseline names the row the others are compared with)` };
+  }
   return undefined;
 }
 

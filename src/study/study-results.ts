@@ -8,7 +8,8 @@ import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
 import { readOptionalJsonFile } from '../files/json-file.js';
 import type { GeneratorKind } from '../run/trained-run.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
-import type { Study } from './study-file.js';
+import { baselineOf, type Study } from './study-file.js';
+import { BOOTSTRAP_FROM_SEEDS, pairedDifference, type PairedDifference } from './paired-comparison.js';
 
 /** The measured columns, in the table's order. */
 export const METRICS = [
@@ -24,6 +25,10 @@ export const METRICS = [
   'epsilon',
 ] as const;
 export type Metric = (typeof METRICS)[number];
+
+/** The metrics each row is compared on with the baseline (the sample quality ones; times and ε are not paired). */
+export const COMPARED_METRICS = ['fid', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'logitFid'] as const satisfies readonly Metric[];
+export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
 /** One row with one seed: what its row task records. */
 export type SeedResult = {
@@ -57,6 +62,11 @@ export interface ResultRow {
   note: string;
   seeds: SeedResult[];
   spread: Record<Metric, Spread>;
+  /**
+   * Row − baseline per seed, with the 95% interval of its mean; null where no seed has both, and for the baseline
+   * itself. Absent from tables written before the comparisons.
+   */
+  comparison?: Record<ComparedMetric, PairedDifference | null>;
 }
 
 export interface ResultsFile {
@@ -72,6 +82,8 @@ export interface ResultsFile {
   taskSeconds: number;
   /** The feature network that scored the rows. */
   features: string;
+  /** The method every row is compared with (absent from tables written before the comparisons). */
+  baseline?: string;
   rows: ResultRow[];
 }
 
@@ -133,7 +145,7 @@ export const generatorLabel = (row: { generator: GeneratorKind }) => (row.genera
 const flagsNote = (command: string, flags: string[]) => (flags.length ? `${command} ${flags.join(' ')}` : '');
 
 /** The rows of the study, from its row tasks' records over every seed. */
-export function studyRows(study: Study, dir: string): ResultRow[] {
+function studyRows(study: Study, dir: string): ResultRow[] {
   return study.rows.map((row) => {
     const seeds = study.seeds
       .map((seed) => readTaskRecord(dir, taskId('row', row.method, seed)) as unknown as SeedResult | undefined)
@@ -155,15 +167,68 @@ export function studyRows(study: Study, dir: string): ResultRow[] {
   });
 }
 
+/** Each row's paired differences from the baseline row's seeds. */
+function compared(rows: ResultRow[], baseline: string): ResultRow[] {
+  const base = rows.find((row) => row.method === baseline)!;
+  const values = (row: ResultRow, metric: ComparedMetric) => row.seeds.map((s) => ({ seed: s.seed, value: s[metric] }));
+  return rows.map((row) => ({
+    ...row,
+    comparison: Object.fromEntries(
+      COMPARED_METRICS.map((metric) => [metric, row === base ? null : pairedDifference(values(row, metric), values(base, metric))]),
+    ) as Record<ComparedMetric, PairedDifference | null>,
+  }));
+}
+
+/** "−12.3 [−20.1, −4.5]", "−12.3" with one seed, "–" with none; `separates` says whether the interval excludes 0. */
+export function formatDifference(difference: PairedDifference | null, metric: Metric): string {
+  if (!difference) return '–';
+  const { digits } = COLUMNS[metric];
+  const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(digits)}`;
+  return difference.low === null ? signed(difference.mean) : `${signed(difference.mean)} [${signed(difference.low)}, ${signed(difference.high!)}]`;
+}
+
 const csvCell = (value: unknown) => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value ?? ''));
 
-/** One line per row and seed: what a spreadsheet or pandas wants. */
+/** One line per row and seed: what a spreadsheet or pandas wants; METRIC_vs_baseline is that seed's difference, _low and _high the row's interval. */
 function resultsCsv(rows: ResultRow[]): string {
-  const header = ['method', 'generator', 'seed', 'run', ...METRICS, 'note'];
+  const paired = COMPARED_METRICS.flatMap((m) => [`${m}_vs_baseline`, `${m}_vs_baseline_low`, `${m}_vs_baseline_high`]);
+  const header = ['method', 'generator', 'seed', 'run', ...METRICS, ...paired, 'note'];
   const lines = rows.flatMap((row) =>
-    row.seeds.map((s) => [row.method, row.generator, s.seed, s.run, ...METRICS.map((m) => s[m]), row.note].map(csvCell).join(',')),
+    row.seeds.map((s) => {
+      const differences = COMPARED_METRICS.flatMap((m) => {
+        const difference = row.comparison?.[m];
+        return [difference?.perSeed.find((p) => p.seed === s.seed)?.difference, difference?.low, difference?.high];
+      });
+      return [row.method, row.generator, s.seed, s.run, ...METRICS.map((m) => s[m]), ...differences, row.note].map(csvCell).join(',');
+    }),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+/** The comparisons as a Markdown table: bold where the 95% interval excludes 0. */
+function comparisonMarkdown(results: ResultsFile): string[] {
+  const header = `| method | n | ${COMPARED_METRICS.map((m) => `Δ ${COLUMNS[m].heading}`).join(' | ')} |`;
+  const rule = `| --- | ---: | ${COMPARED_METRICS.map(() => '---:').join(' | ')} |`;
+  const cell = (row: ResultRow, m: ComparedMetric) => {
+    const difference = row.comparison?.[m] ?? null;
+    const text = formatDifference(difference, m);
+    return difference?.separates ? `**${text}**` : text;
+  };
+  const lines = results.rows.map((row) =>
+    row.method === results.baseline
+      ? `| ${methodLabel(row)} | ${row.seeds.length} | ${COMPARED_METRICS.map(() => 'baseline').join(' | ')} |`
+      : `| ${methodLabel(row)} | ${row.comparison?.fid?.perSeed.length ?? 0} | ${COMPARED_METRICS.map((m) => cell(row, m)).join(' | ')} |`,
+  );
+  const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (10,000 resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
+  return [
+    `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs, ` +
+      (results.seeds.length > 1 ? `and its 95% confidence interval (${how}); **bold**: the interval excludes 0.` : 'one seed: no interval.') +
+      ' Lower FID and logit FID, higher precision, recall, density, coverage and classifier score are better.',
+    '',
+    header,
+    rule,
+    ...lines,
+  ];
 }
 
 function resultsMarkdown(results: ResultsFile): string {
@@ -186,6 +251,8 @@ function resultsMarkdown(results: ResultsFile): string {
     rule,
     ...lines,
     '',
+    ...comparisonMarkdown(results),
+    '',
     `Cost: ${(results.taskSeconds / 60).toFixed(1)} min of tasks in all (each task's wall time, summed; a task stopped and resumed counts from its resume).`,
     '',
     "Settings († a seed's training diverged):",
@@ -197,7 +264,8 @@ function resultsMarkdown(results: ResultsFile): string {
 /** Writes results.json, .csv and .md of the study in `dir`; `command` is what the table's heading names. */
 export function writeStudyResults(study: Study, dir: string, command: string): ResultsFile {
   const paths = studyPaths(dir);
-  const rows = studyRows(study, dir);
+  const baseline = baselineOf(study);
+  const rows = compared(studyRows(study, dir), baseline);
   const results: ResultsFile = {
     description: study.description ?? '',
     date: new Date().toISOString().slice(0, 10),
@@ -208,6 +276,7 @@ export function writeStudyResults(study: Study, dir: string, command: string): R
     seeds: study.seeds,
     taskSeconds: summedTaskSeconds(dir),
     features: rows.find((row) => row.seeds.length)?.seeds[0].features.network ?? 'unknown',
+    baseline,
     rows,
   };
   writeFileSync(paths.results('json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseStudy, readStudyFile } from '../../src/study/study-file.js';
+import { baselineOf, parseStudy, readStudyFile } from '../../src/study/study-file.js';
 import { claimStudyDirectory } from '../../src/study/study-directory.js';
 import { estimateTaskSeconds } from '../../src/study/cost-estimate.js';
 import { studyTasks } from '../../src/study/study-tasks.js';
@@ -24,14 +24,22 @@ rows:
     run: a
 `;
 
-test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds', () => {
-  const files = readdirSync(STUDIES).sort();
+test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, against vanilla; the settings sweep parses', () => {
+  const files = readdirSync(STUDIES)
+    .filter((file) => file.startsWith('reproduce-'))
+    .sort();
   assert.deepEqual(files, ['reproduce-full.yaml', 'reproduce-quick.yaml', 'reproduce-standard.yaml']);
+  assert.deepEqual(
+    readdirSync(STUDIES).filter((file) => !files.includes(file)),
+    ['ema-and-cs-sweep.yaml'],
+  );
+  assert.equal(readStudyFile(join(STUDIES, 'ema-and-cs-sweep.yaml')).seeds.length, 1);
   const seeds: Record<string, number> = { 'reproduce-quick.yaml': 1, 'reproduce-standard.yaml': 3, 'reproduce-full.yaml': 5 };
   for (const file of files) {
     const study = readStudyFile(join(STUDIES, file));
     assert.equal(study.seeds.length, seeds[file], file);
     assert.equal(study.rows.length, 11, file);
+    assert.equal(baselineOf(study), 'Vanilla GAN', file);
     assert.deepEqual(
       study.rows.filter((row) => !row.generate.includes('--no-ema') && row.run === 'vanilla').map((row) => row.method),
       ['Vanilla + EMA'],
@@ -63,6 +71,7 @@ test('a malformed study gets one sentence: the field, its line, what was expecte
     [`${TINY}    generate: --n 5\n`, /line 8: rows\[0\]\.generate: --n is set by the study: evaluation\.n sets the number of samples\.$/],
     [TINY.replace('seeds: 2', 'seeds: [1, x]'), /s\.yaml line 1: seeds: expected a count of seeds, or a list of seeds \(integers ≥ 0\)\.$/],
     [TINY.replace('seeds: 2', 'seeds: [1, 1]'), /s\.yaml line 1: seeds: a seed is listed twice\.$/],
+    [`${TINY}baseline: B\n`, /s\.yaml line 8: baseline: no row's method is B \(the baseline names the row the others are compared with\)\.$/],
     [TINY.replace('  - name: a', '  - name: a/b'), /s\.yaml line 3: runs\[0\]\.name: expected a name of letters, digits, - and _/],
     [`${TINY}evaluation: {n: 0}\n`, /s\.yaml line 8: evaluation\.n: Too small: expected number to be >0\.$/],
     [`${TINY}  evaluation: 3\n`, /s\.yaml line 8: it is not valid YAML/],

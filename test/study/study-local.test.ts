@@ -86,11 +86,28 @@ test('a study runs every task, tabulates mean ± std over the seeds, then reuses
     /^- CS \+ LSI: train --epochs 1 --limit 320 --g-ema 0\.9; shape --no-ema --epochs 1 --limit 128; generate --no-ema --refine cs --sampler lsi\.$/m,
   );
   assert.equal(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').length, 1 + 4 * 2, 'one line per row and seed');
+  // Each row against the baseline (the first row, A), seed by seed, with Student's t over the 2 seeds: t(0.975, 1) = 12.7062.
+  assert.equal(table.baseline, 'A');
+  assert.equal(table.rows[0].comparison!.fid, null);
+  const ema = table.rows[1];
+  const differences = [0, 1].map((i) => ema.seeds[i].fid! - table.rows[0].seeds[i].fid!);
+  assert.deepEqual(
+    ema.comparison!.fid!.perSeed.map((p) => p.difference),
+    differences,
+  );
+  const half = (12.706204736174705 * Math.abs(differences[0] - differences[1])) / Math.SQRT2 / Math.SQRT2;
+  const middle = (differences[0] + differences[1]) / 2;
+  assert.ok(Math.abs(ema.comparison!.fid!.low! - (middle - half)) < 1e-6 && Math.abs(ema.comparison!.fid!.high! - (middle + half)) < 1e-6);
+  assert.match(markdown, /^Against A, seed by seed/m);
+  assert.match(markdown, /^\| A \| 2 \| baseline \|/m);
+  assert.match(markdown, /^\| A \+ EMA \| 2 \| \*{0,2}[+−][\d.]+ \[[+−]?[\d.]+, [+−]?[\d.]+\]/m);
+  assert.match(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0], /,fid_vs_baseline,fid_vs_baseline_low,fid_vs_baseline_high,/);
   assert.ok(existsSync(join(out, 'runs', 'a-seed1', 'interpolation.png')));
   // The report: the table, and each metric's per-seed points beside its mean ± std.
   const html = readFileSync(join(out, 'report', 'index.html'), 'utf8');
   assert.match(html, /FID per seed, and mean ± std/);
   assert.match(html, /<td>2<\/td><td class="[a-z]*">[\d.]+ ± [\d.]+<\/td>/);
+  assert.match(html, /Δ FID against A, 95% interval/, 'the forest plots');
 
   const again = gankit('study', 'run', file, '--out', out);
   assert.equal(again.code, 0, again.stderr);
