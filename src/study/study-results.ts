@@ -221,8 +221,8 @@ function comparisonMarkdown(results: ResultsFile): string[] {
   );
   const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (10,000 resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
   return [
-    `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs, ` +
-      (results.seeds.length > 1 ? `and its 95% confidence interval (${how}); **bold**: the interval excludes 0.` : 'one seed: no interval.') +
+    `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs` +
+      (results.seeds.length > 1 ? `, and its 95% confidence interval (${how}); **bold**: the interval excludes 0.` : '; one seed: no interval.') +
       ' Lower FID and logit FID, higher precision, recall, density, coverage and classifier score are better.',
     '',
     header,
