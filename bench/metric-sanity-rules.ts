@@ -36,6 +36,10 @@ export function scoreSanitySets(
   });
 }
 
+/** Pixel noise a person barely sees on a digit, which must keep at least MILD_NOISE_KEEPS of clean digits' precision. */
+const MILD_NOISE = 'gaussian noise σ=0.1';
+const MILD_NOISE_KEEPS = 0.7;
+
 /** What any sane metric must satisfy, each with the sets that break it: an empty list means the rule holds. */
 export function sanityChecks(scored: SanityRow[]) {
   const junk = scored.filter((r) => r.kind === 'junk');
@@ -49,11 +53,14 @@ export function sanityChecks(scored: SanityRow[]) {
       .filter((r, i) => r.fid <= ordered[i].fid)
       .map((r) => r.name);
   });
+  const clean = classes[0];
+  const mildNoise = scored.find((r) => r.name === MILD_NOISE)!;
   return {
     junkPrecisionAtMost005: junk.filter((r) => r.name !== 'a single image repeated' && r.precision > 0.05).map((r) => r.name),
     junkRecallAtMost005: junk.filter((r) => r.recall > 0.05).map((r) => r.name),
     junkFidAboveEveryCleanClassSet: junk.filter((r) => r.fid <= worstClean).map((r) => r.name),
     fidRisesWithEachDegradation: notRising,
+    mildNoiseKeepsMostPrecision: mildNoise.precision >= MILD_NOISE_KEEPS * clean.precision ? [] : [mildNoise.name],
     recallFallsAsClassesDrop: classes
       .slice(1)
       .filter((r, i) => r.recall >= classes[i].recall)

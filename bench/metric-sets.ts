@@ -4,6 +4,7 @@
 // from MNIST train with a seeded RNG; pixels are in [-1, 1] (−1 black, +1 white).
 import type { Rng } from '../src/engine/rng.js';
 import type { ImageSet } from '../src/data/image-set.js';
+import { blocky, elasticWarp, SYNTHETIC_JUNK } from './synthetic-junk.js';
 
 const SIDE = 28;
 const SIZE = SIDE * SIDE;
@@ -104,7 +105,7 @@ export function sanitySets(train: ImageSet, count: number, rngFor: (name: string
   const digits = (name: string) => pickDigits(train, count, rngFor(name));
   const sets: SanitySet[] = [];
   const add = (set: Omit<SanitySet, 'heldOut'> & { heldOut?: boolean }) => sets.push({ heldOut: false, ...set });
-  for (const sigma of [0.1, 0.2, 0.4]) {
+  for (const sigma of [0.05, 0.1, 0.2, 0.4]) {
     const name = `gaussian noise σ=${sigma}`;
     add({ name, family: 'gaussian noise', strength: sigma, kind: 'degraded', pixels: gaussianNoise(digits(name), sigma, rngFor(`${name} noise`)) });
   }
@@ -119,6 +120,14 @@ export function sanitySets(train: ImageSet, count: number, rngFor: (name: string
   for (const d of [1, 2, 3]) {
     const name = `shift ${d} px`;
     add({ name, family: 'shift', strength: d, kind: 'degraded', pixels: shift(digits(name), d) });
+  }
+  for (const alpha of [1, 2, 3]) {
+    const name = `elastic warp ${alpha} px`;
+    add({ name, family: 'elastic warp', strength: alpha, kind: 'degraded', pixels: elasticWarp(digits(name), alpha, rngFor(`${name} field`)) });
+  }
+  for (const block of [2, 4]) {
+    const name = `blocks ${block}×${block}`;
+    add({ name, family: 'blocks', strength: block, kind: 'degraded', pixels: blocky(digits(name), block) });
   }
   for (const kept of [10, 5, 2, 1]) {
     const name = `clean, ${kept} class${kept === 1 ? '' : 'es'}`;
@@ -140,6 +149,10 @@ export function sanitySets(train: ImageSet, count: number, rngFor: (name: string
     'a single image repeated',
     mapPixels(new Float32Array(size), (_, i) => one[i % SIZE]),
   );
+  for (const [name, draw] of Object.entries(SYNTHETIC_JUNK)) junk(name, draw(count, rngFor(name)));
+  // Sparse salt blurred into soft specks, then warped: smooth, irregular ink with no strokes.
+  const specks = mapPixels(boxBlur(salt(new Float32Array(size).fill(-1), 0.025, rngFor('specks')), 3), (v) => clip(6 * (v + 1) - 1));
+  junk('warped specks', elasticWarp(specks, 3, rngFor('specks field')));
   // Held out: not among the issue's listed junk, and not to be looked at while designing a feature network.
   junk(
     'held out: inverted digits',
