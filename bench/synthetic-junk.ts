@@ -109,11 +109,8 @@ export const SYNTHETIC_JUNK: Record<string, (count: number, rng: Rng) => Float32
   'random strokes': (count, rng) => drawn(count, () => strokesImage(rng)),
   // A 7×7 grid of 4×4 blocks, a fifth of them lit at a random grey: compression artefacts without content.
   'random blocks': (count, rng) =>
-    blocky(
-      drawn(count, () => {
-        const cells = Float32Array.from({ length: 49 }, () => (rng.uniform() < 0.2 ? rng.uniform() * 2 - 1 : -1));
-        return Float32Array.from({ length: SIZE }, (_, i) => cells[Math.floor(Math.floor(i / SIDE) / 4) * 7 + Math.floor((i % SIDE) / 4)]);
-      }),
-      4,
-    ),
+    drawn(count, () => {
+      const cells = Float32Array.from({ length: 49 }, () => (rng.uniform() < 0.2 ? rng.uniform() * 2 - 1 : -1));
+      return Float32Array.from({ length: SIZE }, (_, i) => cells[Math.floor(Math.floor(i / SIDE) / 4) * 7 + Math.floor((i % SIDE) / 4)]);
+    }),
 };

@@ -9,6 +9,7 @@ import { studyPaths } from '../study/study-directory.js';
 import {
   COLUMNS,
   COMPARED_METRICS,
+  differenceVerdict,
   formatDifference,
   formatSpread,
   generatorLabel,
@@ -17,6 +18,7 @@ import {
   readResultsFile,
   type ResultsFile,
 } from '../study/study-results.js';
+import type { PairedDifference } from '../study/paired-comparison.js';
 import { readEpochScores } from '../run/eval-curve.js';
 import { readMetrics } from '../run/metrics-log.js';
 import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runPaths } from '../run/run-directory.js';
@@ -79,10 +81,10 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
 
 /** Each row against the baseline: the paired differences' table, and forest plots of Δ FID and Δ recall. */
 async function comparisonSection(results: ResultsFile): Promise<string> {
-  const compared = results.rows.filter((row) => row.method !== results.baseline && row.comparison);
+  const compared = results.rows.filter((row) => row.method !== results.baseline && row.comparison?.fid);
   if (!results.baseline || !compared.length) return '';
-  const cell = (difference: NonNullable<(typeof compared)[number]['comparison']>['fid'], m: (typeof COMPARED_METRICS)[number]) =>
-    `<td class="${difference?.separates ? 'best' : ''}">${formatDifference(difference, m)}</td>`;
+  const cell = (difference: PairedDifference | null, m: (typeof COMPARED_METRICS)[number]) =>
+    `<td class="${differenceVerdict(difference, m)}">${formatDifference(difference, m)}</td>`;
   const rows = compared.map(
     (row) =>
       `<tr><th>${escape(methodLabel(row))}</th><td>${row.comparison!.fid?.perSeed.length ?? 0}</td>${COMPARED_METRICS.map((m) => cell(row.comparison![m], m)).join('')}</tr>`,
@@ -99,7 +101,7 @@ async function comparisonSection(results: ResultsFile): Promise<string> {
     ),
   );
   return `<h3>Against ${escape(results.baseline)}, seed by seed</h3>
-<p>Each cell: the mean over the seeds of (row − ${escape(results.baseline)}), both sampled from that seed's runs, and its 95% confidence interval (Student's t below 5 seeds, a bootstrap from 5). Shaded, and red in the plots: the interval excludes 0.</p>
+<p>Each cell: the mean over the seeds of (row − ${escape(results.baseline)}), both sampled from that seed's runs, and its 95% confidence interval (Student's t below 5 seeds, a bootstrap from 5; none with one seed). Green: better than ${escape(results.baseline)} beyond the seeds' spread, red: worse (the interval excludes 0); red in the plots: the interval excludes 0.</p>
 <table class="results"><thead><tr><th>method</th><th>n</th>${COMPARED_METRICS.map((m) => `<th>Δ ${escape(COLUMNS[m].heading)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <div class="charts">${forests.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;
@@ -154,7 +156,7 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;vertical-align:middle}
-th{text-align:left}td.best{font-weight:bold;background:#e6f4ea}td.note{text-align:left;font-size:12px;color:#555;max-width:260px}
+th{text-align:left}td.best,td.better{font-weight:bold;background:#e6f4ea}td.worse{font-weight:bold;background:#fce8e6}td.note{text-align:left;font-size:12px;color:#555;max-width:260px}
 table.results td:not(.note){white-space:nowrap}
 .thumb{height:64px;image-rendering:pixelated}.strip{display:flex;flex-wrap:wrap;gap:6px}.strip figure{margin:0;text-align:center;font-size:11px}
 .epoch{width:110px;image-rendering:pixelated}.final{width:420px;image-rendering:pixelated}.charts{display:flex;flex-wrap:wrap;gap:12px}

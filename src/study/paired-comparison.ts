@@ -20,7 +20,7 @@ export interface PairedDifference {
   low: number | null;
   high: number | null;
   method: 'student-t' | 'bootstrap' | null;
-  /** The interval excludes 0: the row differs from the baseline beyond the seeds' spread. */
+  /** The interval (of non-zero width) excludes 0: the row differs from the baseline beyond the seeds' spread. */
   separates: boolean;
 }
 
@@ -66,9 +66,10 @@ export function pairedDifference(
   const m = mean(differences);
   if (differences.length < 2) return { perSeed, mean: m, low: null, high: null, method: null, separates: false };
   const method = differences.length >= BOOTSTRAP_FROM_SEEDS ? 'bootstrap' : 'student-t';
-  // The bootstrap's stream is seeded by the seeds compared, so that the same table gives the same interval.
+  // The bootstrap's stream is seeded by the first seed compared, so that the same table gives the same interval.
   const [low, high] = method === 'bootstrap' ? bootstrapInterval(differences, perSeed[0].seed) : studentInterval(differences);
-  return { perSeed, mean: m, low, high, method, separates: low > 0 || high < 0 };
+  // An interval of zero width (every seed the same difference) says nothing about the spread: no claim.
+  return { perSeed, mean: m, low, high, method, separates: high > low && (low > 0 || high < 0) };
 }
 
 function isFiniteNumber(value: number | null): value is number {

@@ -179,11 +179,14 @@ function compared(rows: ResultRow[], baseline: string): ResultRow[] {
   }));
 }
 
-/** "−12.3 [−20.1, −4.5]", "−12.3" with one seed, "–" with none; `separates` says whether the interval excludes 0. */
+/** "−12.3 [−20.1, −4.5]", "−12.3" with one seed, "–" with none. */
 export function formatDifference(difference: PairedDifference | null, metric: Metric): string {
   if (!difference) return '–';
   const { digits } = COLUMNS[metric];
-  const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(digits)}`;
+  const signed = (v: number) => {
+    const rounded = Number(v.toFixed(digits));
+    return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded).toFixed(digits)}`;
+  };
   return difference.low === null ? signed(difference.mean) : `${signed(difference.mean)} [${signed(difference.low)}, ${signed(difference.high!)}]`;
 }
 
@@ -203,6 +206,13 @@ function resultsCsv(rows: ResultRow[]): string {
     }),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+/** Whether a separating difference is an improvement on `metric` ('better'), a loss ('worse'), or neither separates (''). */
+export function differenceVerdict(difference: PairedDifference | null, metric: Metric): 'better' | 'worse' | '' {
+  if (!difference?.separates) return '';
+  const lowerIsBetter = COLUMNS[metric].better === 'low';
+  return difference.mean < 0 === lowerIsBetter ? 'better' : 'worse';
 }
 
 /** The comparisons as a Markdown table: bold where the 95% interval excludes 0. */

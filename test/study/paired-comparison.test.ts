@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapInterval, pairedDifference, studentInterval } from '../../src/study/paired-comparison.js';
+import { differenceVerdict, formatDifference } from '../../src/study/study-results.js';
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
@@ -44,6 +45,11 @@ test('differences are paired by seed; a seed either side lacks is left out; one 
     baseline.map((b) => ({ ...b, value: b.value === null ? null : b.value - 10 })),
   )!;
   assert.equal(clear.separates, true, 'differences 11, 12, 13 lie clear of 0');
+  const same = pairedDifference(
+    [0, 1].map((seed) => ({ seed, value: 7 })),
+    [0, 1].map((seed) => ({ seed, value: 5 })),
+  )!;
+  assert.deepEqual([same.low, same.high, same.separates], [2, 2, false], 'a zero-width interval claims nothing');
   const single = pairedDifference([{ seed: 0, value: 5 }], [{ seed: 0, value: 3 }])!;
   assert.deepEqual([single.mean, single.low, single.high, single.method, single.separates], [2, null, null, null, false]);
   assert.equal(pairedDifference([{ seed: 0, value: 5 }], [{ seed: 1, value: 3 }]), null);
@@ -71,4 +77,17 @@ test("the bootstrap interval matches the exact bootstrap distribution's 2.5% and
   )!;
   assert.equal(difference.method, 'bootstrap');
   assert.deepEqual([difference.low, difference.high], [low, high]);
+});
+
+test("a separating difference is better or worse by the metric's direction; tiny values print without a sign", () => {
+  const lower = pairedDifference(
+    [0, 1, 2].map((seed) => ({ seed, value: 10 + seed })),
+    [0, 1, 2].map((seed) => ({ seed, value: 20 })),
+  );
+  assert.equal(differenceVerdict(lower, 'fid'), 'better', 'a lower FID');
+  assert.equal(differenceVerdict(lower, 'recall'), 'worse', 'a lower recall');
+  assert.equal(formatDifference(lower, 'fid'), '−9.0 [−11.5, −6.5]');
+  const tiny = pairedDifference([{ seed: 0, value: 1.00001 }], [{ seed: 0, value: 1 }]);
+  assert.equal(formatDifference(tiny, 'fid'), '0.0');
+  assert.equal(differenceVerdict(tiny, 'fid'), '');
 });
