@@ -5,6 +5,7 @@
 // which assumes no normal shape of the differences.
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { deriveRng } from '../engine/rng.js';
+import { meanAndSampleStd, percentile } from '../metrics/statistics.js';
 
 /** Seeds from which the interval is bootstrapped rather than Student's t. */
 export const BOOTSTRAP_FROM_SEEDS = 5;
@@ -24,15 +25,12 @@ export interface PairedDifference {
   separates: boolean;
 }
 
-const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
-
 /** Student's t interval of the mean of `values` (n ≥ 2). */
 export function studentInterval(values: number[]): [number, number] {
   const n = values.length;
-  const m = mean(values);
-  const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (n - 1));
-  const half = tQuantile(1 - (1 - LEVEL) / 2, n - 1) * (sd / Math.sqrt(n));
-  return [m - half, m + half];
+  const { mean, std } = meanAndSampleStd(values);
+  const half = tQuantile(1 - (1 - LEVEL) / 2, n - 1) * (std / Math.sqrt(n));
+  return [mean - half, mean + half];
 }
 
 /** Percentile bootstrap interval of the mean of `values`, from a stream seeded by `seed`. */
@@ -44,9 +42,8 @@ export function bootstrapInterval(values: number[], seed: number, resamples = BO
     for (let i = 0; i < values.length; i++) sum += values[rng.integer(values.length)];
     means[b] = sum / values.length;
   }
-  means.sort();
-  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
-  return [at((1 - LEVEL) / 2), at(1 - (1 - LEVEL) / 2)];
+  const tail = (100 * (1 - LEVEL)) / 2;
+  return [percentile(means, tail), percentile(means, 100 - tail)];
 }
 
 /**
@@ -63,7 +60,7 @@ export function pairedDifference(
     .map((r) => ({ seed: r.seed, difference: (r.value as number) - base.get(r.seed)! }));
   if (!perSeed.length) return null;
   const differences = perSeed.map((p) => p.difference);
-  const m = mean(differences);
+  const m = meanAndSampleStd(differences).mean;
   if (differences.length < 2) return { perSeed, mean: m, low: null, high: null, method: null, separates: false };
   const method = differences.length >= BOOTSTRAP_FROM_SEEDS ? 'bootstrap' : 'student-t';
   // The bootstrap's stream is seeded by the first seed compared, so that the same table gives the same interval.

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FeatureNetworkIdentity } from '../metrics/feature-extractor.js';
 import { readOptionalJsonFile } from '../files/json-file.js';
+import { meanAndSampleStd } from '../metrics/statistics.js';
 import type { GeneratorKind } from '../run/trained-run.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
 import { baselineOf, type Study } from './study-file.js';
@@ -124,9 +125,8 @@ export function spreadOf(values: ReadonlyArray<number | null>): Spread {
   const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const n = finite.length;
   if (n === 0) return { mean: null, std: null, n };
-  const mean = finite.reduce((sum, v) => sum + v, 0) / n;
-  const std = n < 2 ? null : Math.sqrt(finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1));
-  return { mean, std, n };
+  const { mean, std } = meanAndSampleStd(finite);
+  return { mean, std: n < 2 ? null : std, n };
 }
 
 /** "12.3 ± 0.4", "12.3" with one seed, "–" with none. */
