@@ -47,7 +47,8 @@ function strokesImage(rng: Rng): Float32Array {
   const samples: Array<{ y: number; x: number }> = [];
   for (let s = 2 + rng.integer(3); s > 0; s--) {
     const [a, b, c] = [point(), point(), point()];
-    for (let t = 0; t <= 1; t += 1 / 24) {
+    for (let i = 0; i <= 24; i++) {
+      const t = i / 24;
       const [u, v, w] = [(1 - t) ** 2, 2 * t * (1 - t), t * t];
       samples.push({ y: u * a.y + v * b.y + w * c.y, x: u * a.x + v * b.x + w * c.x });
     }

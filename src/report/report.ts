@@ -9,6 +9,7 @@ import { studyPaths } from '../study/study-directory.js';
 import {
   COLUMNS,
   COMPARED_METRICS,
+  comparisonDescription,
   differenceVerdict,
   formatDifference,
   formatSpread,
@@ -101,7 +102,7 @@ async function comparisonSection(results: ResultsFile): Promise<string> {
     ),
   );
   return `<h3>Against ${escape(results.baseline)}, seed by seed</h3>
-<p>Each cell: the mean over the seeds of (row − ${escape(results.baseline)}), both sampled from that seed's runs, and its 95% confidence interval (Student's t below 5 seeds, a bootstrap from 5; none with one seed). Green: better than ${escape(results.baseline)} beyond the seeds' spread, red: worse (the interval excludes 0); red in the plots: the interval excludes 0.</p>
+<p>${escape(comparisonDescription(results))} Green: better than ${escape(results.baseline)} and red: worse, where the interval excludes 0; red in the plots: the interval excludes 0.</p>
 <table class="results"><thead><tr><th>method</th><th>n</th>${COMPARED_METRICS.map((m) => `<th>Δ ${escape(COLUMNS[m].heading)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <div class="charts">${forests.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;

@@ -215,6 +215,16 @@ export function differenceVerdict(difference: PairedDifference | null, metric: M
   return difference.mean < 0 === lowerIsBetter ? 'better' : 'worse';
 }
 
+/** What a comparison table's cells mean, in words: for results.md and the report alike. */
+export function comparisonDescription(results: ResultsFile): string {
+  const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (10,000 resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
+  return (
+    `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs` +
+    (results.seeds.length > 1 ? `, and its 95% confidence interval (${how}).` : '; one seed: no interval.') +
+    ' Lower FID and logit FID, higher precision, recall, density, coverage and classifier score are better.'
+  );
+}
+
 /** The comparisons as a Markdown table: bold where the 95% interval excludes 0. */
 function comparisonMarkdown(results: ResultsFile): string[] {
   const header = `| method | n | ${COMPARED_METRICS.map((m) => `Δ ${COLUMNS[m].heading}`).join(' | ')} |`;
@@ -229,16 +239,7 @@ function comparisonMarkdown(results: ResultsFile): string[] {
       ? `| ${methodLabel(row)} | ${row.seeds.length} | ${COMPARED_METRICS.map(() => 'baseline').join(' | ')} |`
       : `| ${methodLabel(row)} | ${row.comparison?.fid?.perSeed.length ?? 0} | ${COMPARED_METRICS.map((m) => cell(row, m)).join(' | ')} |`,
   );
-  const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (10,000 resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
-  return [
-    `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs` +
-      (results.seeds.length > 1 ? `, and its 95% confidence interval (${how}); **bold**: the interval excludes 0.` : '; one seed: no interval.') +
-      ' Lower FID and logit FID, higher precision, recall, density, coverage and classifier score are better.',
-    '',
-    header,
-    rule,
-    ...lines,
-  ];
+  return [`${comparisonDescription(results)} **Bold**: the interval excludes 0.`, '', header, rule, ...lines];
 }
 
 function resultsMarkdown(results: ResultsFile): string {

@@ -258,6 +258,11 @@ async function trainClaimed(
       );
     }
     if (end.status === 'budget-spent') hooks.onMessage?.(end.reason);
+    if (end.status === 'completed' && config.gEma !== null && position.gSteps <= config.gEmaStart) {
+      hooks.onMessage?.(
+        `G's moving average never started: --g-ema-start ${config.gEmaStart} is not before the run's last G step (${position.gSteps}), so it is a copy of G. Give a smaller start.`,
+      );
+    }
     return { status: end.status, runDir, checkpoint: lastCheckpoint, position };
   } finally {
     gridZ.dispose();

@@ -130,6 +130,18 @@ test('--g-ema keeps a moving average of G, checkpointed beside it, and a resumed
   assert.notDeepEqual(generatorEma!.getWeights()[0].dataSync(), generator.getWeights()[0].dataSync());
 });
 
+test('a run whose --g-ema-start is not before its last G step says its average never started', async () => {
+  const messages: string[] = [];
+  const late = (gEmaStart: number) =>
+    train({ ...config, gEma: 0.9, gEmaStart, epochs: 1 }, join(tempDir(), `ema-from-${gEmaStart}`), { hooks: { onMessage: (m) => messages.push(m) } });
+  await late(4);
+  assert.deepEqual(messages, []);
+  await late(5);
+  assert.deepEqual(messages, [
+    "G's moving average never started: --g-ema-start 5 is not before the run's last G step (5), so it is a copy of G. Give a smaller start.",
+  ]);
+});
+
 test("--eval-every and --keep-every both keep their epochs' checkpoints; the scores name them", async () => {
   const runDir = join(tempDir(), 'kept');
   await train({ ...config, epochs: 4, evalEvery: 2, keepEvery: 3, evalN: 200 }, runDir);
