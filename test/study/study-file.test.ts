@@ -24,16 +24,29 @@ rows:
     run: a
 `;
 
-test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, against vanilla; the settings sweep parses', () => {
+test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, against vanilla; the settings sweep and the 5-seed vanilla study parse', () => {
   const files = readdirSync(STUDIES)
     .filter((file) => file.startsWith('reproduce-'))
     .sort();
   assert.deepEqual(files, ['reproduce-full.yaml', 'reproduce-quick.yaml', 'reproduce-standard.yaml']);
   assert.deepEqual(
     readdirSync(STUDIES).filter((file) => !files.includes(file)),
-    ['ema-and-cs-sweep.yaml'],
+    ['ema-and-cs-sweep.yaml', 'standard-vanilla-seeds.yaml'],
   );
   assert.equal(readStudyFile(join(STUDIES, 'ema-and-cs-sweep.yaml')).seeds.length, 1);
+  // The 5-seed study reuses the standard study's vanilla runs and shapings: the same flags, so they can be copied in.
+  const standard = readStudyFile(join(STUDIES, 'reproduce-standard.yaml'));
+  const vanillaSeeds = readStudyFile(join(STUDIES, 'standard-vanilla-seeds.yaml'));
+  assert.equal(vanillaSeeds.seeds.length, 5);
+  assert.deepEqual(
+    vanillaSeeds.runs,
+    standard.runs.filter((run) => run.name === 'vanilla'),
+  );
+  assert.deepEqual(vanillaSeeds.shapings, standard.shapings);
+  assert.deepEqual(
+    vanillaSeeds.rows,
+    standard.rows.filter((row) => row.run === 'vanilla'),
+  );
   const seeds: Record<string, number> = { 'reproduce-quick.yaml': 1, 'reproduce-standard.yaml': 3, 'reproduce-full.yaml': 5 };
   for (const file of files) {
     const study = readStudyFile(join(STUDIES, file));
