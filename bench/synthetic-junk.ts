@@ -7,6 +7,11 @@ import type { Rng } from '../src/engine/rng.js';
 const SIDE = 28;
 const SIZE = SIDE * SIDE;
 
+/** The bilinear blend of `at`'s four values around (y0 + fy, x0 + fx). */
+function bilinear(at: (y: number, x: number) => number, y0: number, x0: number, fy: number, fx: number): number {
+  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+}
+
 /** A 28×28 field bilinearly interpolated from a coarse `cells`×`cells` grid of N(0, 1) values. */
 export function smoothField(rng: Rng, cells: number): Float32Array {
   const coarse = Float64Array.from({ length: cells * cells }, () => rng.normal());
@@ -17,8 +22,7 @@ export function smoothField(rng: Rng, cells: number): Float32Array {
       const [gy, gx] = [y * scale, x * scale];
       const [y0, x0] = [Math.min(cells - 2, Math.floor(gy)), Math.min(cells - 2, Math.floor(gx))];
       const [fy, fx] = [gy - y0, gx - x0];
-      const at = (yy: number, xx: number) => coarse[yy * cells + xx];
-      out[y * SIDE + x] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+      out[y * SIDE + x] = bilinear((yy, xx) => coarse[yy * cells + xx], y0, x0, fy, fx);
     }
   }
   return out;
@@ -74,7 +78,7 @@ export function elasticWarp(pixels: Float32Array, alpha: number, rng: Rng): Floa
       const sx = (i % SIDE) + alpha * dx[i];
       const [y0, x0] = [Math.floor(sy), Math.floor(sx)];
       const [fy, fx] = [sy - y0, sx - x0];
-      out[base + i] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+      out[base + i] = bilinear(at, y0, x0, fy, fx);
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { meanAndSampleStd, percentile } from '../metrics/statistics.js';
 
 /** Seeds from which the interval is bootstrapped rather than Student's t. */
 export const BOOTSTRAP_FROM_SEEDS = 5;
-const BOOTSTRAP_RESAMPLES = 10_000;
+export const BOOTSTRAP_RESAMPLES = 10_000;
 const LEVEL = 0.95;
 
 /** A row's difference from the baseline on one metric: row − baseline, over the seeds both have. */

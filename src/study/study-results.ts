@@ -10,7 +10,7 @@ import { meanAndSampleStd } from '../metrics/statistics.js';
 import type { GeneratorKind } from '../run/trained-run.js';
 import { readTaskRecord, studyPaths, summedTaskSeconds, taskId } from './study-directory.js';
 import { baselineOf, type Study } from './study-file.js';
-import { BOOTSTRAP_FROM_SEEDS, pairedDifference, type PairedDifference } from './paired-comparison.js';
+import { BOOTSTRAP_FROM_SEEDS, BOOTSTRAP_RESAMPLES, pairedDifference, type PairedDifference } from './paired-comparison.js';
 
 /** The measured columns, in the table's order. */
 export const METRICS = [
@@ -217,11 +217,15 @@ export function differenceVerdict(difference: PairedDifference | null, metric: M
 
 /** What a comparison table's cells mean, in words: for results.md and the report alike. */
 export function comparisonDescription(results: ResultsFile): string {
-  const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (10,000 resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
+  const resamples = BOOTSTRAP_RESAMPLES.toLocaleString('en-US');
+  const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (${resamples} resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
+  // The metrics' directions, in words, from COLUMNS: "FID and logit FID", "precision, recall, … and classifier score".
+  const headings = (better: 'low' | 'high') => COMPARED_METRICS.filter((m) => COLUMNS[m].better === better).map((m) => COLUMNS[m].heading);
+  const listed = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
   return (
     `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs` +
     (results.seeds.length > 1 ? `, and its 95% confidence interval (${how}).` : '; one seed: no interval.') +
-    ' Lower FID and logit FID, higher precision, recall, density, coverage and classifier score are better.'
+    ` Lower ${listed(headings('low'))}, higher ${listed(headings('high'))} are better.`
   );
 }
 
