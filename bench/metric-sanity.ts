@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadImageSet } from '../src/data/image-set.js';
 import { startEngine } from '../src/engine/engine.js';
 import { loadFeatureExtractor, SHIPPED_FEATURE_NETWORKS } from '../src/metrics/feature-extractor.js';
+import { NEIGHBOURHOOD_K } from '../src/metrics/evaluation.js';
 import { machineInfo, save } from './bench-io.js';
 import { sanityChecks, scoreSanitySets } from './metric-sanity-rules.js';
 
@@ -45,7 +46,7 @@ for (const spec of specs) {
 }
 save(values.out!, {
   machine: machineInfo(engine),
-  setup: `${n} images a set from MNIST train (seeded), each against the first ${n} of MNIST test; k = 3 (P, R), 5 (D, C)`,
+  setup: `${n} images a set from MNIST train (seeded), each against the first ${n} of MNIST test; P-precision and P-recall (k = ${NEIGHBOURHOOD_K.k}), density and coverage (k = ${NEIGHBOURHOOD_K.densityK})`,
   networks,
 });
 console.log(`Wrote ${join('bench', 'results', `${values.out}.json`)}`);

@@ -28,6 +28,7 @@ import { classifierScore, logitFid } from '../src/metrics/classifier-score.js';
 import { CLASSES } from '../src/models/feature-network.js';
 import { fid } from '../src/metrics/fid.js';
 import { neighbourhoodMetrics } from '../src/metrics/prdc.js';
+import { probabilisticPrecisionRecall } from '../src/metrics/probabilistic-precision-recall.js';
 import { flopsOf, stepProducts, timeProducts } from './step-floor.js';
 
 const BATCHES = [64, 256];
@@ -280,9 +281,11 @@ const featuresOf = (set: ImageSet) => {
 };
 const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
 const fake = featuresOf(loadImageSet(pngs));
+const renamed = ({ precision, recall }: { precision: number; recall: number }) => ({ pPrecision: precision, pRecall: recall });
 const ours = {
   fid: fid(real.features, fake.features),
   ...neighbourhoodMetrics(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK),
+  ...renamed(probabilisticPrecisionRecall(real.features, fake.features, NEIGHBOURHOOD_K.k)),
   classifierScore: classifierScore(fake.logits, CLASSES),
   logitFid: logitFid(real.logits, fake.logits, CLASSES),
 };
@@ -311,6 +314,7 @@ const agreement = referenceMetrics
       logitFidRelativeDifference: relative('logitFid'),
       // The k-NN metrics count comparisons: the same counts, or how far apart.
       largestKnnDifference: Math.max(...(['precision', 'recall', 'density', 'coverage'] as const).map((key) => Math.abs(ours[key] - referenceMetrics[key]))),
+      largestProbabilisticDifference: Math.max(...(['pPrecision', 'pRecall'] as const).map((key) => Math.abs(ours[key] - referenceMetrics[key]))),
     }
   : { skipped: `the numpy/scipy reference failed: ${reference.stderr?.trim().split('\n').pop()}` };
 save('evaluate', { machine, features: evaluated!.features, seconds: evaluateSeconds, v2OverV1, ours, reference: referenceMetrics ?? null, agreement });

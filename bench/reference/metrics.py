@@ -3,7 +3,8 @@ and (given the two sets' 10-class logits) the classifier score and the logits' F
 
 Reads two float32 feature files (raw little-endian, rows × dims given on the
 command line) and prints JSON. FID as pytorch-fid computes it (scipy's sqrtm);
-precision/recall (k=3, distance <= radius) as the official improved-P&R code;
+k-NN precision/recall (k=4, distance <= radius) as the official improved-P&R code;
+P-precision/P-recall (k=4, a=1.2) as Park & Kim's paper defines them;
 density/coverage (k=5, strict <) as the official prdc code. Distances are
 exact float64 (scipy's cdist on float64 copies).
 
@@ -34,7 +35,7 @@ def radii(x, k):
     return np.partition(d, k, axis=1)[:, k]  # column 0 is the point itself
 
 
-def prdc(real, fake, k_pr=3, k_dc=5):
+def prdc(real, fake, k_pr=4, k_dc=5):
     d_rf = cdist(real, fake)
     r_real3, r_fake3, r_real5 = radii(real, k_pr), radii(fake, k_pr), radii(real, k_dc)
     precision = (d_rf <= r_real3[:, None]).any(axis=0).mean()
@@ -42,6 +43,15 @@ def prdc(real, fake, k_pr=3, k_dc=5):
     density = (1.0 / k_dc) * (d_rf < r_real5[:, None]).sum(axis=0).mean()
     coverage = (d_rf.min(axis=1) < r_real5).mean()
     return dict(precision=float(precision), recall=float(recall), density=float(density), coverage=float(coverage))
+
+
+def probabilistic_pr(real, fake, k=4, a=1.2):
+    """One ball radius per set, a x the mean k-th neighbour distance; membership 1 - d/R inside it."""
+    d_rf = cdist(real, fake)
+    r_real, r_fake = a * radii(real, k).mean(), a * radii(fake, k).mean()
+    in_real = 1 - np.prod(1 - np.clip(1 - d_rf / r_real, 0, None), axis=0)
+    in_fake = 1 - np.prod(1 - np.clip(1 - d_rf / r_fake, 0, None), axis=1)
+    return dict(pPrecision=float(in_real.mean()), pRecall=float(in_fake.mean()))
 
 
 def classifier_score(logits):
@@ -55,7 +65,7 @@ def main():
     real_path, fake_path, dims = sys.argv[1], sys.argv[2], int(sys.argv[3])
     real = np.fromfile(real_path, dtype="<f4").reshape(-1, dims).astype(np.float64)
     fake = np.fromfile(fake_path, dtype="<f4").reshape(-1, dims).astype(np.float64)
-    result = dict(fid=fid(real, fake), **prdc(real, fake))
+    result = dict(fid=fid(real, fake), **prdc(real, fake), **probabilistic_pr(real, fake))
     if len(sys.argv) > 5:
         real_logits = np.fromfile(sys.argv[4], dtype="<f4").reshape(-1, 10).astype(np.float64)
         fake_logits = np.fromfile(sys.argv[5], dtype="<f4").reshape(-1, 10).astype(np.float64)

@@ -56,8 +56,9 @@ async function generated(flags: EvaluateFlags): Promise<Images> {
 function table(result: EvaluationResult): string {
   const rows: Array<[string, string]> = [
     ['FID', result.fid.toFixed(3)],
-    [`precision (k=${result.k.precisionRecall})`, result.precision.toFixed(4)],
-    [`recall (k=${result.k.precisionRecall})`, result.recall.toFixed(4)],
+    [`P-precision (k=${result.k.precisionRecall})`, result.precision.toFixed(4)],
+    [`P-recall (k=${result.k.precisionRecall})`, result.recall.toFixed(4)],
+    [`k-NN precision, recall (k=${result.k.precisionRecall})`, `${result.knn.precision.toFixed(4)}, ${result.knn.recall.toFixed(4)}`],
     [`density (k=${result.k.densityCoverage})`, result.density.toFixed(4)],
     [`coverage (k=${result.k.densityCoverage})`, result.coverage.toFixed(4)],
     [`KID (${result.kid.subsets}×${result.kid.subsetSize})`, `${result.kid.mean.toFixed(5)} ± ${result.kid.std.toFixed(5)}`],
@@ -126,7 +127,7 @@ export function evaluateCommand(): Command {
     .option('--n <count>', 'samples to draw with --run', positiveInteger, 10000)
     .option('--data <source>', 'the real images: mnist or a directory of IDX files / PNGs', 'mnist')
     .addOption(new Option('--real <split>', 'which real split to compare with').choices(['test', 'train']).default('test'))
-    .option('--k <k>', 'k of precision and recall', positiveInteger, NEIGHBOURHOOD_K.k)
+    .option('--k <k>', 'k of precision and recall (P- and k-NN)', positiveInteger, NEIGHBOURHOOD_K.k)
     .option('--density-k <k>', 'k of density and coverage', positiveInteger, NEIGHBOURHOOD_K.densityK)
     .option(
       '--features <name|path>',

@@ -10,6 +10,7 @@ import { kid, type KidResult } from './kid.js';
 import { memorisation, type MemorisationReport } from './memorisation.js';
 import { modeStatistics, type ModeStatistics } from './mode-statistics.js';
 import { neighbourhoodMetrics } from './prdc.js';
+import { probabilisticPrecisionRecall } from './probabilistic-precision-recall.js';
 
 export interface Images {
   pixels: Float32Array;
@@ -20,7 +21,7 @@ export interface Images {
 }
 
 export interface EvaluationOptions {
-  /** k of precision and recall. */
+  /** k of precision and recall (both estimators). */
   k: number;
   /** k of density and coverage. */
   densityK: number;
@@ -31,8 +32,11 @@ export interface EvaluationOptions {
 
 export interface EvaluationResult {
   fid: number;
+  /** P-precision and P-recall (Park & Kim 2023): balls of one radius, so that odd real images do not swallow junk. */
   precision: number;
   recall: number;
+  /** Kynkäänniemi et al.'s k-NN precision and recall at the same k, for comparison with published figures. */
+  knn: { precision: number; recall: number };
   density: number;
   coverage: number;
   kid: KidResult;
@@ -47,8 +51,8 @@ export interface EvaluationResult {
   seconds: number;
 }
 
-/** The k of precision and recall, and of density and coverage, that gankit scores with unless told otherwise. */
-export const NEIGHBOURHOOD_K = { k: 3, densityK: 5 } as const;
+/** The k of precision and recall (Park & Kim's), and of density and coverage (Naeem et al.'s), that gankit scores with unless told otherwise. */
+export const NEIGHBOURHOOD_K = { k: 4, densityK: 5 } as const;
 
 /** The numbers the tables report. */
 export type HeadlineScores = Pick<EvaluationResult, 'fid' | 'precision' | 'recall' | 'density' | 'coverage'>;
@@ -97,7 +101,10 @@ export function evaluate(
   const neighbourhoods = neighbourhoodMetrics(realOut.features, fakeOut.features, options.k, options.densityK);
   return {
     fid: fid(realOut.features, fakeOut.features),
-    ...neighbourhoods,
+    ...probabilisticPrecisionRecall(realOut.features, fakeOut.features, options.k),
+    knn: { precision: neighbourhoods.precision, recall: neighbourhoods.recall },
+    density: neighbourhoods.density,
+    coverage: neighbourhoods.coverage,
     kid: kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
     modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
     classifier:

@@ -10,16 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../errors.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { CLASSES, FEATURE_LAYER, featureForward, isFeatureNetworkV2 } from '../models/feature-network.js';
+import { CLASSES, FEATURE_LAYER, featureForward, isFeatureNetworkDesign } from '../models/feature-network.js';
 import { loadModel } from '../models/model-files.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 
-/** The feature networks gankit ships, newest first; the first is the default. v1 stays for old numbers. */
-export const SHIPPED_FEATURE_NETWORKS = ['mnist-v2', 'mnist-v1'] as const;
+/** The feature networks gankit ships, newest first; the first is the default. v2 and v1 stay for old numbers. */
+export const SHIPPED_FEATURE_NETWORKS = ['mnist-v3', 'mnist-v2', 'mnist-v1'] as const;
 export type ShippedFeatureNetwork = (typeof SHIPPED_FEATURE_NETWORKS)[number];
 export const DEFAULT_FEATURE_NETWORK: ShippedFeatureNetwork = SHIPPED_FEATURE_NETWORKS[0];
 
-/** Where a shipped network's model.json lies (retrain mnist-v2: gankit features train --data mnist). */
+/** Where a shipped network's model.json lies (the README's "feature network" section says how each was trained). */
 export const shippedNetworkFile = (name: ShippedFeatureNetwork) =>
   fileURLToPath(new URL(`../../../assets/feature-network/${name}/model.json`, import.meta.url));
 
@@ -27,7 +27,7 @@ const isShipped = (spec: string): spec is ShippedFeatureNetwork => (SHIPPED_FEAT
 
 /** Which features scored a result: recorded in eval.json and reproduce's records, so that numbers from different networks are never mixed. */
 export interface FeatureNetworkIdentity {
-  /** A shipped network's name (mnist-v2), or the model.json's path. */
+  /** A shipped network's name (mnist-v3), or the model.json's path. */
   network: string;
   layer: string;
   /** The first 16 hex digits of the SHA-256 of model.json and its weights: changes when the network is retrained. */
@@ -67,8 +67,8 @@ function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentit
   const outputs = withLogits ? [layer.output as tfl.SymbolicTensor, model.outputs[0]] : [layer.output as tfl.SymbolicTensor];
   const truncated = tfl.model({ inputs: model.inputs, outputs });
   const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
-  // The v2 design's own forward pass fuses each convolution's activation; it computes what predict() does.
-  const fast = withLogits && identity.layer === FEATURE_LAYER && isFeatureNetworkV2(model);
+  // The v2 and v3 designs' own forward pass fuses each convolution's activation; it computes what predict() does.
+  const fast = withLogits && identity.layer === FEATURE_LAYER && isFeatureNetworkDesign(model);
   return {
     identity,
     inputShape,
@@ -78,7 +78,10 @@ function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentit
       x.dispose();
       const [features, logits] = Array.isArray(result) ? result : [result];
       const dims = features.shape.slice(1).reduce((a, b) => a * b, 1);
-      return { features: featureMatrix(takeValues(features), dims), logits: logits ? takeValues(logits) : undefined };
+      // A v3 network's logits end with "not a digit": the scores that use them read the digits'.
+      const digitLogits = logits && logits.shape[1] !== CLASSES ? tf.tidy(() => tf.slice(logits, [0, 0], [-1, CLASSES])) : logits;
+      if (digitLogits !== logits) logits.dispose();
+      return { features: featureMatrix(takeValues(features), dims), logits: digitLogits ? takeValues(digitLogits) : undefined };
     },
   };
 }
@@ -122,7 +125,7 @@ export function identifyFeatureNetwork(spec: string = DEFAULT_FEATURE_NETWORK, l
 }
 
 /**
- * A shipped network by name (the default: mnist-v2), or the model at `spec`
+ * A shipped network by name (the default: mnist-v3), or the model at `spec`
  * (its model.json or directory) cut at `layer`.
  */
 export async function loadFeatureExtractor(spec: string = DEFAULT_FEATURE_NETWORK, layer?: string): Promise<FeatureExtractor> {
@@ -140,7 +143,7 @@ export async function loadFeatureExtractor(spec: string = DEFAULT_FEATURE_NETWOR
     return graphExtractor(model, identity);
   }
   const model = await loadModel(dirname(file));
-  const withLogits = isShipped(spec) || (layer === undefined && model.outputs[0].shape[1] === CLASSES);
+  const withLogits = isShipped(spec) || (layer === undefined && (model.outputs[0].shape[1] === CLASSES || isFeatureNetworkDesign(model)));
   return layersExtractor(model, identity, withLogits);
 }
 

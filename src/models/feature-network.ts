@@ -1,7 +1,11 @@
-// The feature network the metrics use, design v2: a small CNN classifier for
-// 28×28 images whose features are read from two depths of the same forward pass.
+// The feature network the metrics use, design v3: a small CNN classifier for
+// 28×28 images with an eleventh answer, "not a digit", whose features are read
+// from the same forward pass.
 //   - The dense layer's pre-activations: what digit it is (64 values).
 //   - conv2's activations averaged over the image: how its strokes look (64 values).
+//   - The log-odds of "not a digit" against every digit (1 value, weighted by
+//     NOT_A_DIGIT_SCALE): how far from any digit the classifier finds it.
+// Design v2 (mnist-v2) is the same without the eleventh answer and its feature.
 // Every activation is a LeakyReLU, so no unit is dead, and a fixed standardising
 // layer gives each feature unit variance on the training split. A class's
 // mean can then sit only a few standard deviations from the data's, while
@@ -13,10 +17,37 @@ import { Rng } from '../engine/rng.js';
 
 export const FEATURE_LAYER = 'features';
 export const CLASSES = 10;
+/** The logits' index of "not a digit" in design v3. */
+export const NOT_A_DIGIT = CLASSES;
+/**
+ * How many standard deviations one standard deviation of the not-a-digit log-odds counts for among
+ * the 128 unit-variance features. At 1 a family of junk the classifier calls no digit (random strokes,
+ * 3.9 standard deviations off on average) moves FID too little to rank it below any set of real digits;
+ * at 4 it lands far above every one (issue 26's probe: 2 and 3 too little or barely enough).
+ */
+export const NOT_A_DIGIT_SCALE = 4;
 const LEAKY_SLOPE = 0.2;
 const HIDDEN_UNITS = 64;
 /** Added to the variance before dividing; LeakyReLU leaves no feature constant, so it only guards against 0/0. */
 const STANDARDISING_EPSILON = 1e-8;
+
+/** log p(not a digit) − log p(any digit) from the eleven logits: logit₁₀ − log Σ₀⁹ exp(logitᵢ). */
+function notADigitLogOdds(logits: tf.Tensor2D): tf.Tensor2D {
+  const digits = tf.slice(logits, [0, 0], [-1, CLASSES]);
+  return tf.sub(tf.slice(logits, [0, NOT_A_DIGIT], [-1, 1]), tf.logSumExp(digits, 1, true));
+}
+
+/** notADigitLogOdds as a layer, so that the saved network computes its features on its own. */
+class NotADigitLogOdds extends tfl.layers.Layer {
+  static readonly className = 'NotADigitLogOdds';
+  override computeOutputShape(inputShape: tfl.Shape): tfl.Shape {
+    return [inputShape[0], 1];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => notADigitLogOdds((Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D));
+  }
+}
+tf.serialization.registerClass(NotADigitLogOdds);
 
 export interface FeatureNetwork {
   /** Image → logits: what training fits. */
@@ -27,7 +58,7 @@ export interface FeatureNetwork {
   standardiser: tfl.layers.Layer;
 }
 
-/** The v2 design, with fresh weights drawn from `rng`. */
+/** The v3 design, with fresh weights drawn from `rng`. */
 export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
   const init = () => tfl.initializers.heUniform({ seed: rng.nextUint32() });
   const leaky = (name: string) => tfl.layers.leakyReLU({ alpha: LEAKY_SLOPE, name });
@@ -43,10 +74,11 @@ export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
   const flat = tfl.layers.flatten({ name: 'flatten' }).apply(pool2);
   const dense = tfl.layers.dense({ units: HIDDEN_UNITS, kernelInitializer: init(), name: 'dense' }).apply(flat);
   const logits = tfl.layers
-    .dense({ units: CLASSES, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.nextUint32() }), name: 'logits' })
+    .dense({ units: CLASSES + 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.nextUint32() }), name: 'logits' })
     .apply(leaky('leaky3').apply(dense)) as tfl.SymbolicTensor;
   const strokes = tfl.layers.globalAveragePooling2d({ name: 'conv2_mean' }).apply(conv2);
-  const joined = tfl.layers.concatenate({ name: 'joined' }).apply([dense, strokes] as tfl.SymbolicTensor[]);
+  const logOdds = new NotADigitLogOdds({ name: 'not_a_digit' }).apply(logits);
+  const joined = tfl.layers.concatenate({ name: 'joined' }).apply([dense, strokes, logOdds] as tfl.SymbolicTensor[]);
   // A batch normalisation that never trains: at inference it is (x − mean) / √(variance + ε).
   const standardiser = tfl.layers.batchNormalization({ epsilon: STANDARDISING_EPSILON, name: FEATURE_LAYER });
   const features = standardiser.apply(joined) as tfl.SymbolicTensor;
@@ -57,7 +89,10 @@ export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
   };
 }
 
-/** Sets the standardising layer to the mean and variance of the unstandardised features of `pixels` ([n, 28, 28, 1] in [-1, 1]). */
+/**
+ * Sets the standardising layer to the mean and variance of the unstandardised features of `pixels`
+ * ([n, 28, 28, 1] in [-1, 1]); the not-a-digit log-odds, last, gets NOT_A_DIGIT_SCALE standard deviations.
+ */
 export function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, count: number, batch = 500): void {
   const joined = tfl.model({ inputs: net.network.inputs, outputs: net.network.getLayer('joined').output as tfl.SymbolicTensor });
   const dims = joined.outputs[0].shape[1] as number;
@@ -78,19 +113,23 @@ export function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, c
   }
   const mean = Float32Array.from(sum, (s) => s / count);
   const variance = Float32Array.from(squares, (q, d) => (q - count * mean[d] * mean[d]) / (count - 1));
+  variance[dims - 1] /= NOT_A_DIGIT_SCALE ** 2;
   tf.tidy(() => net.standardiser.setWeights([tf.ones([dims]), tf.zeros([dims]), tf.tensor1d(mean), tf.tensor1d(variance)]));
 }
 
-const V2_LAYERS = ['conv1', 'leaky1', 'conv2', 'leaky2', 'dense', 'logits', FEATURE_LAYER];
+const DESIGN_LAYERS = ['conv1', 'leaky1', 'conv2', 'leaky2', 'dense', 'logits', 'conv2_mean', FEATURE_LAYER];
 
-/** Whether `model` is of the v2 design (so `featureForward` can run it). */
-export function isFeatureNetworkV2(model: tfl.LayersModel): boolean {
+/** Whether `model` is of design v2 or v3 (so `featureForward` can run it). */
+export function isFeatureNetworkDesign(model: tfl.LayersModel): boolean {
   const names = new Set(model.layers.map((layer) => layer.name));
-  return V2_LAYERS.every((name) => names.has(name)) && model.layers.some((layer) => layer.name === 'conv2_mean');
+  return DESIGN_LAYERS.every((name) => names.has(name));
 }
 
+/** Whether a network of design v2 or v3 is v3, with its not-a-digit answer. */
+const hasNotADigit = (model: tfl.LayersModel) => model.getLayer('logits').getWeights()[1].shape[0] === CLASSES + 1;
+
 /**
- * The v2 network's [features, logits] as plain ops, the same values as
+ * A v2 or v3 network's [features, digit logits] as plain ops, the same values as
  * `predict` (to float32 rounding) in two thirds of the time: `predict` runs
  * each LeakyReLU as its own pass over a full feature map. Here conv2's is fused
  * into its kernel, and conv1's runs after the pool.
@@ -113,10 +152,11 @@ export function featureForward(model: tfl.LayersModel, images: tf.Tensor4D): [tf
     const logits = tf.fused.matMul({ a: tf.leakyRelu(dense, LEAKY_SLOPE), b: logitKernel, bias: logitBias });
     // A 14×14 average pool is the mean over the image, and far faster on this backend than tf.mean over two axes.
     const strokes = tf.reshape(tf.avgPool(conv2, [conv2.shape[1], conv2.shape[2]], 1, 'valid'), [images.shape[0], -1]);
-    const joined = tf.concat([dense, strokes], 1);
+    const v3 = hasNotADigit(model);
+    const joined = tf.concat(v3 ? [dense, strokes, notADigitLogOdds(logits as tf.Tensor2D)] : [dense, strokes], 1);
     const [scale, offset, mean, variance] = weights(FEATURE_LAYER) as tf.Tensor1D[];
     const epsilon = model.getLayer(FEATURE_LAYER).getConfig().epsilon as number;
     const features = tf.batchNorm(joined, mean, variance, offset, scale, epsilon) as tf.Tensor2D;
-    return [features, logits] as [tf.Tensor2D, tf.Tensor2D];
+    return [features, v3 ? tf.slice(logits, [0, 0], [-1, CLASSES]) : logits] as [tf.Tensor2D, tf.Tensor2D];
   });
 }

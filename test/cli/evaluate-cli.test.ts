@@ -17,12 +17,13 @@ test('evaluate a PNG folder and a run: a table, and eval.json with every metric'
   const result = gankit('evaluate', '--samples', samples);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /FID\s+\d+\.\d{3}/);
-  assert.match(result.stdout, /precision \(k=3\)/);
+  assert.match(result.stdout, /P-precision \(k=4\)/);
   const written = JSON.parse(readFileSync(join(samples, 'eval.json'), 'utf8'));
   for (const key of ['fid', 'precision', 'recall', 'density', 'coverage', 'seconds']) assert.equal(typeof written[key], 'number', key);
+  assert.deepEqual(Object.keys(written.knn), ['precision', 'recall']);
   assert.equal(written.samples.count, 200);
   assert.equal(written.real.count, 10000);
-  assert.equal(written.features.network, 'mnist-v2');
+  assert.equal(written.features.network, 'mnist-v3');
   assert.equal(written.features.layer, 'features');
   assert.match(written.features.sha256, /^[0-9a-f]{16}$/);
   assert.ok(written.classifier.score >= 1 && written.classifier.realScore > 9 && written.classifier.logitFid > 0, JSON.stringify(written.classifier));

@@ -1,7 +1,7 @@
 // gankit features train --data DIR, and evaluate --data DIR using the network it trained.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeIdxUint8 } from '../../src/data/idx.js';
@@ -52,7 +52,21 @@ test('features train --data DIR trains a network beside the data, and evaluate -
   assert.equal(after.code, 0, after.stderr);
   const result = JSON.parse(after.stdout);
   assert.equal(result.features.network, join(data, 'feature-network', 'model.json'));
-  assert.equal(result.features.dims, 128);
+  assert.equal(result.features.dims, 129);
   assert.equal(result.real.count, 200);
   assert.ok(result.classifier.score >= 1 && result.classifier.score <= 10, JSON.stringify(result.classifier));
+});
+
+test('features train --init fine-tunes a shipped network, and training.json says how the network was made', () => {
+  const data = tempDir();
+  writeDataset(data, 640, 100);
+  const out = join(data, 'tuned');
+  const tuned = gankit('features', 'train', '--data', data, '--init', 'mnist-v2', '--epochs', '1', '--lr', '3e-4', '--out', out);
+  assert.equal(tuned.code, 0, tuned.stderr);
+  const accuracy = Number(/test accuracy (\d+\.\d+)%/.exec(tuned.stdout)![1]);
+  const record = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
+  assert.equal(record.init.network, 'mnist-v2');
+  assert.match(record.init.sha256, /^[0-9a-f]{16}$/);
+  assert.deepEqual([record.epochs, record.lr, record.outlierWeight, record.stability], [1, 3e-4, 1, 1]);
+  assert.equal(record.testAccuracy, accuracy / 100);
 });

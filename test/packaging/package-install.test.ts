@@ -40,6 +40,8 @@ test('npm pack then npm install -g: gankit trains, generates and evaluates from 
   for (const needed of [
     'package/bin/gankit.js',
     'package/dist/src/cli/main.js',
+    'package/assets/feature-network/mnist-v3/model.json',
+    'package/assets/feature-network/mnist-v3/weights.bin',
     'package/assets/feature-network/mnist-v2/model.json',
     'package/assets/feature-network/mnist-v2/weights.bin',
     'package/assets/feature-network/mnist-v1/weights.bin',

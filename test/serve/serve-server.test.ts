@@ -225,13 +225,13 @@ test("nearest training images: the same neighbours and distances as a brute-forc
   const url = `/api/nearest?run=${q(served.run)}&checkpoint=${detail.generator!.checkpoint}&kind=ema&k=5&z=${z.join(',')}`;
   let answer = await get(url);
   for (let tries = 0; answer.status === 202 && tries < 600; tries++) {
-    assert.match(JSON.parse(answer.body).featureNetwork, /^mnist-v2 /);
+    assert.match(JSON.parse(answer.body).featureNetwork, /^mnist-v3 /);
     await new Promise((r) => setTimeout(r, 100));
     answer = await get(url);
   }
   assert.equal(answer.status, 200, answer.body);
   const nearest = JSON.parse(answer.body) as NearestAnswer;
-  assert.match(nearest.featureNetwork, /^mnist-v2 \(layer features, sha256 [0-9a-f]{16}\)$/);
+  assert.match(nearest.featureNetwork, /^mnist-v3 \(layer features, sha256 [0-9a-f]{16}\)$/);
   assert.equal(nearest.searched, 'the first 320 of the 60000 training images of MNIST');
   assert.match(nearest.sample, /^data:image\/png;base64,/);
 

@@ -144,8 +144,8 @@ test('a row scored by another feature network is evaluated again, without retrai
   const rerun = gankit('study', 'run', file, '--out', out);
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.deepEqual(started(rerun.stderr), ['row-dp-gan-seed1', 'results']);
-  assert.equal(JSON.parse(readFileSync(record, 'utf8')).features.network, 'mnist-v2');
-  assert.ok(results().rows[3].seeds.every((s) => s.features.network === 'mnist-v2'));
+  assert.equal(JSON.parse(readFileSync(record, 'utf8')).features.network, 'mnist-v3');
+  assert.ok(results().rows[3].seeds.every((s) => s.features.network === 'mnist-v3'));
 });
 
 test('new evaluation settings score the rows again, without retraining; the runs themselves may not change', () => {
