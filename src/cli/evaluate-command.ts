@@ -58,7 +58,6 @@ function table(result: EvaluationResult): string {
     ['FID', result.fid.toFixed(3)],
     [`P-precision (k=${result.k.precisionRecall})`, result.precision.toFixed(4)],
     [`P-recall (k=${result.k.precisionRecall})`, result.recall.toFixed(4)],
-    [`k-NN precision, recall (k=${result.k.precisionRecall})`, `${result.knn.precision.toFixed(4)}, ${result.knn.recall.toFixed(4)}`],
     [`density (k=${result.k.densityCoverage})`, result.density.toFixed(4)],
     [`coverage (k=${result.k.densityCoverage})`, result.coverage.toFixed(4)],
     [`KID (${result.kid.subsets}×${result.kid.subsetSize})`, `${result.kid.mean.toFixed(5)} ± ${result.kid.std.toFixed(5)}`],

@@ -69,6 +69,7 @@ export function featuresCommand(): Command {
   features
     .command('train')
     .description("train the feature network (a small CNN classifier) on a dataset's training split")
+    .addHelpText('after', '\nmnist-v3 was made with: gankit features train --data mnist --init mnist-v2 --epochs 2 --lr 3e-4 --out DIR')
     .option('--data <source>', 'mnist, or a directory of IDX files with labels', 'mnist')
     .option('--out <dir>', 'where to save it (default: DATA/feature-network; required for mnist, whose shipped networks stay as they are)')
     .option('--epochs <n>', 'epochs', positiveInteger, FEATURE_TRAINING_DEFAULTS.epochs)

@@ -39,7 +39,7 @@ const OVERRIDES: Record<string, Partial<TrainConfig>> = { began: { lrG: 1e-3, lr
  * Minimax's G loss log(1 − D(G(z))) saturates once D wins, the failure the
  * non-saturating loss was made for (Goodfellow et al. 2014). Here D wins within
  * 200 steps and G is left drawing one speckled blob, even after 1,000 steps;
- * mnist-v2 rightly ranks that below the initial grey blur. So its smoke test
+ * the feature network rightly ranks that below the initial grey blur. So its smoke test
  * checks the saturation itself.
  */
 const SATURATES = new Set(['minimax']);
