@@ -3,8 +3,8 @@ and (given the two sets' 10-class logits) the classifier score and the logits' F
 
 Reads two float32 feature files (raw little-endian, rows × dims given on the
 command line) and prints JSON. FID as pytorch-fid computes it (scipy's sqrtm);
-k-NN precision/recall (k=4, distance <= radius) as the official improved-P&R code;
-P-precision/P-recall (k=4, a=1.2) as Park & Kim's paper defines them;
+k-NN precision/recall (k=3, distance <= radius) as the official improved-P&R code;
+P-precision/P-recall (k=3, a=1.2) as Park & Kim's paper defines them;
 density/coverage (k=5, strict <) as the official prdc code. Distances are
 exact float64 (scipy's cdist on float64 copies).
 
@@ -35,7 +35,7 @@ def radii(x, k):
     return np.partition(d, k, axis=1)[:, k]  # column 0 is the point itself
 
 
-def prdc(real, fake, k_pr=4, k_dc=5):
+def prdc(real, fake, k_pr=3, k_dc=5):
     d_rf = cdist(real, fake)
     r_real3, r_fake3, r_real5 = radii(real, k_pr), radii(fake, k_pr), radii(real, k_dc)
     precision = (d_rf <= r_real3[:, None]).any(axis=0).mean()
@@ -45,7 +45,7 @@ def prdc(real, fake, k_pr=4, k_dc=5):
     return dict(precision=float(precision), recall=float(recall), density=float(density), coverage=float(coverage))
 
 
-def probabilistic_pr(real, fake, k=4, a=1.2):
+def probabilistic_pr(real, fake, k=3, a=1.2):
     """One ball radius per set, a x the mean k-th neighbour distance; membership 1 - d/R inside it."""
     d_rf = cdist(real, fake)
     r_real, r_fake = a * radii(real, k).mean(), a * radii(fake, k).mean()

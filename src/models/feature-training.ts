@@ -22,7 +22,7 @@ export interface FeatureTrainingOptions {
   outlierWeight: number;
   /** Each digit gets a noisy copy with pixel noise N(0, σ²), σ uniform in [0, trainNoise], classified as the digit (0: none, as mnist-v2). */
   trainNoise: number;
-  /** The weight of ‖f(noisy copy) − f(digit)‖², in the starting network's standard deviations (0: none). */
+  /** The weight of the mean over features of (f(noisy copy) − f(digit))², in the starting network's standard deviations (0: none). */
   stability: number;
 }
 
@@ -70,14 +70,19 @@ function startFrom(net: FeatureNetwork, start: tfl.LayersModel): void {
       throw new DataError(`The network to start from has no layer "${layer.name}": it is not of the feature network's design.`);
     }
     const weights = saved.getWeights();
-    const grown = weights.map((w, i) => {
+    for (const [i, w] of weights.entries()) {
       const target = fresh[i].shape;
       if (w.shape.length !== target.length || w.shape.some((size, axis) => size > target[axis] || (axis < w.shape.length - 1 && size !== target[axis])))
         throw new DataError(`The network to start from has other shapes in layer "${layer.name}".`);
-      // Only the last axis may grow (v2 → v3): keep the saved values and the fresh rest.
-      return w.shape.at(-1) === target.at(-1) ? w : tf.concat([w, tf.slice(fresh[i], [...w.shape.slice(0, -1).map(() => 0), w.shape.at(-1)!])], -1);
-    });
-    layer.setWeights(grown);
+    }
+    // Only the last axis may grow (v2 → v3): keep the saved values and the fresh rest.
+    tf.tidy(() =>
+      layer.setWeights(
+        weights.map((w, i) =>
+          w.shape.at(-1) === fresh[i].shape.at(-1) ? w : tf.concat([w, tf.slice(fresh[i], [...w.shape.slice(0, -1).map(() => 0), w.shape.at(-1)!])], -1),
+        ),
+      ),
+    );
   }
 }
 

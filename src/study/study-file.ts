@@ -58,7 +58,7 @@ const EVALUATION = z.strictObject({
   n: z.int().positive().default(10000),
   /** The real split the samples are compared with. */
   real: z.enum(['test', 'train']).default('test'),
-  /** k of precision and recall (gankit evaluate's, Kynkäänniemi et al.'s 3, by default). */
+  /** k of precision and recall (gankit evaluate's, 3, by default). */
   k: z.int().positive().default(NEIGHBOURHOOD_K.k),
 });
 

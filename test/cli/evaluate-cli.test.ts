@@ -17,7 +17,7 @@ test('evaluate a PNG folder and a run: a table, and eval.json with every metric'
   const result = gankit('evaluate', '--samples', samples);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /FID\s+\d+\.\d{3}/);
-  assert.match(result.stdout, /P-precision \(k=4\)/);
+  assert.match(result.stdout, /P-precision \(k=3\)/);
   const written = JSON.parse(readFileSync(join(samples, 'eval.json'), 'utf8'));
   for (const key of ['fid', 'precision', 'recall', 'density', 'coverage', 'seconds']) assert.equal(typeof written[key], 'number', key);
   assert.deepEqual(Object.keys(written.knn), ['precision', 'recall']);
