@@ -27,7 +27,7 @@ import { DEFAULT_FEATURE_NETWORK, loadFeatureExtractor, SHIPPED_FEATURE_NETWORKS
 import { classifierScore, logitFid } from '../src/metrics/classifier-score.js';
 import { CLASSES } from '../src/models/feature-network.js';
 import { fid } from '../src/metrics/fid.js';
-import { neighbourhoodMetrics } from '../src/metrics/prdc.js';
+import { neighbourhoodMetrics, neighbourRadii } from '../src/metrics/prdc.js';
 import { probabilisticPrecisionRecall } from '../src/metrics/probabilistic-precision-recall.js';
 import { flopsOf, stepProducts, timeProducts } from './step-floor.js';
 
@@ -282,10 +282,11 @@ const featuresOf = (set: ImageSet) => {
 const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
 const fake = featuresOf(loadImageSet(pngs));
 const renamed = ({ precision, recall }: { precision: number; recall: number }) => ({ pPrecision: precision, pRecall: recall });
+const radii = neighbourRadii(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK);
 const ours = {
   fid: fid(real.features, fake.features),
-  ...neighbourhoodMetrics(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK),
-  ...renamed(probabilisticPrecisionRecall(real.features, fake.features, NEIGHBOURHOOD_K.k)),
+  ...neighbourhoodMetrics(real.features, fake.features, radii),
+  ...renamed(probabilisticPrecisionRecall(real.features, fake.features, radii)),
   classifierScore: classifierScore(fake.logits, CLASSES),
   logitFid: logitFid(real.logits, fake.logits, CLASSES),
 };

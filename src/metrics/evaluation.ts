@@ -9,7 +9,7 @@ import { fid } from './fid.js';
 import { kid, type KidResult } from './kid.js';
 import { memorisation, type MemorisationReport } from './memorisation.js';
 import { modeStatistics, type ModeStatistics } from './mode-statistics.js';
-import { neighbourhoodMetrics } from './prdc.js';
+import { neighbourhoodMetrics, neighbourRadii } from './prdc.js';
 import { probabilisticPrecisionRecall } from './probabilistic-precision-recall.js';
 
 export interface Images {
@@ -101,10 +101,11 @@ export function evaluate(
   const total = fake.count + real.count;
   const fakeOut = extractAll(extractor, fake, (done) => onProgress?.(done, total));
   const realOut = extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
-  const neighbourhoods = neighbourhoodMetrics(realOut.features, fakeOut.features, options.k, options.densityK);
+  const radii = neighbourRadii(realOut.features, fakeOut.features, options.k, options.densityK);
+  const neighbourhoods = neighbourhoodMetrics(realOut.features, fakeOut.features, radii);
   return {
     fid: fid(realOut.features, fakeOut.features),
-    ...probabilisticPrecisionRecall(realOut.features, fakeOut.features, options.k),
+    ...probabilisticPrecisionRecall(realOut.features, fakeOut.features, radii),
     knn: { precision: neighbourhoods.precision, recall: neighbourhoods.recall },
     density: neighbourhoods.density,
     coverage: neighbourhoods.coverage,

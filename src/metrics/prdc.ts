@@ -1,5 +1,5 @@
 // Precision, recall, density and coverage in one pass over the fake × real
-// distances (after the two k-NN radius passes): each pair is tested against
+// distances (after neighbourRadii's two k-NN radius passes, which P-precision shares): each pair is tested against
 // every threshold it matters for, in float64 wherever float32 rounding could
 // decide the comparison.
 //
@@ -16,9 +16,21 @@ export interface NeighbourhoodMetrics {
   coverage: number;
 }
 
-export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, k = 3, densityK = 5): NeighbourhoodMetrics {
+/** Each image's distance to its k-th nearest other image of its set, and the reals' to their densityK-th: what the k-NN metrics share. */
+export interface NeighbourRadii {
+  realK: Float64Array;
+  realDensityK: Float64Array;
+  fakeK: Float64Array;
+  densityK: number;
+}
+
+export function neighbourRadii(real: FeatureMatrix, fake: FeatureMatrix, k = 3, densityK = 5): NeighbourRadii {
   const [realK, realDensityK] = kNearestRadii(real, k, densityK);
   const [fakeK] = kNearestRadii(fake, k);
+  return { realK, realDensityK, fakeK, densityK };
+}
+
+export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, { realK, realDensityK, fakeK, densityK }: NeighbourRadii): NeighbourhoodMetrics {
   const squared = (radii: Float64Array) => radii.map((r) => r * r);
   const realK2 = squared(realK);
   const realD2 = squared(realDensityK);

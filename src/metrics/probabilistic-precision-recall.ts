@@ -11,20 +11,23 @@
 //   1 − Πᵢ (1 − max(0, 1 − ‖xᵢ − y‖ / R_real)),
 // and P-precision is its mean over the fakes; P-recall swaps the sets.
 import type { FeatureMatrix } from './feature-matrix.js';
-import { exactSquaredDistance, forEachDistanceRow, kNearestRadii, RELATIVE_SLACK, squaredNorms, commonCenter } from './nearest-neighbours.js';
+import type { NeighbourRadii } from './prdc.js';
+import { exactSquaredDistance, forEachDistanceRow, RELATIVE_SLACK, squaredNorms, commonCenter } from './nearest-neighbours.js';
 
 /** The ball's radius in mean k-th neighbour distances: the paper's a. */
 export const BALL_SCALE = 1.2;
 
-/** a × the mean distance from a row of `m` to its k-th nearest other row. */
-function commonRadius(m: FeatureMatrix, k: number): number {
-  const [radii] = kNearestRadii(m, k);
-  return (BALL_SCALE * radii.reduce((sum, r) => sum + r, 0)) / radii.length;
-}
+/** a × the mean of each row's distance to its k-th nearest other row. */
+const commonRadius = (kthRadii: Float64Array) => (BALL_SCALE * kthRadii.reduce((sum, r) => sum + r, 0)) / kthRadii.length;
 
-export function probabilisticPrecisionRecall(real: FeatureMatrix, fake: FeatureMatrix, k: number): { precision: number; recall: number } {
-  const realRadius = commonRadius(real, k);
-  const fakeRadius = commonRadius(fake, k);
+/** From each set's k-th neighbour radii (prdc.ts's neighbourRadii), so that the k-NN metrics' passes are not run twice. */
+export function probabilisticPrecisionRecall(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  { realK, fakeK }: Pick<NeighbourRadii, 'realK' | 'fakeK'>,
+): { precision: number; recall: number } {
+  const realRadius = commonRadius(realK);
+  const fakeRadius = commonRadius(fakeK);
   const reach = Math.max(realRadius, fakeRadius) ** 2;
   const center = commonCenter(real, fake);
   const realNorms = squaredNorms(real, center);

@@ -4,7 +4,7 @@ import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { featureMatrix, fromRows } from '../../src/metrics/feature-matrix.js';
 import { kNearestRadii } from '../../src/metrics/nearest-neighbours.js';
-import { neighbourhoodMetrics } from '../../src/metrics/prdc.js';
+import { neighbourhoodMetrics, neighbourRadii } from '../../src/metrics/prdc.js';
 
 await startEngine({ quiet: true });
 
@@ -34,14 +34,14 @@ const fake = fromRows([
 ]);
 
 test('precision and recall on the grid test vector (ties at the radius count as inside)', () => {
-  const { precision, recall } = neighbourhoodMetrics(real, fake, 3, 5);
+  const { precision, recall } = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 5));
   assert.deepEqual({ precision, recall }, { precision: 0.9, recall: 1.0 });
 });
 
 test('density and coverage on the same vectors, k = 5 and k = 1', () => {
-  const five = neighbourhoodMetrics(real, fake, 3, 5);
+  const five = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 5));
   assert.ok(Math.abs(five.density - 0.96) < 1e-12 && five.coverage === 1, JSON.stringify(five));
-  const one = neighbourhoodMetrics(real, fake, 3, 1);
+  const one = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 1));
   assert.ok(Math.abs(one.density - 1.5) < 1e-12 && Math.abs(one.coverage - 0.8) < 1e-12, JSON.stringify(one));
 });
 
@@ -65,7 +65,7 @@ test('k-NN radii equal a brute-force float64 computation on random features', ()
 
 test('identical sets have precision = recall = 1 and coverage 1', () => {
   const m = featureMatrix(new Rng(5).normals(300 * 8), 8);
-  const { precision, recall, coverage } = neighbourhoodMetrics(m, m);
+  const { precision, recall, coverage } = neighbourhoodMetrics(m, m, neighbourRadii(m, m));
   assert.deepEqual({ precision, recall, coverage }, { precision: 1, recall: 1, coverage: 1 });
 });
 

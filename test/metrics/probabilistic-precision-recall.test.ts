@@ -5,6 +5,7 @@ import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { featureMatrix, fromRows, type FeatureMatrix } from '../../src/metrics/feature-matrix.js';
 import { BALL_SCALE, probabilisticPrecisionRecall } from '../../src/metrics/probabilistic-precision-recall.js';
+import { neighbourRadii } from '../../src/metrics/prdc.js';
 
 await startEngine({ quiet: true });
 
@@ -26,7 +27,7 @@ test('a hand computation, k = 1', () => {
   const precision = (1 - (1 / realRadius) * (1 / realRadius) * (Math.sqrt(5) / realRadius)) / 3;
   // Each real point's only fake within R_fake is (1, 0): 1, 1 and √5 away.
   const recall = (2 * (1 - 1 / fakeRadius) + (1 - Math.sqrt(5) / fakeRadius)) / 3;
-  const ours = probabilisticPrecisionRecall(real, fake, 1);
+  const ours = probabilisticPrecisionRecall(real, fake, neighbourRadii(real, fake, 1, 1));
   assert.ok(Math.abs(ours.precision - precision) < 1e-12, `${ours.precision} vs ${precision}`);
   assert.ok(Math.abs(ours.recall - recall) < 1e-12, `${ours.recall} vs ${recall}`);
 });
@@ -66,7 +67,7 @@ test('equals a brute-force float64 computation on random features, duplicates an
   const fake = Float32Array.from(rng.normals(300 * dims), (v, i) => (i < 100 * dims ? v + 3 : 1.3 * v));
   fake.set(real.subarray(0, 20 * dims), 200 * dims); // 20 fakes that copy a real image exactly
   const [r, f] = [featureMatrix(real, dims), featureMatrix(fake, dims)];
-  const ours = probabilisticPrecisionRecall(r, f, 4);
+  const ours = probabilisticPrecisionRecall(r, f, neighbourRadii(r, f, 4, 4));
   const expected = bruteForce(r, f, 4);
   assert.ok(Math.abs(ours.precision - expected.precision) < 1e-9, `precision ${ours.precision} vs ${expected.precision}`);
   assert.ok(Math.abs(ours.recall - expected.recall) < 1e-9, `recall ${ours.recall} vs ${expected.recall}`);
