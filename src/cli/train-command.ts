@@ -4,6 +4,7 @@ import { EXIT_CODES } from '../errors.js';
 import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
+import { modelWidths, parameterCount } from '../models/gan-models.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { checkTrainConfig, configFor } from '../training/train-config.js';
 import { PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
@@ -172,8 +173,20 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
   }
 }
 
+/** The parameter counts `--help` states. */
+function parameterCounts() {
+  const count = (widths: readonly number[]) => parameterCount(widths).toLocaleString('en-US');
+  const [unconditional, conditional] = [modelWidths(false), modelWidths(true)];
+  return {
+    generator: count(conditional.generator),
+    discriminator: count(conditional.discriminator),
+    unconditional: `G ${count(unconditional.generator)}, D ${count(unconditional.discriminator)}`,
+  };
+}
+
 export function trainCommand(): Command {
   const d = TRAIN_DEFAULTS;
+  const counts = parameterCounts();
   return new Command('train')
     .description('train the fixed GAN on MNIST or your own images')
     .requiredOption('--out <dir>', 'run directory (config.json, metrics.jsonl, checkpoints/, samples/)')
@@ -186,6 +199,10 @@ export function trainCommand(): Command {
       )
         .choices(PRESET_NAMES)
         .default(d.preset),
+    )
+    .option(
+      '--conditional',
+      `G and D take the class beside z and the image (one-hot): G ${counts.generator}, D ${counts.discriminator} parameters (unconditional: ${counts.unconditional})`,
     )
     .option('--dropout-g <p>', "dropout after each hidden layer of G in training (default: the preset's)", fraction)
     .option('--dropout-d <p>', "dropout after each hidden layer of D in training (default: the preset's; BEGAN's autoencoder D has none)", fraction)

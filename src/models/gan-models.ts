@@ -7,6 +7,8 @@ import { Rng } from '../engine/rng.js';
 export const LATENT_SIZE = 100;
 export const IMAGE_SIZE = 28 * 28;
 export const LEAKY_SLOPE = 0.2;
+/** The classes a conditional G and D take beside their input, one-hot (class-condition.ts). */
+export const CLASS_COUNT = 10;
 
 export const GENERATOR_WIDTHS = [LATENT_SIZE, 256, 512, 1024, IMAGE_SIZE] as const;
 export const DISCRIMINATOR_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 1] as const;
@@ -16,15 +18,36 @@ export const AUTOENCODER_WIDTHS = [IMAGE_SIZE, 1024, 512, 256, 512, 1024, IMAGE_
 const chain = (widths: readonly number[]) => widths.join('→');
 const dropoutNote = (rate: number) => (rate > 0 ? `, Dropout(${rate}) after each hidden layer in training` : '');
 
+/** The widths with the one-hot class added to the input when conditional. */
+const withInputClasses = (widths: readonly number[], conditional: boolean) => (conditional ? [widths[0] + CLASS_COUNT, ...widths.slice(1)] : widths);
+
+/** Weights and biases of an MLP of these widths. */
+export const parameterCount = (widths: readonly number[]) => widths.slice(1).reduce((sum, width, i) => sum + (widths[i] + 1) * width, 0);
+
+const parameters = (widths: readonly number[]) => `${parameterCount(widths).toLocaleString('en-US')} parameters`;
+
+/** G's and D's widths, each input widened by the class when conditional. */
+export function modelWidths(conditional: boolean) {
+  return { generator: withInputClasses(GENERATOR_WIDTHS, conditional), discriminator: withInputClasses(DISCRIMINATOR_WIDTHS, conditional) };
+}
+
 /** How config.json describes the models, for people and reports: G, and D as one logit or BEGAN's autoencoder. */
-export function describeModels(dropoutG: number, dropoutD: number, discriminator: 'logit' | 'autoencoder'): { generator: string; discriminator: string } {
+export function describeModels(
+  dropoutG: number,
+  dropoutD: number,
+  discriminator: 'logit' | 'autoencoder',
+  conditional = false,
+): { generator: string; discriminator: string } {
   const leaky = `LeakyReLU(${LEAKY_SLOPE})`;
+  const widths = modelWidths(conditional);
+  const input = conditional ? `[z(${LATENT_SIZE}) | one-hot class(${CLASS_COUNT})]` : `z(${LATENT_SIZE})`;
+  const image = conditional ? `[x(${IMAGE_SIZE}) | one-hot class(${CLASS_COUNT})]` : `${IMAGE_SIZE}`;
   return {
-    generator: `z(${LATENT_SIZE})→${chain(GENERATOR_WIDTHS.slice(1))}, ${leaky}${dropoutNote(dropoutG)}, tanh`,
+    generator: `${input}→${chain(widths.generator.slice(1))}, ${leaky}${dropoutNote(dropoutG)}, tanh; ${parameters(widths.generator)}`,
     discriminator:
       discriminator === 'autoencoder'
-        ? `${chain(AUTOENCODER_WIDTHS)} autoencoder, ${leaky}, no dropout`
-        : `${chain(DISCRIMINATOR_WIDTHS)} logit, ${leaky}${dropoutNote(dropoutD)}`,
+        ? `${chain(AUTOENCODER_WIDTHS)} autoencoder, ${leaky}, no dropout; ${parameters(AUTOENCODER_WIDTHS)}`
+        : `${image}→${chain(widths.discriminator.slice(1))} logit, ${leaky}${dropoutNote(dropoutD)}; ${parameters(widths.discriminator)}`,
   };
 }
 
@@ -65,23 +88,23 @@ export function initialiseLikePyTorch(model: tfl.LayersModel, rng: Rng): void {
   }
 }
 
-/** G: z (100) → 256 → 512 → 1024 → 784, tanh out. */
-export function buildGenerator(rng: Rng): tfl.Sequential {
-  const model = buildMlp('generator', GENERATOR_WIDTHS, 'tanh');
+/** G: z (100) → 256 → 512 → 1024 → 784, tanh out; z with the one-hot class beside it when conditional. */
+export function buildGenerator(rng: Rng, conditional = false): tfl.Sequential {
+  const model = buildMlp('generator', modelWidths(conditional).generator, 'tanh');
   initialiseLikePyTorch(model, rng);
   return model;
 }
 
 /** A new generator holding a copy of `source`'s weights (the start of its moving average). */
 export function copyGenerator(source: tfl.LayersModel): tfl.Sequential {
-  const model = buildMlp('generator', GENERATOR_WIDTHS, 'tanh');
+  const model = buildMlp('generator', modelWidths(source.inputs[0].shape[1] !== LATENT_SIZE).generator, 'tanh');
   model.setWeights(source.getWeights());
   return model;
 }
 
-/** D: 784 → 1024 → 512 → 256 → 1 logit. */
-export function buildDiscriminator(rng: Rng): tfl.Sequential {
-  const model = buildMlp('discriminator', DISCRIMINATOR_WIDTHS, 'linear');
+/** D: 784 → 1024 → 512 → 256 → 1 logit; the image with the one-hot class beside it when conditional. */
+export function buildDiscriminator(rng: Rng, conditional = false): tfl.Sequential {
+  const model = buildMlp('discriminator', modelWidths(conditional).discriminator, 'linear');
   initialiseLikePyTorch(model, rng);
   return model;
 }

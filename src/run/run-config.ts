@@ -30,6 +30,8 @@ const TRAIN_CONFIG_SCHEMA = z.object({
   /** Inverted dropout after every hidden layer of G and of D in training steps (0: none). */
   dropoutG: rate,
   dropoutD: rate,
+  /** G and D take the class beside z and the image (models/class-condition.ts); the data needs labels. */
+  conditional: z.boolean(),
   /** `mnist`, or a directory of IDX files or PNG images. */
   data: z.string(),
   /** Train on the first N images only (quick trials); null for all. */
@@ -102,6 +104,7 @@ export function optimizerSettings({ optimizer, lrG, lrD, beta1, beta2, dSteps }:
 export const TRAIN_DEFAULTS: TrainConfig = {
   preset: 'study',
   ...PRESETS.study,
+  conditional: false,
   data: 'mnist',
   limit: null,
   objective: 'nonsaturating',

@@ -5,7 +5,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { writeGridPng } from '../data/sample-grid.js';
-import { LATENT_SIZE } from '../models/gan-models.js';
+import { plannedClasses, withClasses } from '../models/class-condition.js';
+import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import type { TrainConfig } from '../run/run-config.js';
 import { epochGrid } from '../run/run-directory.js';
@@ -14,10 +15,13 @@ import type { GanParts } from './gan-step.js';
 
 const GRID_SIDE = 10;
 
-/** The latents of every epoch's grid: the same for the whole run, so the grids show G change. */
-export function gridLatents(seed: number): tf.Tensor2D {
+/** The latents of every epoch's grid: the same for the whole run, so the grids show G change; in a conditional GAN, one row per class. */
+export function gridLatents(seed: number, conditional: boolean): tf.Tensor2D {
   const count = GRID_SIDE * GRID_SIDE;
-  return tf.tensor2d(deriveRng(seed, 'sample-grid').normals(count * LATENT_SIZE), [count, LATENT_SIZE]);
+  const z = deriveRng(seed, 'sample-grid').normals(count * LATENT_SIZE);
+  if (!conditional) return tf.tensor2d(z, [count, LATENT_SIZE]);
+  const rows = plannedClasses({ kind: 'balanced', block: GRID_SIDE }, 0, count);
+  return tf.tensor2d(withClasses(z, LATENT_SIZE, rows), [count, LATENT_SIZE + CLASS_COUNT]);
 }
 
 /** The generator that samples: G's moving average when the run keeps one. */

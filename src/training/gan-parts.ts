@@ -48,6 +48,7 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
   return {
     generator,
     discriminator,
+    conditional: config.conditional,
     generatorDropout: dropoutOf(config.dropoutG, state.dropoutRng),
     discriminatorDropout: objective.discriminator === 'logit' ? dropoutOf(config.dropoutD, state.dropoutRng) : null,
     dropoutRng: state.dropoutRng,
@@ -64,8 +65,10 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
 
 /** New models, initialised from `weightsRng`, with D shaped as the objective needs. */
 export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rng): GanParts {
-  const generator = buildGenerator(weightsRng);
-  const discriminator = objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng);
+  const generator = buildGenerator(weightsRng, config.conditional);
+  // checkTrainConfig refuses a conditional autoencoder.
+  const discriminator =
+    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng, config.conditional);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
 }
 

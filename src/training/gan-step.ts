@@ -6,6 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { Dropout } from '../models/dropout.js';
+import { asDiscriminatorInput } from '../models/class-condition.js';
 import { mlpForward, PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
 import type { GradientsNeeded } from '../engine/dense-layer.js';
 import type { Critic, Loss, Objective } from '../objectives/objective.js';
@@ -14,6 +15,8 @@ import { updateGeneratorEma, type GeneratorEma } from './generator-ema.js';
 export interface GanParts {
   generator: tfl.LayersModel;
   discriminator: tfl.LayersModel;
+  /** G's inputs carry a one-hot class after z, and D's inputs one after the image (class-condition.ts). */
+  conditional: boolean;
   generatorVariables: tf.Variable[];
   discriminatorVariables: tf.Variable[];
   /** Dropout in training steps (null: none); both draw their masks from `dropoutRng`. */
@@ -90,12 +93,12 @@ function pairedCritic(critic: Critic, real: tf.Tensor2D, fake: tf.Tensor2D): Cri
   };
 }
 
-/** G(z) in training mode. */
+/** G(z) in training mode, as D takes it (with z's class beside each image in a conditional GAN). */
 export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
-  return mlpForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA });
+  return asDiscriminatorInput(mlpForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA }), z);
 }
 
-/** Updates D on a real batch against G(z); G is not differentiated. */
+/** Updates D on a real batch (images, with their classes beside them in a conditional GAN) against G(z); G is not differentiated. */
 export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): StepResult {
   const fake = tf.tidy(() => trainingFakes(gan, z));
   const batch = { critic: pairedCritic(criticOf(gan, TRAINED_ON_DATA), real, fake), real, fake, rng };
@@ -114,7 +117,7 @@ export function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): number {
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
   return tf.tidy(() => {
-    const output = mlpForward(gan.discriminator, mlpForward(gan.generator, z));
+    const output = mlpForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
     return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32')).dataSync()[0];
   });
 }

@@ -50,6 +50,11 @@ export function checkTrainConfig(config: TrainConfig): void {
   if (config.pretrain && objective.discriminator !== 'logit') {
     throw new UsageError(`--pretrain needs an objective whose D has one output; ${objective.name} uses an autoencoder.`);
   }
+  if (config.conditional && objective.discriminator !== 'logit') {
+    throw new UsageError(
+      `--conditional gives D the class beside the image; ${objective.name}'s D is an autoencoder of the image alone. Choose another objective.`,
+    );
+  }
   if (config.adaptiveDSteps && !objective.exampleLosses) {
     throw new UsageError(
       `--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`,

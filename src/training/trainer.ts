@@ -8,6 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EngineInfo } from '../engine/engine.js';
 import { DataError, TrainingDiverged } from '../errors.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { checkClassLabels } from '../models/class-condition.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import { checkpointName, resumableCheckpoint, saveCheckpoint, type TrainingPosition } from '../run/checkpoints.js';
@@ -64,10 +65,12 @@ export interface TrainOutcome {
   position: TrainingPosition;
 }
 
-function checkImages(images: ImageSet, batch: number): void {
+function checkImages(images: ImageSet, config: TrainConfig): void {
+  const { batch } = config;
   if (images.height * images.width !== IMAGE_SIZE) {
     throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the fixed models need 28×28.`);
   }
+  if (config.conditional) checkClassLabels(images);
   if (images.count < batch) {
     throw new DataError(`${images.source} has ${images.count} images, fewer than one batch of ${batch}.`);
   }
@@ -170,7 +173,7 @@ async function prepareRun(config: TrainConfig, runDir: string, checkpointDir: st
   const objectiveAt = objectiveSchedule(config);
   const objective = objectiveAt(config.epochs);
   const images = loadImageSet(config.data, { split: 'train', limit: config.limit ?? undefined });
-  checkImages(images, config.batch);
+  checkImages(images, config);
   const plan: LoopPlan = { images, batch: config.batch, epochs: config.epochs, stepsPerEpoch: Math.floor(images.count / config.batch), objectiveAt };
   const start = checkpointDir ? await startFromCheckpoint(checkpointDir, config, objective, images) : startFresh(config, objective, images.count);
   try {
@@ -211,7 +214,7 @@ async function trainClaimed(
   truncateMetrics(runPaths(runDir).metrics, position.dSteps);
   truncateEpochScores(runDir, position.epoch);
   // The models, optimizers and grid latents live as long as the run: a process that trains again starts flat.
-  const gridZ = gridLatents(config.seed);
+  const gridZ = gridLatents(config.seed, config.conditional);
   try {
     const log = new IntervalLog(runPaths(runDir).metrics, gan, update, position, plan.stepsPerEpoch);
     let lastCheckpoint = checkpointDir ?? '';

@@ -4,8 +4,9 @@
 // keeps on disk (logs, grids, scores, checkpoints) happens in the events its caller gives.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
-import { gatherImages, type ImageSet } from '../data/image-set.js';
-import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
+import type { ImageSet } from '../data/image-set.js';
+import { realDiscriminatorInput, uniformClasses, withClasses } from '../models/class-condition.js';
+import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import type { TrainingPosition } from '../run/checkpoints.js';
 import type { DStepSchedule } from './d-step-schedule.js';
@@ -60,18 +61,21 @@ export interface LoopEvents {
 /** Why the loop returned. A divergence returns at once, with nothing saved, from the position where the loss became non-finite. */
 export type LoopEnd = { status: 'completed' } | { status: 'stopped' } | { status: 'budget-spent'; reason: string } | { status: 'diverged'; network: 'D' | 'G' };
 
-function latents(rng: Rng, count: number): tf.Tensor2D {
-  return tf.tensor2d(rng.normals(count * LATENT_SIZE), [count, LATENT_SIZE]);
+/** G's inputs: `count` latents, each with a class drawn uniformly beside it in a conditional GAN. */
+function latents(rng: Rng, count: number, conditional: boolean): tf.Tensor2D {
+  const z = rng.normals(count * LATENT_SIZE);
+  if (!conditional) return tf.tensor2d(z, [count, LATENT_SIZE]);
+  return tf.tensor2d(withClasses(z, LATENT_SIZE, uniformClasses(rng, count)), [count, LATENT_SIZE + CLASS_COUNT]);
 }
 
 /** The G step after D's, and the schedule's measurement of D on a fresh generated batch. */
 function takeGeneratorStep(state: TrainingState, batch: number): Pick<StepTaken, 'gLoss' | 'fakeAccuracy' | 'nextDSteps'> {
   const { gan, rng, position, schedule } = state;
-  const z = latents(rng, batch);
+  const z = latents(rng, batch, gan.conditional);
   const gLoss = generatorStep(gan, z).loss;
   z.dispose();
   if (!schedule.measuresAccuracy) return { gLoss };
-  const probe = latents(rng, batch);
+  const probe = latents(rng, batch, gan.conditional);
   const accuracy = fakeAccuracy(gan, probe);
   probe.dispose();
   schedule.afterGStep(accuracy);
@@ -83,8 +87,8 @@ function takeStep(state: TrainingState, plan: LoopPlan): StepTaken | { diverged:
   const { gan, rng, position, schedule, update } = state;
   const started = performance.now();
   const indices = update.realBatch(state.order, position.stepInEpoch * plan.batch, rng);
-  const real = tf.tensor2d(gatherImages(plan.images, indices), [indices.length, IMAGE_SIZE]);
-  const fakeZ = latents(rng, plan.batch);
+  const real = realDiscriminatorInput(plan.images, gan.conditional, indices);
+  const fakeZ = latents(rng, plan.batch, gan.conditional);
   const { loss: dLoss, logs } = update.step(gan, real, fakeZ, rng);
   tf.dispose([real, fakeZ]);
   if (!Number.isFinite(dLoss)) return { diverged: 'D' };

@@ -1,0 +1,82 @@
+// Conditional models (Mirza & Osindero 2014): the class enters G beside z and D
+// beside the image, as a one-hot vector concatenated to the input. G's input
+// is then [z | one-hot(y)] (110 numbers) and D's [x | one-hot(y)] (794): every
+// part that runs D (the objectives and their penalties, DP-SGD's per-example
+// clipping, the refiners) sees one wider row, and an (image, class) pair is one example.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Rng } from '../engine/rng.js';
+import { gatherImages, type ImageSet } from '../data/image-set.js';
+import { DataError } from '../errors.js';
+import { CLASS_COUNT, IMAGE_SIZE, LATENT_SIZE } from './gan-models.js';
+
+/** `values` (rows of `width`) with each row's one-hot class appended: rows of width + 10. */
+export function withClasses(values: Float32Array, width: number, classes: ArrayLike<number>): Float32Array {
+  const rows = values.length / width;
+  if (classes.length !== rows) throw new Error(`withClasses: ${rows} rows but ${classes.length} classes.`);
+  const out = new Float32Array(rows * (width + CLASS_COUNT));
+  for (let row = 0; row < rows; row++) {
+    out.set(values.subarray(row * width, (row + 1) * width), row * (width + CLASS_COUNT));
+    out[row * (width + CLASS_COUNT) + width + classes[row]] = 1;
+  }
+  return out;
+}
+
+/** `count` classes uniform over the ten: the fakes' classes in training, drawn without looking at the data's (so they cost no privacy). */
+export function uniformClasses(rng: Rng, count: number): Uint8Array {
+  return Uint8Array.from({ length: count }, () => rng.integer(CLASS_COUNT));
+}
+
+/** The one-hot columns of a conditional G's inputs. */
+export function classColumns(generatorInput: tf.Tensor2D): tf.Tensor2D {
+  return tf.slice(generatorInput, [0, LATENT_SIZE], [-1, CLASS_COUNT]);
+}
+
+/** G(input) as D sees it: the images, with the input's one-hot class appended when G is conditional. */
+export function asDiscriminatorInput(images: tf.Tensor2D, generatorInput: tf.Tensor2D): tf.Tensor2D {
+  return generatorInput.shape[1] === LATENT_SIZE ? images : tf.concat([images, classColumns(generatorInput)], 1);
+}
+
+/** Whether a generator or discriminator takes a class beside its input (z or the image). */
+export function isConditional(model: tfl.LayersModel): boolean {
+  return [LATENT_SIZE, IMAGE_SIZE].some((width) => model.inputs[0].shape[1] === width + CLASS_COUNT);
+}
+
+/**
+ * G's inputs for `count` samples from index `first` on: latents from `z`, each with its class from `plan` beside
+ * it when G is conditional (every class in turn when no plan is given).
+ */
+export function generatorInputs(generator: tfl.LayersModel, z: Float32Array, first: number, plan?: ClassPlan): tf.Tensor2D {
+  const count = z.length / LATENT_SIZE;
+  if (!isConditional(generator)) return tf.tensor2d(z, [count, LATENT_SIZE]);
+  const classes = plannedClasses(plan ?? EVERY_CLASS_IN_TURN, first, count);
+  return tf.tensor2d(withClasses(z, LATENT_SIZE, classes), [count, LATENT_SIZE + CLASS_COUNT]);
+}
+
+/** The class of each of `count` samples from index `first` on: one class, or every class in turn in blocks of `block` (balanced). */
+export type ClassPlan = { kind: 'one'; digit: number } | { kind: 'balanced'; block: number };
+
+/** Samples 0, 1, 2, … of classes 0, 1, 2, …, 9, 0, …: what a conditional G draws unless told. */
+export const EVERY_CLASS_IN_TURN: ClassPlan = { kind: 'balanced', block: 1 };
+
+export function plannedClasses(plan: ClassPlan, first: number, count: number): Uint8Array {
+  return Uint8Array.from({ length: count }, (_, i) => (plan.kind === 'one' ? plan.digit : Math.floor((first + i) / plan.block) % CLASS_COUNT));
+}
+
+/** Refuses a set a conditional model cannot learn from: no labels, or labels outside 0–9. */
+export function checkClassLabels(images: ImageSet): void {
+  if (!images.labels) {
+    throw new DataError(`${images.source} has no labels; a conditional run needs a labels file (…-labels-idx1-ubyte) beside the images.`);
+  }
+  const outside = images.labels.find((label) => label >= CLASS_COUNT);
+  if (outside !== undefined) throw new DataError(`${images.source} has label ${outside}; a conditional run takes classes 0–${CLASS_COUNT - 1}.`);
+}
+
+/** A set's images as D takes them: with each image's one-hot class beside it when D is conditional (checkClassLabels first). */
+export function realDiscriminatorInput(images: ImageSet, conditional: boolean, indices?: Uint32Array): tf.Tensor2D {
+  const rows = indices ?? Uint32Array.from({ length: images.count }, (_, i) => i);
+  const pixels = gatherImages(images, rows);
+  if (!conditional) return tf.tensor2d(pixels, [rows.length, IMAGE_SIZE]);
+  const classes = Uint8Array.from(rows, (index) => images.labels![index]);
+  return tf.tensor2d(withClasses(pixels, IMAGE_SIZE, classes), [rows.length, IMAGE_SIZE + CLASS_COUNT]);
+}
