@@ -7,7 +7,9 @@ import { UsageError } from '../errors.js';
 import { writeIdxUint8 } from '../data/idx.js';
 import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
-import { IMAGE_SIZE } from '../models/gan-models.js';
+import { labelledPngName, labelsFileFor } from '../data/image-set.js';
+import { plannedClasses, type ClassPlan } from '../models/class-condition.js';
+import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../data/sample-grid.js';
 import { loadShapedDiscriminator, shapedAgainst } from '../run/shaped-discriminator.js';
 import { collaborativeSource, generateImages, generatorSource, rejectionSource, type ImageSource } from '../sampling/generate-images.js';
@@ -15,7 +17,7 @@ import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerN
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
 import { describeGenerator, logitDiscriminator, openRun, type TrainedRun } from '../run/trained-run.js';
 import { addRunOptions, type RunFlags } from './run-options.js';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
+import { integerInRange, nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
 
@@ -35,6 +37,8 @@ interface GenerateFlags extends CsFlags, RunFlags {
   dirichletK: number;
   truncation: number;
   refine: 'none' | 'cs' | 'drs';
+  class?: number;
+  classes?: 'balanced';
   drsBurnIn: number;
   drsPercentile: number;
 }
@@ -43,14 +47,31 @@ const GRID_MAX = 100;
 const INTERPOLATION_ROWS = 10;
 const SIDE = 28;
 
-async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ source: ImageSource; description: string }> {
+const GROUP_SAMPLERS: readonly SamplerName[] = ['lsi', 'dirichlet', 'slerp'];
+
+/**
+ * The classes a conditional run draws: --class's, or every class in turn (one interpolation group per
+ * class for the samplers that interpolate, so that each group stays within its class); none for an unconditional run.
+ */
+function classPlan(flags: GenerateFlags, run: TrainedRun): ClassPlan | undefined {
+  if (!run.config.conditional) {
+    if (flags.class !== undefined || flags.classes)
+      throw new UsageError(`${run.directory} is not conditional; --class and --classes need a run trained with --conditional.`);
+    return undefined;
+  }
+  if (flags.class !== undefined && flags.classes) throw new UsageError('Give --class or --classes, not both.');
+  if (flags.class !== undefined) return { kind: 'one', digit: flags.class };
+  return { kind: 'balanced', block: GROUP_SAMPLERS.includes(flags.sampler) ? flags.lsiSteps : 1 };
+}
+
+async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: ClassPlan | undefined): Promise<{ source: ImageSource; description: string }> {
   const sampler = makeSampler(flags.sampler, {
     zStd: flags.zStd,
     steps: flags.lsiSteps,
     dirichletK: flags.dirichletK,
     truncation: flags.truncation,
   });
-  const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'));
+  const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'), classes);
   if (flags.refine === 'cs') {
     const shaped = await loadShapedDiscriminator(run.directory);
     const against = shapedAgainst(run.directory) ?? 'raw';
@@ -61,11 +82,12 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
     const discriminator = shaped ?? logitDiscriminator(run);
     const cs = csOptionsFrom(flags, discriminator, run.config.data);
     return {
-      source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs),
+      source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs, classes),
       description: `${flags.sampler} + CS (layer ${cs.layer}, K=${cs.steps}, λ=${cs.rate}, η=${cs.eta.toFixed(4)}, ${shaped ? '' : 'un'}shaped D)`,
     };
   }
   if (flags.refine === 'drs') {
+    if (classes) throw new UsageError('--refine drs takes an unconditional run: its acceptance does not keep the classes balanced. Use --refine cs.');
     const options = { ...DRS_DEFAULTS, burnIn: flags.drsBurnIn, gammaPercentile: flags.drsPercentile };
     return {
       source: rejectionSource(base, logitDiscriminator(run), deriveRng(flags.seed, 'drs'), options, flags.batch),
@@ -75,10 +97,12 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun): Promise<{ sou
   return { source: base, description: flags.sampler };
 }
 
-function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string): void {
+/** Interpolation strips; a conditional run's stay within one class each (--class's, else row r of class r). */
+function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string, classes: ClassPlan | undefined): void {
   const steps = flags.lsiSteps;
   const interpolate = flags.sampler === 'slerp' ? slerp(steps, flags.zStd) : lsi(steps, flags.zStd);
-  const strips = generatorSource(run.generator, interpolate, deriveRng(flags.seed, 'interpolate')).next(INTERPOLATION_ROWS * steps);
+  const rows = classes?.kind === 'balanced' ? { ...classes, block: steps } : classes;
+  const strips = generatorSource(run.generator, interpolate, deriveRng(flags.seed, 'interpolate'), rows).next(INTERPOLATION_ROWS * steps);
   mkdirSync(dirname(path), { recursive: true });
   writeGridPng(path, strips, INTERPOLATION_ROWS * steps, { columns: steps, pixels: flags.pixels });
 }
@@ -89,9 +113,11 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   }
   await startEngine();
   const run = await openRun(flags.run, flags);
-  if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate);
-  const { source, description } = await imageSource(flags, run);
+  const classes = classPlan(flags, run);
+  if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate, classes);
+  const { source, description } = await imageSource(flags, run, classes);
   const idxBytes = flags.format === 'idx' ? new Uint8Array(flags.n * IMAGE_SIZE) : undefined;
+  const labels = classes && plannedClasses(classes, 0, flags.n);
   const gridCount = Math.min(flags.n, GRID_MAX);
   const gridImages = new Float32Array(gridCount * IMAGE_SIZE);
   if (flags.out && flags.format === 'png') mkdirSync(flags.out, { recursive: true });
@@ -114,7 +140,8 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
         }
         for (let i = 0; i < count; i++) {
           const pixels = bytes.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
-          writeFileSync(join(flags.out, `${first + i}.png`), encodeGrayPng({ width: SIDE, height: SIDE, pixels }));
+          const name = labels ? labelledPngName(first + i, labels[first + i]) : `${first + i}.png`;
+          writeFileSync(join(flags.out, name), encodeGrayPng({ width: SIDE, height: SIDE, pixels }));
         }
       },
       flags.batch,
@@ -124,14 +151,20 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   if (flags.out && idxBytes) {
     mkdirSync(dirname(flags.out), { recursive: true });
     writeIdxUint8(flags.out, [flags.n, SIDE, SIDE], idxBytes);
+    if (labels) writeIdxUint8(labelsFileFor(flags.out), [flags.n], labels);
   }
   if (flags.grid) {
     mkdirSync(dirname(flags.grid), { recursive: true });
     writeGridPng(flags.grid, gridImages, gridCount, { columns: 10, pixels: flags.pixels });
   }
   const seconds = (performance.now() - started) / 1000;
+  const pngName = (i: number) => (labels ? labelledPngName(i, labels[i]) : `${i}.png`);
   const written = [
-    flags.out ? (idxBytes ? `${flags.n} images to ${flags.out}` : `${flags.out}/0.png … ${flags.n - 1}.png`) : '',
+    flags.out
+      ? idxBytes
+        ? `${flags.n} images to ${flags.out}${labels ? ` and their classes to ${labelsFileFor(flags.out)}` : ''}`
+        : `${flags.out}/${pngName(0)} … ${pngName(flags.n - 1)}`
+      : '',
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
     flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
@@ -145,7 +178,10 @@ export function generateCommand(): Command {
     .description("draw samples from a trained run's generator")
     .requiredOption('--run <dir>', 'run directory written by gankit train')
     .option('--n <count>', 'number of samples', positiveInteger, 10000)
-    .option('--out <path>', 'directory for 0.png … (n−1).png; with --format idx, the IDX file to write')
+    .option(
+      '--out <path>',
+      "directory for 0.png … (n−1).png (a conditional run's name the class: 0-class0.png …); with --format idx, the IDX file to write (a conditional run's classes go beside it, FILE-labels-idx1-ubyte)",
+    )
     .option('--grid <file.png>', 'also write a grid of the first (up to 100) samples')
     .option('--interpolate <file.png>', `also write ${INTERPOLATION_ROWS} interpolation strips, rows from z1 to z2 (slerp with --sampler slerp)`)
     .addOption(new Option('--format <format>', 'png files or one IDX file').choices(['png', 'idx']).default('png'))
@@ -153,6 +189,13 @@ export function generateCommand(): Command {
       new Option('--pixels <mapping>', 'symmetric: [-1,1]→[0,255]; clamp: round(255·clamp(x,0,1)), as the course generate.py')
         .choices(PIXEL_MAPPINGS)
         .default('symmetric'),
+    )
+    .option('--class <digit>', 'a conditional run: draw every sample of this class', integerInRange(0, CLASS_COUNT - 1))
+    .addOption(
+      new Option(
+        '--classes <plan>',
+        'a conditional run: balanced, every class in turn (the default; one interpolation group each for lsi, slerp and dirichlet)',
+      ).choices(['balanced']),
     )
     .option('--seed <s>', 'seed of the latents', nonNegativeInteger, 0)
     .option('--batch <n>', 'samples per forward pass', positiveInteger, 500)

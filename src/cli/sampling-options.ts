@@ -1,9 +1,8 @@
 // Flags shared by `generate` and `shape`: collaborative sampling's settings.
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Command, Option } from 'commander';
 import { loadImageSet } from '../data/image-set.js';
-import { IMAGE_SIZE } from '../models/gan-models.js';
+import { checkClassLabels, isConditional, realDiscriminatorInput } from '../models/class-condition.js';
 import { CS_DEFAULTS, meanRealScore, type CsOptions } from '../sampling/collaborative-sampling.js';
 import { integerInRange, nonNegativeInteger, positiveNumber } from './arguments.js';
 import { GENERATOR_WIDTHS } from '../models/gan-models.js';
@@ -37,7 +36,9 @@ export function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersModel, ru
   let eta = flags.csEta;
   if (eta === undefined) {
     const real = loadImageSet(flags.data ?? runData, { limit: ETA_IMAGES });
-    const batch = tf.tensor2d(real.pixels, [real.count, IMAGE_SIZE]);
+    const conditional = isConditional(discriminator);
+    if (conditional) checkClassLabels(real);
+    const batch = realDiscriminatorInput(real, conditional);
     eta = meanRealScore(discriminator, batch);
     batch.dispose();
   }

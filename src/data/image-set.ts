@@ -95,7 +95,22 @@ function loadPngSet(directory: string, files: string[], limit: number | undefine
     }
     bytes.set(image.pixels, i * size);
   }
-  return { count: chosen.length, height: first.height, width: first.width, pixels: fromBytes(bytes), source: directory };
+  return { count: chosen.length, height: first.height, width: first.width, pixels: fromBytes(bytes), labels: labelsInNames(chosen), source: directory };
+}
+
+/** A PNG's name that carries its class, as `gankit generate` writes a conditional run's: 17-class7.png. */
+export const labelledPngName = (index: number, label: number) => `${index}-class${label}.png`;
+const LABELLED_PNG = /-class(\d+)\.png$/i;
+
+/** The classes the names carry, when every name carries one. */
+function labelsInNames(names: string[]): Uint8Array | undefined {
+  const matches = names.map((name) => LABELLED_PNG.exec(name));
+  return matches.every((match) => match && Number(match[1]) < 256) ? Uint8Array.from(matches, (match) => Number(match![1])) : undefined;
+}
+
+/** Where the labels of an IDX images file lie: its sibling …-labels-idx1-ubyte, as MNIST names them. */
+export function labelsFileFor(imagesFile: string): string {
+  return imagesFile.includes('images-idx3-ubyte') ? imagesFile.replace('images-idx3-ubyte', 'labels-idx1-ubyte') : `${imagesFile}-labels-idx1-ubyte`;
 }
 
 /**

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { IMAGE_SIZE } from '../models/gan-models.js';
+import { classColumns, isConditional } from '../models/class-condition.js';
+import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
 
 export interface CsOptions {
@@ -52,19 +53,20 @@ const refinementLoss = (logits: tf.Tensor2D) => tf.sum(negLogSigmoid(logits)) as
 
 /** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i). */
 export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
-  return scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation).gradient;
+  return scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation, null).gradient;
 }
 
 /**
  * One forward and backward pass at x_l: the images G_{>l}(x_l), their scores
  * σ(D), and the refinement gradient, so that scoring a step costs no second forward pass.
  */
-function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, split: number, x: tf.Tensor2D) {
+function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, split: number, x: tf.Tensor2D, classes: tf.Tensor2D | null) {
   let images!: tf.Tensor2D;
   let logits!: tf.Tensor2D;
   const gradient = tf.grad((input: tf.Tensor) => {
     images = tf.keep(head(generator, split, input as tf.Tensor2D));
-    logits = tf.keep(mlpForward(discriminator, images, { gradients: PASSED_THROUGH }));
+    const seen = classes ? tf.concat([images, classes], 1) : images;
+    logits = tf.keep(mlpForward(discriminator, seen, { gradients: PASSED_THROUGH }));
     return refinementLoss(logits);
   })(x);
   const scores = takeValues(tf.sigmoid(logits));
@@ -73,8 +75,15 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
   return { images: pixels, scores, gradient: gradient as tf.Tensor2D };
 }
 
+/** The rows `rows` of a row-major array of rows of `width`. */
+function gatherRows(values: Float32Array, rows: number[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((i, row) => out.set(values.subarray(i * width, (i + 1) * width), row * width));
+  return out;
+}
+
 /**
- * Refines G(z) for one batch of latents. Each round scores the samples D still
+ * Refines G(z) for one batch of G's inputs (a conditional G's with their classes, which D then sees too). Each round scores the samples D still
  * rejects and, with the same pass's gradient, moves those still below η; a
  * sample accepted at its score keeps that image.
  */
@@ -85,6 +94,7 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
   const width = activation.shape[1];
   const values = activation.dataSync().slice() as Float32Array;
   activation.dispose();
+  const classes = isConditional(generator) ? takeValues(classColumns(z)) : null;
   const images = new Float32Array(count * IMAGE_SIZE);
   const scoresAfter = new Float32Array(count);
   const stepsTaken = new Uint16Array(count);
@@ -93,10 +103,9 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
   // Every sample is scored first; then only those D still rejects, gathered into one smaller batch.
   let active = [...scoresAfter.keys()];
   for (let step = 0; active.length > 0; step++) {
-    const gathered = new Float32Array(active.length * width);
-    active.forEach((i, row) => gathered.set(values.subarray(i * width, (i + 1) * width), row * width));
-    const x = tf.tensor2d(gathered, [active.length, width]);
-    const scored = scoreAndGradient(generator, discriminator, split, x);
+    const x = tf.tensor2d(gatherRows(values, active, width), [active.length, width]);
+    const activeClasses = classes && tf.tensor2d(gatherRows(classes, active, CLASS_COUNT), [active.length, CLASS_COUNT]);
+    const scored = scoreAndGradient(generator, discriminator, split, x, activeClasses);
     active.forEach((i, row) => {
       const image = scored.images.subarray(row * IMAGE_SIZE, (row + 1) * IMAGE_SIZE);
       images.set(image, i * IMAGE_SIZE);
@@ -120,7 +129,7 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
         stepsTaken[i] += 1;
       }
     }
-    tf.dispose([x, scored.gradient]);
+    tf.dispose([x, scored.gradient, ...(activeClasses ? [activeClasses] : [])]);
     active = moving.map(([i]) => i);
   }
   if (options.select === 'best') return { images: best.images, scoresBefore, scoresAfter: best.scores, stepsTaken };

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
-import { gatherImages, type ImageSet } from '../data/image-set.js';
+import type { ImageSet } from '../data/image-set.js';
+import { asDiscriminatorInput, checkClassLabels, generatorInputs, isConditional, realDiscriminatorInput } from '../models/class-condition.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { dropoutOf } from '../models/dropout.js';
 import { mlpForward, TRAINED_ON_DATA, trainableVariables } from '../models/mlp-forward.js';
@@ -44,14 +45,16 @@ export async function shapeDiscriminator(
   const variables = trainableVariables(discriminator);
   const stepsPerEpoch = Math.floor(images.count / options.batch);
   const dropout = dropoutOf(options.dropout, rng);
+  const conditional = isConditional(discriminator);
+  if (conditional) checkClassLabels(images);
   for (let epoch = from?.epoch ?? 1; epoch <= options.epochs; epoch++) {
     const order = from?.epoch === epoch ? from.order : rng.permutation(images.count);
     for (let step = from?.epoch === epoch ? from.step : 0; step < stepsPerEpoch; step++) {
-      const batch = gatherImages(images, order.subarray(step * options.batch, (step + 1) * options.batch));
-      const z = tf.tensor2d(rng.normals(options.batch * LATENT_SIZE), [options.batch, LATENT_SIZE]);
+      const real = realDiscriminatorInput(images, conditional, order.subarray(step * options.batch, (step + 1) * options.batch));
+      // A conditional G's fakes: its classes in turn, which D sees beside them.
+      const z = generatorInputs(generator, rng.normals(options.batch * LATENT_SIZE), 0);
       const refined = collaborativeSample(generator, discriminator, z, options.cs);
-      const real = tf.tensor2d(batch, [options.batch, IMAGE_SIZE]);
-      const fake = tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]);
+      const fake = tf.tidy(() => asDiscriminatorInput(tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]), z));
       const cost = optimizer.minimize(
         () =>
           binaryCrossEntropy(

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
+import { generatorInputs, type ClassPlan } from '../models/class-condition.js';
+import { IMAGE_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
 import type { LatentSampler } from './latent-samplers.js';
@@ -23,9 +24,20 @@ function run(model: tfl.LayersModel, values: Float32Array, width: number): Float
   return takeValues(tf.tidy(() => mlpForward(model, tf.tensor2d(values, [values.length / width, width]))));
 }
 
-/** G(z) with z from the sampler. */
-export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng): ImageSource {
-  return { next: (count) => run(generator, sampler(rng, count), LATENT_SIZE), report: () => ({}) };
+/** G's inputs for the next `count` samples: the sampler's latents, with their classes beside them when G is conditional. */
+function nextInputs(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng, classes: ClassPlan | undefined) {
+  let drawn = 0;
+  return (count: number) => {
+    const inputs = generatorInputs(generator, sampler(rng, count), drawn, classes);
+    drawn += count;
+    return inputs;
+  };
+}
+
+/** G(z) with z from the sampler, and from a conditional G the classes of `classes` (every class in turn when absent). */
+export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng, classes?: ClassPlan): ImageSource {
+  const inputs = nextInputs(generator, sampler, rng, classes);
+  return { next: (count) => takeValues(tf.tidy(() => mlpForward(generator, inputs(count)))), report: () => ({}) };
 }
 
 /** `count` images of 28×28 from a source, drawn in batches of `batch`. */
@@ -42,7 +54,9 @@ export function collaborativeSource(
   sampler: LatentSampler,
   rng: Rng,
   options: CsOptions,
+  classes?: ClassPlan,
 ): ImageSource {
+  const inputs = nextInputs(generator, sampler, rng, classes);
   let count = 0;
   let before = 0;
   let after = 0;
@@ -50,7 +64,7 @@ export function collaborativeSource(
   let accepted = 0;
   return {
     next(size) {
-      const z = tf.tensor2d(sampler(rng, size), [size, LATENT_SIZE]);
+      const z = inputs(size);
       const result = collaborativeSample(generator, discriminator, z, options);
       z.dispose();
       for (let i = 0; i < size; i++) {
