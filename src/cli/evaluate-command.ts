@@ -1,18 +1,21 @@
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startEngine } from '../engine/engine.js';
 import { deriveRng } from '../engine/rng.js';
 import { DataError, UsageError } from '../errors.js';
 import { evaluationFileIn, runPaths } from '../run/run-directory.js';
 import { readIdx } from '../data/idx.js';
-import { loadImageSet, type ImageSet } from '../data/image-set.js';
+import { labelsFileFor, loadImageSet, type ImageSet } from '../data/image-set.js';
+import { EVERY_CLASS_IN_TURN, plannedClasses } from '../models/class-condition.js';
 import { fromBytes } from '../data/pixels.js';
 import { featureExtractorFor, SHIPPED_FEATURE_NETWORKS } from '../metrics/feature-extractor.js';
 import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
-import { describeGenerator, openRun } from '../run/trained-run.js';
+import { describeGenerator, openRun, type TrainedRun } from '../run/trained-run.js';
+import { CAS_PROTOCOLS, type CasProtocol } from '../metrics/classification-accuracy-score.js';
+import { casWithCeiling, type CasReport } from '../metrics/cas-run.js';
 import { addRunOptions, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
@@ -31,26 +34,42 @@ interface EvaluateFlags extends RunFlags {
   seed: number;
   out?: string;
   json?: boolean;
+  cas?: boolean | 'full' | 'short';
+}
+
+/** The classes beside an IDX file of samples (gankit generate writes them for a conditional run), when there. */
+function readSampleLabels(path: string, count: number): Uint8Array | undefined {
+  if (!existsSync(path)) return undefined;
+  const labels = readIdx(path);
+  if (labels.dims.length !== 1 || labels.dims[0] !== count)
+    throw new DataError(`${path} holds ${labels.dims.join('×')} values; the samples' classes need ${count}.`);
+  return Uint8Array.from(labels.values);
 }
 
 function readSamples(path: string): Images {
   if (!existsSync(path)) throw new DataError(`${path} does not exist.`);
   if (statSync(path).isDirectory()) {
     const set: ImageSet = loadImageSet(path);
-    return { pixels: set.pixels, count: set.count, height: set.height, width: set.width, source: path };
+    return { pixels: set.pixels, count: set.count, height: set.height, width: set.width, labels: set.labels, source: path };
   }
   const idx = readIdx(path);
   if (idx.dims.length !== 3) throw new DataError(`${path} holds a ${idx.dims.length}-dimensional array; images need 3 dimensions.`);
   const [count, height, width] = idx.dims;
   if (count === 0) throw new DataError(`${path} holds no images.`);
-  return { pixels: fromBytes(idx.values), count, height, width, source: path };
+  return { pixels: fromBytes(idx.values), count, height, width, labels: readSampleLabels(labelsFileFor(path), count), source: path };
 }
 
-async function generated(flags: EvaluateFlags): Promise<Images> {
-  const run = await openRun(flags.run!, flags);
-  const pixels = drawImages(generatorSource(run.generator, gaussian(1), deriveRng(flags.seed, 'generate')), flags.n);
-  const source = `${flags.run} (${describeGenerator(run.generatorKind)}, ${flags.n} Gaussian samples, seed ${flags.seed})`;
-  return { pixels, count: flags.n, height: 28, width: 28, source };
+/** `count` samples of the run's G (a conditional G's of every class in turn) from the seed's `stream`, with their classes. */
+function drawSamples(run: TrainedRun, count: number, seed: number, stream: string): { pixels: Float32Array; labels?: Uint8Array } {
+  const pixels = drawImages(generatorSource(run.generator, gaussian(1), deriveRng(seed, stream), EVERY_CLASS_IN_TURN), count);
+  return { pixels, labels: run.config.conditional ? plannedClasses(EVERY_CLASS_IN_TURN, 0, count) : undefined };
+}
+
+async function generated(flags: EvaluateFlags, run: TrainedRun): Promise<Images> {
+  const { pixels, labels } = drawSamples(run, flags.n, flags.seed, 'generate');
+  const classes = run.config.conditional ? ', every class in turn' : '';
+  const source = `${flags.run} (${describeGenerator(run.generatorKind)}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
+  return { pixels, count: flags.n, height: 28, width: 28, labels, source };
 }
 
 function table(result: EvaluationResult): string {
@@ -71,6 +90,16 @@ function table(result: EvaluationResult): string {
   if (result.classifier) {
     rows.push(['classifier score (real)', `${result.classifier.score.toFixed(3)} (${result.classifier.realScore.toFixed(3)})`]);
     rows.push(['FID of the logits', result.classifier.logitFid.toFixed(3)]);
+  }
+  if (result.classes) {
+    const { labelAccuracy, perClass, worst } = result.classes;
+    if (labelAccuracy !== null) rows.push(['label accuracy', labelAccuracy.toFixed(4)]);
+    rows.push(['FID by class', perClass.map((c) => `${c.digit}:${c.fid.toFixed(1)}`).join(' ')]);
+    rows.push(['worst class (FID)', `${worst.digit} (${worst.fid.toFixed(1)})`]);
+  }
+  if (result.cas) {
+    const { generated, real } = result.cas;
+    rows.push([`CAS (${generated.protocol.name} protocol)`, `${generated.accuracy.toFixed(4)} (real ceiling ${real.accuracy.toFixed(4)})`]);
   }
   if (result.memorisation) {
     const m = result.memorisation;
@@ -96,12 +125,39 @@ function table(result: EvaluationResult): string {
   ].join('\n');
 }
 
+/** Where the CAS results are kept, beside eval.json. */
+const CAS_CACHE = 'cas-cache.json';
+
+/** The CAS of a run's fresh samples (the protocol's count, seeded) or of the given labelled samples, beside its ceiling. */
+function casOf(flags: EvaluateFlags, run: TrainedRun | undefined, fake: Images, protocol: CasProtocol, cacheFile: string): CasReport {
+  const drawn = run ? drawSamples(run, protocol.train + protocol.holdOut, flags.seed, 'cas') : undefined;
+  const samples = drawn ? { pixels: drawn.pixels, labels: drawn.labels!, count: protocol.train + protocol.holdOut } : { ...fake, labels: fake.labels! };
+  const progress = createProgress(`CAS (${protocol.name}) |{bar}| {value}/{total} classifier steps, on the samples then on real images | ETA {eta_formatted}`);
+  let started = false;
+  try {
+    const realTrain = loadImageSet(flags.data, { split: 'train' });
+    const realTest = loadImageSet(flags.data, { split: 'test' });
+    return casWithCeiling(samples, realTrain, realTest, protocol, flags.seed, cacheFile, (done, total) => {
+      if (!started) progress.start(total, done);
+      started = true;
+      progress.update(done);
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   if (Boolean(flags.samples) === Boolean(flags.run)) throw new UsageError('Give exactly one of --samples and --run.');
   if (flags.layer && !flags.features) throw new UsageError('--layer needs --features.');
   await startEngine();
   const extractor = await featureExtractorFor(flags.data, flags.features, flags.layer);
-  const fake = flags.samples ? readSamples(flags.samples) : await generated(flags);
+  const run = flags.run ? await openRun(flags.run, flags) : undefined;
+  const fake = run ? await generated(flags, run) : readSamples(flags.samples!);
+  const protocol = flags.cas ? CAS_PROTOCOLS[flags.cas === true ? 'full' : flags.cas] : undefined;
+  if (protocol && !fake.labels) {
+    throw new UsageError('--cas trains a classifier on labelled samples: give a run trained with --conditional, or --samples with their classes.');
+  }
   const realSet = loadImageSet(flags.data, { split: flags.real });
   const real: Images = { ...realSet };
   const memorisationTrain = flags.memorisation ? { ...loadImageSet(flags.data, { split: 'train' }) } : undefined;
@@ -114,6 +170,7 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const out =
     flags.out ?? (flags.run ? runPaths(flags.run).eval : evaluationFileIn(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!)));
   mkdirSync(dirname(out), { recursive: true });
+  if (protocol) result.cas = casOf(flags, run, fake, protocol, join(dirname(out), CAS_CACHE));
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);
 }
@@ -136,6 +193,12 @@ export function evaluateCommand(): Command {
     .option('--memorisation', 'also compare each sample with its nearest training image (pixel L2)')
     .option('--seed <s>', 'seed of the samples drawn with --run and of the KID subsets', nonNegativeInteger, 0)
     .option('--out <file>', 'where to write eval.json (default: in the run, or beside the samples)')
+    .addOption(
+      new Option(
+        '--cas [protocol]',
+        `Classification Accuracy Score of labelled samples (a conditional run's): full (${CAS_PROTOCOLS.full.train} + ${CAS_PROTOCOLS.full.holdOut} samples, ${CAS_PROTOCOLS.full.epochs} epochs) or short (${CAS_PROTOCOLS.short.train} + ${CAS_PROTOCOLS.short.holdOut}, ${CAS_PROTOCOLS.short.epochs} epochs), beside the same on real images; cached in ${CAS_CACHE}`,
+      ).choices(['full', 'short']),
+    )
     .option('--json', 'print the result as JSON instead of a table');
   return addRunOptions(command).action(runEvaluate);
 }

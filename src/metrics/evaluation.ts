@@ -3,6 +3,8 @@ import { deriveRng } from '../engine/rng.js';
 import { DataError } from '../errors.js';
 import { CLASSES } from '../models/feature-network.js';
 import { classifierScore, logitFid } from './classifier-score.js';
+import { classScores, type ClassScores } from './class-scores.js';
+import type { CasReport } from './cas-run.js';
 import { stackRows, type FeatureMatrix } from './feature-matrix.js';
 import type { FeatureExtractor, FeatureNetworkIdentity } from './feature-extractor.js';
 import { fid } from './fid.js';
@@ -17,6 +19,8 @@ export interface Images {
   count: number;
   height: number;
   width: number;
+  /** The class of each image: the one a conditional G drew it for, or the real image's. */
+  labels?: Uint8Array;
   source: string;
 }
 
@@ -44,6 +48,10 @@ export interface EvaluationResult {
   /** The classifier's views, when the feature network is the classifier: its score on both sets, and the logits' FID. */
   classifier?: { score: number; realScore: number; logitFid: number };
   memorisation?: MemorisationReport;
+  /** Scores by the class each sample was drawn for, when the samples and the real images carry classes. */
+  classes?: ClassScores;
+  /** The Classification Accuracy Score and its real-data ceiling, when asked for (gankit evaluate --cas). */
+  cas?: CasReport;
   samples: { count: number; source: string };
   real: { count: number; source: string };
   features: FeatureNetworkIdentity & { dims: number };
@@ -119,6 +127,7 @@ export function evaluate(
             logitFid: logitFid(realOut.logits, fakeOut.logits, CLASSES),
           }
         : undefined,
+    classes: fake.labels && real.labels ? classScores(realOut.features, real.labels, fakeOut.features, fake.labels, fakeOut.logits, options.k) : undefined,
     memorisation: options.memorisationTrain ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width) : undefined,
     samples: { count: fake.count, source: fake.source },
     real: { count: real.count, source: real.source },

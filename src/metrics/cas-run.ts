@@ -1,0 +1,75 @@
+// The CAS of a set of labelled samples beside its real-data ceiling, each
+// trained once per protocol, seed and images: results are kept in a cache file
+// keyed by the SHA-256 of what was trained on, so scoring the same samples
+// again (or the ceiling of the same data) costs nothing.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DataError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { readOptionalJsonFile } from '../files/json-file.js';
+import type { ImageSet } from '../data/image-set.js';
+import { classificationAccuracyScore, type CasProtocol, type CasResult, type LabelledImages } from './classification-accuracy-score.js';
+
+export interface CasReport {
+  /** The classifier trained on the samples, and the same protocol on real training images (the ceiling). */
+  generated: CasResult;
+  real: CasResult;
+}
+
+const CACHE_SCHEMA = z.record(
+  z.string(),
+  z.custom<CasResult>((value) => typeof value === 'object' && value !== null && 'accuracy' in value),
+);
+
+/** Rows [first, first + count) of a labelled set. */
+function rows(set: LabelledImages, first: number, count: number): LabelledImages {
+  return { pixels: set.pixels.subarray(first * 784, (first + count) * 784), labels: set.labels.subarray(first, first + count), count };
+}
+
+function labelled(set: ImageSet): LabelledImages {
+  if (!set.labels) throw new DataError(`${set.source} has no labels; the CAS tests a classifier on them.`);
+  return { pixels: set.pixels, labels: set.labels, count: set.count };
+}
+
+const keyOf = (protocol: CasProtocol, seed: number, set: LabelledImages) =>
+  createHash('sha256')
+    .update(JSON.stringify({ protocol, seed }))
+    .update(new Uint8Array(set.pixels.buffer, set.pixels.byteOffset, set.pixels.byteLength))
+    .update(set.labels)
+    .digest('hex');
+
+/**
+ * The protocol's CAS of `samples` (its first `train` for training, the next `holdOut` to choose the epoch) and of
+ * the real training split (its first images and the next, as MNIST's usual 55,000/5,000 split), both tested on the real test split; cached in `cacheFile`.
+ */
+export function casWithCeiling(
+  samples: LabelledImages,
+  realTrain: ImageSet,
+  realTest: ImageSet,
+  protocol: CasProtocol,
+  seed: number,
+  cacheFile: string,
+  onStep?: (done: number, total: number) => void,
+): CasReport {
+  const needed = protocol.train + protocol.holdOut;
+  for (const [set, what] of [
+    [samples, 'samples'],
+    [realTrain, `${realTrain.source}'s training split`],
+  ] as const) {
+    if (set.count < needed)
+      throw new DataError(
+        `CAS's ${protocol.name} protocol trains on ${protocol.train} ${what} and chooses its epoch on ${protocol.holdOut} more: there are only ${set.count}.`,
+      );
+  }
+  const cache = readOptionalJsonFile(cacheFile, CACHE_SCHEMA) ?? {};
+  const test = labelled(realTest);
+  const scored = (set: LabelledImages, part: 0 | 1): CasResult => {
+    const key = keyOf(protocol, seed, rows(set, 0, needed));
+    cache[key] ??= classificationAccuracyScore(rows(set, 0, protocol.train), rows(set, protocol.train, protocol.holdOut), test, protocol, seed, (done, total) =>
+      onStep?.(part * total + done, 2 * total),
+    );
+    writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
+    return cache[key];
+  };
+  return { generated: scored(samples, 0), real: scored(labelled(realTrain), 1) };
+}
