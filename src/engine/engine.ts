@@ -13,6 +13,7 @@ import { registerDenseKernels } from './dense-layer.js';
 import { registerDropoutMaskKernel } from './dropout-mask-kernel.js';
 import { shareMemoryOnClone } from './shared-identity.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
+import { conv2DBackpropInputConfig } from './conv-input-gradient.js';
 
 export interface EngineInfo {
   /** True when OpenBLAS serves matMul; false on the stock-kernel fallback. */
@@ -75,6 +76,11 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   registerMissingGradients();
   shareMemoryOnClone();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
+  const stockInputGradient = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (stockInputGradient) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel(conv2DBackpropInputConfig(stockInputGradient));
+  }
 
   // Checked on either path: a bad GANKIT_THREADS is a mistake even where the fallback would ignore it.
   const threads = threadCount();
