@@ -4,7 +4,7 @@ import { EXIT_CODES } from '../errors.js';
 import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
-import { modelWidths, parameterCount } from '../models/gan-models.js';
+import { CLASS_IN_D, modelWidths, parameterCount } from '../models/gan-models.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { checkTrainConfig, configFor } from '../training/train-config.js';
 import { PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
@@ -176,10 +176,11 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
 /** The parameter counts `--help` states. */
 function parameterCounts() {
   const count = (widths: readonly number[]) => parameterCount(widths).toLocaleString('en-US');
-  const [unconditional, conditional] = [modelWidths(false), modelWidths(true)];
+  const [unconditional, conditional] = [modelWidths(false), modelWidths(true, 'concat')];
   return {
     generator: count(conditional.generator),
     discriminator: count(conditional.discriminator),
+    projection: count(modelWidths(true, 'projection').discriminator),
     unconditional: `G ${count(unconditional.generator)}, D ${count(unconditional.discriminator)}`,
   };
 }
@@ -202,7 +203,15 @@ export function trainCommand(): Command {
     )
     .option(
       '--conditional',
-      `G and D take the class beside z and the image (one-hot): G ${counts.generator}, D ${counts.discriminator} parameters (unconditional: ${counts.unconditional})`,
+      `G and D take the class: G beside z (one-hot; G ${counts.generator} parameters), D as --class-in-d says (concatenated: D ${counts.discriminator}); unconditional: ${counts.unconditional}`,
+    )
+    .addOption(
+      new Option(
+        '--class-in-d <how>',
+        `with --conditional: how D takes the class, by projection (D ${counts.projection} parameters) or concatenated beside the image`,
+      )
+        .choices(CLASS_IN_D)
+        .default(d.classInD),
     )
     .option('--dropout-g <p>', "dropout after each hidden layer of G in training (default: the preset's)", fraction)
     .option('--dropout-d <p>', "dropout after each hidden layer of D in training (default: the preset's; BEGAN's autoencoder D has none)", fraction)

@@ -9,6 +9,7 @@ import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../errors.js';
 import { CLASS_COUNT, IMAGE_SIZE, LATENT_SIZE } from './gan-models.js';
+import { mlpForward, type ForwardOptions } from './mlp-forward.js';
 
 /** `values` (rows of `width`) with each row's one-hot class appended: rows of width + 10. */
 export function withClasses(values: Float32Array, width: number, classes: ArrayLike<number>): Float32Array {
@@ -37,9 +38,23 @@ export function asDiscriminatorInput(images: tf.Tensor2D, generatorInput: tf.Ten
   return generatorInput.shape[1] === LATENT_SIZE ? images : tf.concat([images, classColumns(generatorInput)], 1);
 }
 
-/** Whether a generator or discriminator takes a class beside its input (z or the image). */
+/** Whether D answers 1 + 10 outputs: a projection D (gan-models.ts's CLASS_IN_D). */
+const isProjection = (discriminator: tfl.LayersModel) => discriminator.outputs[0].shape[1] === 1 + CLASS_COUNT;
+
+/** Whether a generator or discriminator takes a class: beside its input (z or the image), or by projection. */
 export function isConditional(model: tfl.LayersModel): boolean {
-  return [LATENT_SIZE, IMAGE_SIZE].some((width) => model.inputs[0].shape[1] === width + CLASS_COUNT);
+  return isProjection(model) || [LATENT_SIZE, IMAGE_SIZE].some((width) => model.inputs[0].shape[1] === width + CLASS_COUNT);
+}
+
+/**
+ * D's logit for inputs as D takes them ([x | one-hot class] in a conditional GAN). A projection D runs on x and adds
+ * its class's output to output 0; the others are the plain MLP. Every caller runs D through here.
+ */
+export function discriminatorForward(discriminator: tfl.LayersModel, input: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+  if (!isProjection(discriminator)) return mlpForward(discriminator, input, options);
+  const outputs = mlpForward(discriminator, tf.slice(input, [0, 0], [-1, IMAGE_SIZE]), options);
+  const classOutput = tf.sum(tf.mul(tf.slice(outputs, [0, 1], [-1, CLASS_COUNT]), tf.slice(input, [0, IMAGE_SIZE], [-1, CLASS_COUNT])), 1, true);
+  return tf.add(tf.slice(outputs, [0, 0], [-1, 1]), classOutput);
 }
 
 /**

@@ -26,9 +26,19 @@ export const parameterCount = (widths: readonly number[]) => widths.slice(1).red
 
 const parameters = (widths: readonly number[]) => `${parameterCount(widths).toLocaleString('en-US')} parameters`;
 
-/** G's and D's widths, each input widened by the class when conditional. */
-export function modelWidths(conditional: boolean) {
-  return { generator: withInputClasses(GENERATOR_WIDTHS, conditional), discriminator: withInputClasses(DISCRIMINATOR_WIDTHS, conditional) };
+/**
+ * How a conditional D takes the class: `concat`, a one-hot beside the image; `projection` (Miyato & Koyama 2018),
+ * 1 + 10 outputs, the logit being output 0 plus the class's own output, an inner product of the last hidden
+ * layer with a learned class embedding (class-condition.ts's discriminatorForward).
+ */
+export const CLASS_IN_D = ['projection', 'concat'] as const;
+export type ClassInD = (typeof CLASS_IN_D)[number];
+
+/** G's and D's widths, G's input widened by the class when conditional, D's as `classInD` says. */
+export function modelWidths(conditional: boolean, classInD: ClassInD = 'projection') {
+  const discriminator =
+    conditional && classInD === 'projection' ? [...DISCRIMINATOR_WIDTHS.slice(0, -1), 1 + CLASS_COUNT] : withInputClasses(DISCRIMINATOR_WIDTHS, conditional);
+  return { generator: withInputClasses(GENERATOR_WIDTHS, conditional), discriminator };
 }
 
 /** How config.json describes the models, for people and reports: G, and D as one logit or BEGAN's autoencoder. */
@@ -37,17 +47,19 @@ export function describeModels(
   dropoutD: number,
   discriminator: 'logit' | 'autoencoder',
   conditional = false,
+  classInD: ClassInD = 'projection',
 ): { generator: string; discriminator: string } {
   const leaky = `LeakyReLU(${LEAKY_SLOPE})`;
-  const widths = modelWidths(conditional);
+  const widths = modelWidths(conditional, classInD);
   const input = conditional ? `[z(${LATENT_SIZE}) | one-hot class(${CLASS_COUNT})]` : `z(${LATENT_SIZE})`;
-  const image = conditional ? `[x(${IMAGE_SIZE}) | one-hot class(${CLASS_COUNT})]` : `${IMAGE_SIZE}`;
+  const image = conditional && classInD === 'concat' ? `[x(${IMAGE_SIZE}) | one-hot class(${CLASS_COUNT})]` : `${IMAGE_SIZE}`;
+  const logit = conditional && classInD === 'projection' ? `(1 + ${CLASS_COUNT}: output 0 + the class's output, a projection D)` : 'logit';
   return {
     generator: `${input}→${chain(widths.generator.slice(1))}, ${leaky}${dropoutNote(dropoutG)}, tanh; ${parameters(widths.generator)}`,
     discriminator:
       discriminator === 'autoencoder'
         ? `${chain(AUTOENCODER_WIDTHS)} autoencoder, ${leaky}, no dropout; ${parameters(AUTOENCODER_WIDTHS)}`
-        : `${image}→${chain(widths.discriminator.slice(1))} logit, ${leaky}${dropoutNote(dropoutD)}; ${parameters(widths.discriminator)}`,
+        : `${image}→${chain(widths.discriminator.slice(1))} ${logit}, ${leaky}${dropoutNote(dropoutD)}; ${parameters(widths.discriminator)}`,
   };
 }
 
@@ -102,9 +114,9 @@ export function copyGenerator(source: tfl.LayersModel): tfl.Sequential {
   return model;
 }
 
-/** D: 784 → 1024 → 512 → 256 → 1 logit; the image with the one-hot class beside it when conditional. */
-export function buildDiscriminator(rng: Rng, conditional = false): tfl.Sequential {
-  const model = buildMlp('discriminator', modelWidths(conditional).discriminator, 'linear');
+/** D: 784 → 1024 → 512 → 256 → 1 logit; when conditional, taking the class as `classInD` says. */
+export function buildDiscriminator(rng: Rng, conditional = false, classInD: ClassInD = 'projection'): tfl.Sequential {
+  const model = buildMlp('discriminator', modelWidths(conditional, classInD).discriminator, 'linear');
   initialiseLikePyTorch(model, rng);
   return model;
 }

@@ -11,7 +11,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
 import type { Dropout } from '../models/dropout.js';
 import { exampleGradientNorms, parameterGradients, type DenseRun } from '../engine/dense-layer.js';
-import { denseVariables, mlpForward } from '../models/mlp-forward.js';
+import { discriminatorForward } from '../models/class-condition.js';
+import { denseVariables } from '../models/mlp-forward.js';
 import type { ExampleLosses } from '../objectives/objective.js';
 
 export interface ClippedSum {
@@ -61,13 +62,13 @@ export function clippedGradientSum(
   let output: tf.Tensor2D | undefined;
   const outputGradients = tf.grads((...probe: tf.Tensor[]) => {
     output = tf.keep(
-      mlpForward(model, x, {
+      discriminatorForward(model, x, {
         dropout,
         // The tape needs only each layer's input gradient: the clipped sums are formed below.
         gradients: { input: false, weights: false },
         tap: (run) => {
-          // The first layer's input is x, the caller's: kept by the caller, not here.
-          const input = run.index === 0 ? run.input : tf.keep(run.input);
+          // x is the caller's, kept by the caller; a projection D's first input is a slice of it, made here.
+          const input = run.input === x ? run.input : tf.keep(run.input);
           runs[run.index] = { ...run, input, output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) };
           return tf.add(run.output, probe[run.index]) as tf.Tensor2D;
         },
@@ -91,6 +92,7 @@ export function clippedGradientSum(
     });
     return { gradients, norms };
   });
-  tf.dispose([probes, outputGradients, runs.slice(1).map((run) => run.input), runs.map((run) => [run.output, run.mask ?? []])]);
+  const inputs = runs.map((run) => run.input).filter((input) => input !== x);
+  tf.dispose([probes, outputGradients, inputs, runs.map((run) => [run.output, run.mask ?? []])]);
   return { ...result, output: output! };
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { COURSE_DEFAULTS, type ObjectiveDefaults } from '../objectives/objective.js';
 import { DP_CONFIG_SCHEMA } from '../privacy/dp-config.js';
+import { CLASS_IN_D } from '../models/gan-models.js';
 
 const positiveInteger = z.number().int().positive();
 const count = z.number().int().nonnegative();
@@ -32,6 +33,8 @@ const TRAIN_CONFIG_SCHEMA = z.object({
   dropoutD: rate,
   /** G and D take the class beside z and the image (models/class-condition.ts); the data needs labels. */
   conditional: z.boolean(),
+  /** How a conditional D takes the class: beside the image, or by projection (gan-models.ts's CLASS_IN_D). */
+  classInD: z.enum(CLASS_IN_D),
   /** `mnist`, or a directory of IDX files or PNG images. */
   data: z.string(),
   /** Train on the first N images only (quick trials); null for all. */
@@ -105,6 +108,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   preset: 'study',
   ...PRESETS.study,
   conditional: false,
+  classInD: 'projection',
   data: 'mnist',
   limit: null,
   objective: 'nonsaturating',

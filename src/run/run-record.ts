@@ -44,7 +44,7 @@ export function readRunConfig(runDir: string): TrainConfig {
 
 /** Writes a new run's config.json. */
 export function writeRunRecord(runDir: string, config: TrainConfig, { objective, optimizer, data, engine }: RunRecordParts): void {
-  const models = describeModels(config.dropoutG, config.dropoutD, objective.discriminator, config.conditional);
+  const models = describeModels(config.dropoutG, config.dropoutD, objective.discriminator, config.conditional, config.classInD);
   const record = {
     config,
     objective: {

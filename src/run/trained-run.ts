@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
+import { IMAGE_SIZE } from '../models/gan-models.js';
 import { CHECKPOINT_NAME, checkCheckpoint, checkpointsDirectory, latestCheckpoint, loadCheckpointModels, previousCompleteCheckpoint } from './checkpoints.js';
 import { hasRunRecord, readRunConfig } from './run-record.js';
 import type { TrainConfig } from './run-config.js';
@@ -61,7 +62,7 @@ export async function openRun(directory: string, options: OpenOptions = {}): Pro
 
 /** The run's D for the refiners (collaborative sampling, shaping, rejection sampling), which read it as one logit. */
 export function logitDiscriminator(run: TrainedRun): tfl.LayersModel {
-  if (run.discriminator.outputs[0].shape[1] !== 1) {
+  if (run.discriminator.outputs[0].shape[1] === IMAGE_SIZE) {
     throw new DataError(
       `${run.directory} was trained with ${run.config.objective}, whose D is an autoencoder; ` +
         'collaborative sampling, shaping and rejection sampling need a D with one output.',

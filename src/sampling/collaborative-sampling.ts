@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { classColumns, isConditional } from '../models/class-condition.js';
+import { classColumns, discriminatorForward, isConditional } from '../models/class-condition.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
 
@@ -66,7 +66,7 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
   const gradient = tf.grad((input: tf.Tensor) => {
     images = tf.keep(head(generator, split, input as tf.Tensor2D));
     const seen = classes ? tf.concat([images, classes], 1) : images;
-    logits = tf.keep(mlpForward(discriminator, seen, { gradients: PASSED_THROUGH }));
+    logits = tf.keep(discriminatorForward(discriminator, seen, { gradients: PASSED_THROUGH }));
     return refinementLoss(logits);
   })(x);
   const scores = takeValues(tf.sigmoid(logits));
@@ -138,5 +138,5 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
 
 /** η's default: the mean D score on real images (the paper's probabilistic criterion, read as a threshold). */
 export function meanRealScore(discriminator: tfl.LayersModel, real: tf.Tensor2D): number {
-  return tf.tidy(() => tf.mean(tf.sigmoid(mlpForward(discriminator, real))).dataSync()[0]);
+  return tf.tidy(() => tf.mean(tf.sigmoid(discriminatorForward(discriminator, real))).dataSync()[0]);
 }

@@ -5,10 +5,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import type { ImageSet } from '../data/image-set.js';
-import { asDiscriminatorInput, checkClassLabels, generatorInputs, isConditional, realDiscriminatorInput } from '../models/class-condition.js';
+import {
+  asDiscriminatorInput,
+  checkClassLabels,
+  discriminatorForward,
+  generatorInputs,
+  isConditional,
+  realDiscriminatorInput,
+} from '../models/class-condition.js';
 import { IMAGE_SIZE, LATENT_SIZE } from '../models/gan-models.js';
 import { dropoutOf } from '../models/dropout.js';
-import { mlpForward, TRAINED_ON_DATA, trainableVariables } from '../models/mlp-forward.js';
+import { TRAINED_ON_DATA, trainableVariables } from '../models/mlp-forward.js';
 import { binaryCrossEntropy } from '../objectives/minimax.js';
 import type { ShapingOptions, ShapingPosition } from '../run/stopped-shaping.js';
 import { collaborativeSample } from './collaborative-sampling.js';
@@ -58,8 +65,8 @@ export async function shapeDiscriminator(
       const cost = optimizer.minimize(
         () =>
           binaryCrossEntropy(
-            mlpForward(discriminator, real, { dropout, gradients: TRAINED_ON_DATA }),
-            mlpForward(discriminator, fake, { dropout, gradients: TRAINED_ON_DATA }),
+            discriminatorForward(discriminator, real, { dropout, gradients: TRAINED_ON_DATA }),
+            discriminatorForward(discriminator, fake, { dropout, gradients: TRAINED_ON_DATA }),
           ),
         true,
         variables,

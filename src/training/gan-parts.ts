@@ -68,7 +68,7 @@ export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rn
   const generator = buildGenerator(weightsRng, config.conditional);
   // checkTrainConfig refuses a conditional autoencoder.
   const discriminator =
-    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng, config.conditional);
+    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng, config.conditional, config.classInD);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
 }
 

@@ -6,7 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import type { Dropout } from '../models/dropout.js';
-import { asDiscriminatorInput } from '../models/class-condition.js';
+import { asDiscriminatorInput, discriminatorForward } from '../models/class-condition.js';
 import { mlpForward, PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
 import type { GradientsNeeded } from '../engine/dense-layer.js';
 import type { Critic, Loss, Objective } from '../objectives/objective.js';
@@ -69,7 +69,7 @@ function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () =>
 const criticOf =
   (gan: GanParts, gradients: GradientsNeeded): Critic =>
   (images) =>
-    mlpForward(gan.discriminator, images, { dropout: gan.discriminatorDropout, gradients });
+    discriminatorForward(gan.discriminator, images, { dropout: gan.discriminatorDropout, gradients });
 
 /**
  * The critic of a D step: D runs once on the real batch with the fakes below
@@ -117,7 +117,7 @@ export function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): number {
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
   return tf.tidy(() => {
-    const output = mlpForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
+    const output = discriminatorForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
     return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32')).dataSync()[0];
   });
 }

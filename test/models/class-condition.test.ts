@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
-import { asDiscriminatorInput, generatorInputs, isConditional, plannedClasses, withClasses } from '../../src/models/class-condition.js';
-import { buildDiscriminator, buildGenerator, parameterCount, modelWidths } from '../../src/models/gan-models.js';
+import { asDiscriminatorInput, discriminatorForward, generatorInputs, isConditional, plannedClasses, withClasses } from '../../src/models/class-condition.js';
+import { buildDiscriminator, buildGenerator, CLASS_IN_D, modelWidths, parameterCount, type ClassInD } from '../../src/models/gan-models.js';
 import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
 import { crossEntropyExampleLosses } from '../../src/objectives/minimax.js';
 import { clippedGradientSum } from '../../src/privacy/per-example-clipping.js';
@@ -20,12 +20,12 @@ test('withClasses appends each row its one-hot class; plans give one class or ev
   assert.deepEqual(Array.from(plannedClasses({ kind: 'balanced', block: 3 }, 2, 5)), [0, 1, 1, 1, 2]);
 });
 
-test("a conditional G takes [z | class] (110) and D [x | class] (794); config.json's parameter counts are the models' own", () => {
+test("a conditional G takes [z | class] (110) and a concatenating D [x | class] (794); config.json's parameter counts are the models' own", () => {
   const g = buildGenerator(new Rng(1), true);
-  const d = buildDiscriminator(new Rng(2), true);
+  const d = buildDiscriminator(new Rng(2), true, 'concat');
   assert.ok(isConditional(g) && isConditional(d) && !isConditional(buildGenerator(new Rng(1))));
   assert.equal(g.countParams(), parameterCount(modelWidths(true).generator));
-  assert.equal(d.countParams(), parameterCount(modelWidths(true).discriminator));
+  assert.equal(d.countParams(), parameterCount(modelWidths(true, 'concat').discriminator));
   assert.equal(g.countParams() - buildGenerator(new Rng(1)).countParams(), 10 * 256);
   const z = generatorInputs(g, new Rng(3).normals(4 * 100), 0, { kind: 'one', digit: 3 });
   const seen = asDiscriminatorInput(mlpForward(g, z), z);
@@ -34,8 +34,24 @@ test("a conditional G takes [z | class] (110) and D [x | class] (794); config.js
   assert.deepEqual(Array.from(classes), [3, 3, 3, 3]);
 });
 
-test("on a conditional D, the clipped gradient sum equals clipping and summing each example's gradient", () => {
-  const d = buildDiscriminator(new Rng(4), true);
+test("a projection D's logit is output 0 plus the class's output; config.json's parameter counts are its own", () => {
+  const d = buildDiscriminator(new Rng(6), true, 'projection');
+  assert.equal(d.countParams(), parameterCount(modelWidths(true, 'projection').discriminator));
+  const x = tf.tensor2d(withClasses(new Rng(7).uniforms(3 * 784, -1, 1), 784, [2, 0, 9]), [3, 794]);
+  const outputs = mlpForward(d, tf.slice(x, [0, 0], [-1, 784])).arraySync();
+  const expected = [2, 0, 9].map((digit, row) => outputs[row][0] + outputs[row][1 + digit]);
+  const logits = discriminatorForward(d, x).dataSync();
+  expected.forEach((e, row) => assert.ok(Math.abs(logits[row] - e) < 1e-6, `${logits[row]} vs ${e}`));
+});
+
+for (const classInD of CLASS_IN_D) {
+  test(`on a conditional D (${classInD}), the clipped gradient sum equals clipping and summing each example's gradient`, () => {
+    checkConditionalClipping(classInD);
+  });
+}
+
+function checkConditionalClipping(classInD: ClassInD): void {
+  const d = buildDiscriminator(new Rng(4), true, classInD);
   const rng = new Rng(5);
   const rows = 5;
   const realRows = 2;
@@ -49,7 +65,7 @@ test("on a conditional D, the clipped gradient sum equals clipping and summing e
   for (let i = 0; i < rows; i++) {
     const row = tf.slice(x, [i, 0], [1, -1]);
     const losses = i < realRows ? crossEntropyExampleLosses.real : crossEntropyExampleLosses.fake;
-    const { grads } = tf.variableGrads(() => tf.sum(losses(mlpForward(d, row))) as tf.Scalar, variables);
+    const { grads } = tf.variableGrads(() => tf.sum(losses(discriminatorForward(d, row))) as tf.Scalar, variables);
     const norm = Math.sqrt(variables.reduce((sum, v) => sum + tf.sum(tf.square(grads[v.name])).dataSync()[0], 0));
     expectedNorms.push(norm);
     for (const v of variables) grads[v.name].dataSync().forEach((g, k) => (expected.get(v.name)![k] += Math.min(1, clip / (norm + 1e-6)) * g));
@@ -67,4 +83,4 @@ test("on a conditional D, the clipped gradient sum equals clipping and summing e
     reference.forEach((e, k) => (worst = Math.max(worst, Math.abs(actual[k] - e) / scale)));
     assert.ok(worst < 1e-3, `${v.name}: ${worst}`);
   }
-});
+}

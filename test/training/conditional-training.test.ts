@@ -26,7 +26,7 @@ test('every objective trains conditionally for a few steps, with finite losses',
     assert.equal(outcome.position.dSteps, 2, objective);
     for (const line of readMetrics(join(runDir, 'metrics.jsonl'))) assert.ok(Number.isFinite(line.dLoss) && Number.isFinite(line.gLoss), objective);
     const { generator, discriminator } = await loadCheckpointModels(latestCheckpoint(runDir)!);
-    assert.deepEqual([generator.inputs[0].shape[1], discriminator.inputs[0].shape[1]], [110, 794], objective);
+    assert.deepEqual([generator.inputs[0].shape[1], discriminator.outputs[0].shape[1]], [110, 11], objective);
   }
 });
 
