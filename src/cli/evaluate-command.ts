@@ -7,7 +7,7 @@ import { DataError, UsageError } from '../errors.js';
 import { evaluationFileIn, runPaths } from '../run/run-directory.js';
 import { readIdx } from '../data/idx.js';
 import { labelsFileFor, loadImageSet, type ImageSet } from '../data/image-set.js';
-import { EVERY_CLASS_IN_TURN, plannedClasses } from '../models/class-condition.js';
+import { EVERY_CLASS_IN_TURN, plannedClasses } from '../models/class-rows.js';
 import { fromBytes } from '../data/pixels.js';
 import { featureExtractorFor, SHIPPED_FEATURE_NETWORKS } from '../metrics/feature-extractor.js';
 import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';

@@ -8,7 +8,7 @@ import { writeIdxUint8 } from '../data/idx.js';
 import { encodeGrayPng } from '../data/png-codec.js';
 import { PIXEL_MAPPINGS, toBytes, type PixelMapping } from '../data/pixels.js';
 import { labelledPngName, labelsFileFor } from '../data/image-set.js';
-import { plannedClasses, type ClassPlan } from '../models/class-condition.js';
+import { plannedClasses, type ClassPlan } from '../models/class-rows.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../data/sample-grid.js';
 import { loadShapedDiscriminator, shapedAgainst } from '../run/shaped-discriminator.js';

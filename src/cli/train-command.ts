@@ -154,7 +154,8 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
       onScore: (score) =>
         process.stderr.write(
           `\nepoch ${score.epoch} (${describeGenerator(score.generator)}, ${score.samples} samples): FID ${score.fid.toFixed(1)} ` +
-            `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}\n`,
+            `precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)} classes ≥ 1% ${score.classesCovered ?? '–'}` +
+            `${typeof score.labelAccuracy === 'number' ? ` label accuracy ${score.labelAccuracy.toFixed(3)}` : ''}\n`,
         ),
       stopRequested: stop.requested,
     };

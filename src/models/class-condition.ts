@@ -5,28 +5,11 @@
 // clipping, the refiners) sees one wider row, and an (image, class) pair is one example.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Rng } from '../engine/rng.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../errors.js';
 import { CLASS_COUNT, IMAGE_SIZE, LATENT_SIZE } from './gan-models.js';
 import { mlpForward, type ForwardOptions } from './mlp-forward.js';
-
-/** `values` (rows of `width`) with each row's one-hot class appended: rows of width + 10. */
-export function withClasses(values: Float32Array, width: number, classes: ArrayLike<number>): Float32Array {
-  const rows = values.length / width;
-  if (classes.length !== rows) throw new Error(`withClasses: ${rows} rows but ${classes.length} classes.`);
-  const out = new Float32Array(rows * (width + CLASS_COUNT));
-  for (let row = 0; row < rows; row++) {
-    out.set(values.subarray(row * width, (row + 1) * width), row * (width + CLASS_COUNT));
-    out[row * (width + CLASS_COUNT) + width + classes[row]] = 1;
-  }
-  return out;
-}
-
-/** `count` classes uniform over the ten: the fakes' classes in training, drawn without looking at the data's (so they cost no privacy). */
-export function uniformClasses(rng: Rng, count: number): Uint8Array {
-  return Uint8Array.from({ length: count }, () => rng.integer(CLASS_COUNT));
-}
+import { EVERY_CLASS_IN_TURN, plannedClasses, withClasses, type ClassPlan } from './class-rows.js';
 
 /** The one-hot columns of a conditional G's inputs. */
 export function classColumns(generatorInput: tf.Tensor2D): tf.Tensor2D {
@@ -66,16 +49,6 @@ export function generatorInputs(generator: tfl.LayersModel, z: Float32Array, fir
   if (!isConditional(generator)) return tf.tensor2d(z, [count, LATENT_SIZE]);
   const classes = plannedClasses(plan ?? EVERY_CLASS_IN_TURN, first, count);
   return tf.tensor2d(withClasses(z, LATENT_SIZE, classes), [count, LATENT_SIZE + CLASS_COUNT]);
-}
-
-/** The class of each of `count` samples from index `first` on: one class, or every class in turn in blocks of `block` (balanced). */
-export type ClassPlan = { kind: 'one'; digit: number } | { kind: 'balanced'; block: number };
-
-/** Samples 0, 1, 2, … of classes 0, 1, 2, …, 9, 0, …: what a conditional G draws unless told. */
-export const EVERY_CLASS_IN_TURN: ClassPlan = { kind: 'balanced', block: 1 };
-
-export function plannedClasses(plan: ClassPlan, first: number, count: number): Uint8Array {
-  return Uint8Array.from({ length: count }, (_, i) => (plan.kind === 'one' ? plan.digit : Math.floor((first + i) / plan.block) % CLASS_COUNT));
 }
 
 /** Refuses a set a conditional model cannot learn from: no labels, or labels outside 0–9. */

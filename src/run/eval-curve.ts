@@ -21,6 +21,8 @@ const EPOCH_SCORE_SCHEMA = z.looseObject({
   coverage: score,
   /** Classes holding at least 1% of the samples (the feature network's labels). */
   classesCovered: z.number().int().nonnegative().nullable(),
+  /** A conditional run's: the share of samples the feature network gives the class they were drawn for. */
+  labelAccuracy: z.number().nullable().optional(),
   /** The feature network that scored them. */
   features: z.string(),
   seconds: z.number(),

@@ -5,7 +5,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { writeGridPng } from '../data/sample-grid.js';
-import { plannedClasses, withClasses } from '../models/class-condition.js';
+import { plannedClasses, withClasses } from '../models/class-rows.js';
 import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import type { TrainConfig } from '../run/run-config.js';

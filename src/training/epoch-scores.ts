@@ -8,6 +8,7 @@ import { evaluate, headlineScores, NEIGHBOURHOOD_K } from '../metrics/evaluation
 import { featureExtractorFor } from '../metrics/feature-extractor.js';
 import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
+import { EVERY_CLASS_IN_TURN, plannedClasses } from '../models/class-rows.js';
 import { appendEpochScore, type EpochScore } from '../run/eval-curve.js';
 import type { GeneratorKind } from '../run/trained-run.js';
 import type { TrainConfig } from '../run/run-config.js';
@@ -20,8 +21,9 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
   const real = loadImageSet(config.data, { split: 'test' });
   return (generator, kind, epoch, checkpoint) => {
     // The same latents at every scored epoch, so the curve moves with G alone.
-    const source = generatorSource(generator, gaussian(1), deriveRng(config.seed, 'eval-every'));
-    const fake = { pixels: drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, source: `epoch ${epoch}` };
+    const source = generatorSource(generator, gaussian(1), deriveRng(config.seed, 'eval-every'), EVERY_CLASS_IN_TURN);
+    const labels = config.conditional ? plannedClasses(EVERY_CLASS_IN_TURN, 0, config.evalN) : undefined;
+    const fake = { pixels: drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, labels, source: `epoch ${epoch}` };
     const result = evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: config.seed });
     const score: EpochScore = {
       epoch,
@@ -30,6 +32,7 @@ export async function epochScorer(runDir: string, config: TrainConfig): Promise<
       samples: config.evalN,
       ...headlineScores(result),
       classesCovered: result.modes?.classesCovered ?? null,
+      ...(result.classes ? { labelAccuracy: result.classes.labelAccuracy } : {}),
       features: result.features.network,
       seconds: result.seconds,
     };

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import type { ImageSet } from '../data/image-set.js';
-import { realDiscriminatorInput, uniformClasses, withClasses } from '../models/class-condition.js';
+import { realDiscriminatorInput } from '../models/class-condition.js';
+import { uniformClasses, withClasses } from '../models/class-rows.js';
 import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import type { TrainingPosition } from '../run/checkpoints.js';
