@@ -16,6 +16,7 @@ import {
   generatorLabel,
   methodLabel,
   METRICS,
+  shownMetrics,
   readResultsFile,
   type ResultsFile,
 } from '../study/study-results.js';
@@ -45,7 +46,8 @@ function findRuns(root: string): string[] {
 
 async function resultsTable(results: ResultsFile, root: string): Promise<string> {
   const paths = studyPaths(root);
-  const ranked = METRICS.filter((m) => COLUMNS[m].better);
+  const metrics = shownMetrics(METRICS, results.rows);
+  const ranked = metrics.filter((m) => COLUMNS[m].better);
   const best = new Map(
     ranked.map((m) => {
       const means = results.rows.map((row) => row.spread[m].mean).filter((v): v is number => v !== null);
@@ -55,7 +57,7 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
   const rows = results.rows.map((row) => {
     const first = row.seeds[0];
     const grid = first ? paths.rowGrid(row.method, first.seed) : '';
-    const cells = METRICS.map((m) => `<td class="${best.get(m) === row.spread[m].mean ? 'best' : ''}">${formatSpread(row.spread[m], m)}</td>`).join('');
+    const cells = metrics.map((m) => `<td class="${best.get(m) === row.spread[m].mean ? 'best' : ''}">${formatSpread(row.spread[m], m)}</td>`).join('');
     const thumb = grid && existsSync(grid) ? image(grid, `samples: ${row.method}, seed ${first.seed}`, 'thumb') : '';
     return `<tr><th>${escape(methodLabel(row))}</th><td>${generatorLabel(row)}</td><td>${row.seeds.length}</td>${cells}<td>${thumb}</td><td class="note">${escape(row.note)}</td></tr>`;
   });
@@ -66,7 +68,7 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
 <p>${escape(results.date)}, ${escape(results.machine)}: <code>${escape(results.command)}</code>. ${results.samples} samples per row against the ${escape(results.real)} split of the run's data. ${spread} Best mean of each column in bold.${
     results.taskSeconds ? ` The tasks took ${(results.taskSeconds / 60).toFixed(1)} min in all.` : ''
   }</p>
-<table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${METRICS.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
+<table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${metrics.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
   const comparison = await comparisonSection(results);
   if (seeds < 2) return table + comparison;
@@ -84,11 +86,12 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
 async function comparisonSection(results: ResultsFile): Promise<string> {
   const compared = results.rows.filter((row) => row.method !== results.baseline && row.comparison?.fid);
   if (!results.baseline || !compared.length) return '';
+  const metrics = shownMetrics(COMPARED_METRICS, results.rows);
   const cell = (difference: PairedDifference | null, m: (typeof COMPARED_METRICS)[number]) =>
     `<td class="${differenceVerdict(difference, m)}">${formatDifference(difference, m)}</td>`;
   const rows = compared.map(
     (row) =>
-      `<tr><th>${escape(methodLabel(row))}</th><td>${row.comparison!.fid?.perSeed.length ?? 0}</td>${COMPARED_METRICS.map((m) => cell(row.comparison![m], m)).join('')}</tr>`,
+      `<tr><th>${escape(methodLabel(row))}</th><td>${row.comparison!.fid?.perSeed.length ?? 0}</td>${metrics.map((m) => cell(row.comparison![m] ?? null, m)).join('')}</tr>`,
   );
   const forests = await Promise.all(
     (['fid', 'recall'] as const).map((m) =>
@@ -103,7 +106,7 @@ async function comparisonSection(results: ResultsFile): Promise<string> {
   );
   return `<h3>Against ${escape(results.baseline)}, seed by seed</h3>
 <p>${escape(comparisonDescription(results))} Green: better than ${escape(results.baseline)} and red: worse, where the interval excludes 0; red in the plots: the interval excludes 0.</p>
-<table class="results"><thead><tr><th>method</th><th>n</th>${COMPARED_METRICS.map((m) => `<th>Δ ${escape(COLUMNS[m].heading)}</th>`).join('')}</tr></thead>
+<table class="results"><thead><tr><th>method</th><th>n</th>${metrics.map((m) => `<th>Δ ${escape(COLUMNS[m].heading)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <div class="charts">${forests.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>`;
 }

@@ -10,7 +10,7 @@ import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runFolder
 import { readRunRecord } from '../run/run-record.js';
 import { readRunState } from '../run/run-state.js';
 import { studyFolderNamesWithoutRuns, studyPaths } from '../study/study-directory.js';
-import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile } from '../study/study-results.js';
+import { COLUMNS, formatSpread, generatorLabel, methodLabel, METRICS, readResultsFile, shownMetrics, type Metric } from '../study/study-results.js';
 import { readEpochScores } from '../run/eval-curve.js';
 import type { RunDetail, RunsIndex, RunSummary, StudyTable } from './api-types.js';
 import { JsonLinesCursor } from './json-lines-reader.js';
@@ -175,7 +175,8 @@ export async function listRuns(root: string, given: string): Promise<RunsIndex> 
 /** A study directory's results table, formatted as the report formats it. */
 export function studyTable(root: string, dir: string): StudyTable {
   const path = relativeName(root, dir);
-  const headings = ['method', 'G', 'n', ...METRICS.map((m) => COLUMNS[m].heading), 'settings'];
+  const headingsOf = (metrics: readonly Metric[]) => ['method', 'G', 'n', ...metrics.map((m) => COLUMNS[m].heading), 'settings'];
+  const headings = headingsOf(shownMetrics(METRICS, []));
   const reads = problemCollector(root);
   const file = studyPaths(dir).results('json');
   if (leadsOutside(root, file)) reads.note(`${relativeName(root, file)} links outside the served directory, so it is not read`);
@@ -183,15 +184,16 @@ export function studyTable(root: string, dir: string): StudyTable {
   if (!results) {
     return { path, description: '', headings, rows: [], problem: reads.problem ?? 'No results table yet: the study has not finished.' };
   }
+  const metrics = shownMetrics(METRICS, results.rows);
   return {
     path,
     description: results.description,
-    headings,
+    headings: headingsOf(metrics),
     rows: results.rows.map((row) => ({
       method: methodLabel(row),
       generator: generatorLabel(row),
       n: row.seeds.length,
-      cells: METRICS.map((m) => formatSpread(row.spread[m], m)),
+      cells: metrics.map((m) => formatSpread(row.spread[m], m)),
       note: row.note,
     })),
   };

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, typ
 import { z } from 'zod';
 import { DataError, UsageError } from '../errors.js';
 import { NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
+import { CAS_PROTOCOLS } from '../metrics/classification-accuracy-score.js';
 import { checkStudyFlags } from './study-flags.js';
 
 /** A method's name in file names and task ids: "CS + LSI" → cs-lsi. */
@@ -53,14 +54,24 @@ const ROW = z.strictObject({
   note: z.string().optional(),
 });
 
-const EVALUATION = z.strictObject({
-  /** Samples each row draws and is scored on. */
-  n: z.int().positive().default(10000),
-  /** The real split the samples are compared with. */
-  real: z.enum(['test', 'train']).default('test'),
-  /** k of precision and recall (gankit evaluate's, 3, by default). */
-  k: z.int().positive().default(NEIGHBOURHOOD_K.k),
-});
+/** Samples a CAS protocol trains and chooses its epoch on. */
+const casSamples = (protocol: 'short' | 'full') => CAS_PROTOCOLS[protocol].train + CAS_PROTOCOLS[protocol].holdOut;
+
+const EVALUATION = z
+  .strictObject({
+    /** Samples each row draws and is scored on. */
+    n: z.int().positive().default(10000),
+    /** The real split the samples are compared with. */
+    real: z.enum(['test', 'train']).default('test'),
+    /** k of precision and recall (gankit evaluate's, 3, by default). */
+    k: z.int().positive().default(NEIGHBOURHOOD_K.k),
+    /** The CAS protocol the rows of conditional runs are scored with too, on their samples (gankit evaluate --cas); absent: none. */
+    cas: z.enum(['short', 'full']).optional(),
+  })
+  .refine(({ n, cas }) => !cas || n >= casSamples(cas), {
+    error: ({ input }) =>
+      `cas: ${(input as { cas: 'short' | 'full' }).cas} trains on the row's samples and needs n ≥ ${casSamples((input as { cas: 'short' | 'full' }).cas)}`,
+  });
 
 const STUDY = z.strictObject({
   description: z.string().optional(),

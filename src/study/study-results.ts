@@ -21,6 +21,8 @@ export const METRICS = [
   'coverage',
   'classifierScore',
   'logitFid',
+  'labelAccuracy',
+  'cas',
   'trainSeconds',
   'samplingSeconds',
   'epsilon',
@@ -28,8 +30,26 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 
 /** The metrics each row is compared on with the baseline (the sample quality ones; times and ε are not paired). */
-export const COMPARED_METRICS = ['fid', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'logitFid'] as const satisfies readonly Metric[];
+export const COMPARED_METRICS = [
+  'fid',
+  'precision',
+  'recall',
+  'density',
+  'coverage',
+  'classifierScore',
+  'logitFid',
+  'labelAccuracy',
+  'cas',
+] as const satisfies readonly Metric[];
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
+
+/** The columns only conditional runs fill (and tables written before them lack): shown where some row has a value. */
+const CLASS_METRICS: readonly Metric[] = ['labelAccuracy', 'cas'];
+
+/** `metrics` without the class columns no row of `rows` fills. */
+export function shownMetrics<M extends Metric>(metrics: readonly M[], rows: ReadonlyArray<Pick<ResultRow, 'spread'>>): M[] {
+  return metrics.filter((m) => !CLASS_METRICS.includes(m) || rows.some((row) => (row.spread[m]?.n ?? 0) > 0));
+}
 
 /** One row with one seed: what its row task records. */
 export type SeedResult = {
@@ -96,7 +116,7 @@ const RESULTS_SCHEMA = z.looseObject({
       method: z.string(),
       run: z.string(),
       seeds: z.array(z.looseObject({ seed: z.number(), run: z.string() })),
-      spread: z.object(Object.fromEntries(METRICS.map((m) => [m, SPREAD]))),
+      spread: z.object(Object.fromEntries(METRICS.map((m) => [m, CLASS_METRICS.includes(m) ? SPREAD.optional() : SPREAD]))),
     }),
   ),
 });
@@ -115,6 +135,8 @@ export const COLUMNS: Record<Metric, { heading: string; better: 'low' | 'high' |
   coverage: { heading: 'coverage', better: 'high', digits: 3 },
   classifierScore: { heading: 'classifier score', better: 'high', digits: 2 },
   logitFid: { heading: 'logit FID', better: 'low', digits: 1 },
+  labelAccuracy: { heading: 'label accuracy', better: 'high', digits: 3 },
+  cas: { heading: 'CAS', better: 'high', digits: 3 },
   trainSeconds: { heading: 'training s', better: 'low', digits: 0 },
   samplingSeconds: { heading: 'sampling s', better: 'low', digits: 1 },
   epsilon: { heading: 'ε', better: null, digits: 3 },
@@ -220,7 +242,10 @@ export function comparisonDescription(results: ResultsFile): string {
   const resamples = BOOTSTRAP_RESAMPLES.toLocaleString('en-US');
   const how = `Student's t with n − 1 degrees of freedom below ${BOOTSTRAP_FROM_SEEDS} seeds, a percentile bootstrap (${resamples} resamples) from ${BOOTSTRAP_FROM_SEEDS}`;
   // The metrics' directions, in words, from COLUMNS: "FID and logit FID", "precision, recall, … and classifier score".
-  const headings = (better: 'low' | 'high') => COMPARED_METRICS.filter((m) => COLUMNS[m].better === better).map((m) => COLUMNS[m].heading);
+  const headings = (better: 'low' | 'high') =>
+    shownMetrics(COMPARED_METRICS, results.rows)
+      .filter((m) => COLUMNS[m].better === better)
+      .map((m) => COLUMNS[m].heading);
   const listed = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
   return (
     `Against ${results.baseline}, seed by seed: each cell is the mean over the n seeds of (row − ${results.baseline}), both sampled from that seed's runs` +
@@ -231,8 +256,9 @@ export function comparisonDescription(results: ResultsFile): string {
 
 /** The comparisons as a Markdown table: bold where the 95% interval excludes 0. */
 function comparisonMarkdown(results: ResultsFile): string[] {
-  const header = `| method | n | ${COMPARED_METRICS.map((m) => `Δ ${COLUMNS[m].heading}`).join(' | ')} |`;
-  const rule = `| --- | ---: | ${COMPARED_METRICS.map(() => '---:').join(' | ')} |`;
+  const compared = shownMetrics(COMPARED_METRICS, results.rows);
+  const header = `| method | n | ${compared.map((m) => `Δ ${COLUMNS[m].heading}`).join(' | ')} |`;
+  const rule = `| --- | ---: | ${compared.map(() => '---:').join(' | ')} |`;
   const cell = (row: ResultRow, m: ComparedMetric) => {
     const difference = row.comparison?.[m] ?? null;
     const text = formatDifference(difference, m);
@@ -240,18 +266,19 @@ function comparisonMarkdown(results: ResultsFile): string[] {
   };
   const lines = results.rows.map((row) =>
     row.method === results.baseline
-      ? `| ${methodLabel(row)} | ${row.seeds.length} | ${COMPARED_METRICS.map(() => 'baseline').join(' | ')} |`
-      : `| ${methodLabel(row)} | ${row.comparison?.fid?.perSeed.length ?? 0} | ${COMPARED_METRICS.map((m) => cell(row, m)).join(' | ')} |`,
+      ? `| ${methodLabel(row)} | ${row.seeds.length} | ${compared.map(() => 'baseline').join(' | ')} |`
+      : `| ${methodLabel(row)} | ${row.comparison?.fid?.perSeed.length ?? 0} | ${compared.map((m) => cell(row, m)).join(' | ')} |`,
   );
   return [`${comparisonDescription(results)} **Bold**: the interval excludes 0.`, '', header, rule, ...lines];
 }
 
 function resultsMarkdown(results: ResultsFile): string {
   const seeds = results.seeds.length;
-  const header = `| method | G | n | ${METRICS.map((m) => COLUMNS[m].heading).join(' | ')} |`;
-  const rule = `| --- | --- | ---: | ${METRICS.map(() => '---:').join(' | ')} |`;
+  const metrics = shownMetrics(METRICS, results.rows);
+  const header = `| method | G | n | ${metrics.map((m) => COLUMNS[m].heading).join(' | ')} |`;
+  const rule = `| --- | --- | ---: | ${metrics.map(() => '---:').join(' | ')} |`;
   const lines = results.rows.map(
-    (row) => `| ${methodLabel(row)} | ${generatorLabel(row)} | ${row.seeds.length} | ${METRICS.map((m) => formatSpread(row.spread[m], m)).join(' | ')} |`,
+    (row) => `| ${methodLabel(row)} | ${generatorLabel(row)} | ${row.seeds.length} | ${metrics.map((m) => formatSpread(row.spread[m], m)).join(' | ')} |`,
   );
   return [
     `# ${results.command}`,

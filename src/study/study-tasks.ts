@@ -178,8 +178,12 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
   );
   const { real, k } = study.evaluation;
   // Scored against the real images the run was trained on (MNIST unless its --data said otherwise).
-  const data = readRunConfig(paths.run(row.run, seed)).data;
-  const evaluated = await step(['evaluate', '--samples', samples, '--data', data, '--real', real, '--k', String(k), '--json', '--out', evaluationFile], io);
+  const { data, conditional } = readRunConfig(paths.run(row.run, seed));
+  const cas = study.evaluation.cas && conditional ? ['--cas', study.evaluation.cas] : [];
+  const evaluated = await step(
+    ['evaluate', '--samples', samples, '--data', data, '--real', real, '--k', String(k), ...cas, '--json', '--out', evaluationFile],
+    io,
+  );
   rmSync(samples, { recursive: true, force: true });
   rmEmptyDirectory(dirname(samples));
   const evaluation = JSON.parse(evaluated.stdout) as EvaluationResult;
@@ -197,6 +201,8 @@ export async function runTask(study: Study, dir: string, task: StudyTask, io: Ta
     coverage: evaluation.coverage,
     classifierScore: evaluation.classifier?.score ?? null,
     logitFid: evaluation.classifier?.logitFid ?? null,
+    labelAccuracy: evaluation.classes?.labelAccuracy ?? null,
+    cas: evaluation.cas?.generated.accuracy ?? null,
     trainSeconds: trainSeconds(paths.run(row.run, seed)) + Number(shapingRecord?.shapingSeconds ?? 0),
     samplingSeconds: generated.seconds,
     epsilon: readPrivacyRecord(paths.run(row.run, seed))?.epsilon ?? null,
