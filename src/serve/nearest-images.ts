@@ -5,21 +5,22 @@
 // trained on those). The training split's features are computed once per
 // feature network and dataset, in the background, a batch at a time so the
 // server keeps answering; until then a query answers how far along they are.
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { encodeGrayPng } from '../data/png-codec.js';
 import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { toBytes } from '../data/pixels.js';
-import { Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 import { extractAll } from '../metrics/evaluation.js';
 import { featureExtractorFor, type FeatureExtractor } from '../metrics/feature-extractor.js';
 import { stackRows, type FeatureMatrix } from '../metrics/feature-matrix.js';
 import { exactSquaredDistance, keepSmallest } from '../metrics/nearest-neighbours.js';
-import { LATENT_SIZE } from '../models/gan-models.js';
+import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
+import { mlpForward } from '../models/mlp-forward.js';
 import { loadModel } from '../models/model-files.js';
 import { generatorDirectory } from '../run/checkpoints.js';
 import { readRunConfig } from '../run/run-record.js';
-import { drawImages, generatorSource } from '../sampling/generate-images.js';
 import type { NearestAnswer, NearestPending } from './api-types.js';
 import { Refusal } from './served-paths.js';
 
@@ -112,16 +113,15 @@ export class NearestImages {
 
   /** The `k` training images nearest to G(z) of the checkpoint (its directory) of the run at `runDir`. */
   async query(runDir: string, checkpoint: string, kind: 'ema' | 'raw', z: Float32Array, k: number): Promise<NearestAnswer | NearestPending> {
-    if (z.length !== LATENT_SIZE) throw new Refusal(400, `z needs ${LATENT_SIZE} numbers, got ${z.length}.`);
     const config = readRunConfig(runDir);
+    // A conditional G's input carries its one-hot class after z.
+    const width = LATENT_SIZE + (config.conditional ? CLASS_COUNT : 0);
+    if (z.length !== width) throw new Refusal(400, `z needs ${width} numbers, got ${z.length}.`);
     const training = await this.trainingFeatures(config.data);
     if (training.failure) throw new Refusal(503, `The training images' features could not be computed: ${training.failure}`);
     if (!training.features) return { pending: true, featureNetwork: describeNetwork(training.extractor), progress: training.done / training.images.count };
     const generator = await this.generator(checkpoint, kind);
-    const sample = drawImages(
-      generatorSource(generator, () => z, new Rng(0)),
-      1,
-    );
+    const sample = takeValues(tf.tidy(() => mlpForward(generator, tf.tensor2d(z, [1, width]))));
     const { features } = extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
     const rows = Math.min(config.limit ?? Infinity, training.features.rows);
     const distances = new Float64Array(rows);

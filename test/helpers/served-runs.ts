@@ -1,5 +1,5 @@
 // A directory for gankit serve's tests: a real tiny run (2 epochs on 320
-// MNIST images, with G's moving average and --eval-every), copies of it with a
+// MNIST images, with G's moving average and --eval-every), a conditional one, copies of it with a
 // damaged metrics.jsonl, a broken config.json, a name that is HTML, a
 // metrics.jsonl that links outside, a metrics.jsonl that is a directory, and
 // data that does not exist; a study directory with a results table, and a
@@ -21,6 +21,7 @@ export const RUNS: Record<string, string | undefined> = {
   'runs/linked-log': 'runs/linked-log/metrics.jsonl links outside the served directory, so the run is not read',
   'runs/log-is-directory': 'runs/log-is-directory/metrics.jsonl cannot be read (EISDIR)',
   'runs/missing-data': undefined,
+  'runs/conditional': undefined,
 };
 export const SECRET = 'secret-outside-the-served-directory';
 
@@ -72,6 +73,7 @@ export async function makeServedRuns(): Promise<ServedRuns> {
   const root = join(work, 'served');
   const run = 'runs/tiny';
   await train(configFor('nonsaturating', { limit: 320, epochs: 2, logEvery: 1, evalEvery: 1, evalN: 200, gEma: 0.9 }), join(root, run));
+  await train(configFor('nonsaturating', { conditional: true, limit: 64, epochs: 1 }), join(root, 'runs', 'conditional'));
 
   cpSync(join(root, run), join(root, 'runs', 'damaged-metrics'), { recursive: true });
   const metrics = join(root, 'runs', 'damaged-metrics', 'metrics.jsonl');

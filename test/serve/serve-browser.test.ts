@@ -2,7 +2,8 @@
 // playwright-core): the real command serving a real tiny run. The runs page
 // lists it (an HTML-like run name shows as text), the run page's curve gains
 // a point when a line is appended to metrics.jsonl, the playground draws a
-// 10×10 grid of 28×28 samples from the run's generator in the browser, and
+// 10×10 grid of 28×28 samples from the run's generator in the browser (a
+// conditional run's with a class picker, and its nearest images), and
 // no page logs an error. Screenshots of each page are taken and checked.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,6 +104,18 @@ test(
     const second = await pixels();
     assert.ok(second.values.some((v, i) => v !== first.values[i]));
     await screenshot('playground');
+    assert.equal(await page.isVisible('select[aria-label="class"]'), false);
+
+    // A conditional run's playground: a row per class, or one class, and the picked sample's class said.
+    await page.goto(`${url}#/play?run=runs%2Fconditional`);
+    await page.waitForSelector('canvas.playground-grid[data-classes="rows"]', { timeout: 60_000 });
+    await page.selectOption('select[aria-label="class"]', '3');
+    await page.waitForSelector('canvas.playground-grid[data-classes="3"]');
+    await page.click('canvas.playground-grid', { position: { x: 40, y: 40 } });
+    await page.waitForFunction(() => /Sample \d+ \(class 3\) of seed 1 picked\./.test(document.body.textContent ?? ''));
+    await page.click('text=nearest training images');
+    await page.waitForSelector('.neighbours figure', { timeout: 60_000 });
+    await screenshot('conditional-playground');
 
     assert.deepEqual(errors, []);
   },

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { LATENT_SIZE } from '../../models/gan-models.js';
+import { CLASS_COUNT, LATENT_SIZE } from '../../models/gan-models.js';
 
 /** Starts the first backend that works here; its name. */
 export async function startBackend(): Promise<string> {
@@ -25,13 +25,24 @@ export async function startBackend(): Promise<string> {
 export class BrowserGenerator {
   private constructor(private model: LayersModel) {}
 
+  /** Numbers G takes per sample: z, and a conditional G's one-hot class after it. */
+  get inputWidth(): number {
+    return this.model.inputs[0].shape[1]!;
+  }
+
+  /** Whether G takes a class beside z. */
+  get conditional(): boolean {
+    return this.inputWidth === LATENT_SIZE + CLASS_COUNT;
+  }
+
   static async load(modelUrl: string): Promise<BrowserGenerator> {
     return new BrowserGenerator(await loadLayersModel(modelUrl));
   }
 
-  /** G(z) for count × 100 latents: count × 784 pixels in [-1, 1]. */
-  async images(z: Float32Array): Promise<Float32Array> {
-    const output = tf.tidy(() => this.model.predict(tf.tensor2d(z, [z.length / LATENT_SIZE, LATENT_SIZE])) as tf.Tensor);
+  /** G of count inputs (count × inputWidth numbers): count × 784 pixels in [-1, 1]. */
+  async images(inputs: Float32Array): Promise<Float32Array> {
+    const width = this.inputWidth;
+    const output = tf.tidy(() => this.model.predict(tf.tensor2d(inputs, [inputs.length / width, width])) as tf.Tensor);
     const pixels = (await output.data()) as Float32Array;
     output.dispose();
     return pixels;

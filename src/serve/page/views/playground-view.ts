@@ -1,11 +1,13 @@
 // The generator playground: the run's generator runs in the page. A 10×10
-// grid of samples with a seed and a truncation slider; click a sample to pick
+// grid of samples with a seed and a truncation slider, and for a conditional
+// run a class picker (one class, or a row per class); click a sample to pick
 // it as one end of an interpolation (LSI's straight line or slerp's great
 // circle, drawn as a strip and played as an animation), or to ask the server
 // for its nearest training images (the memorisation check of the lecture notes).
 import type { NearestAnswer, NearestPending, RunDetail } from '../../api-types.js';
 import { Rng } from '../../../engine/rng.js';
-import { LATENT_SIZE } from '../../../models/gan-models.js';
+import { plannedClasses, withClasses, type ClassPlan } from '../../../models/class-rows.js';
+import { CLASS_COUNT, LATENT_SIZE } from '../../../models/gan-models.js';
 import { gaussian, interpolationWeight, slerpInto, truncation } from '../../../sampling/latent-samplers.js';
 import { getJson, runQuery } from '../api.js';
 import { BrowserGenerator, paintImages, startBackend } from '../browser-generator.js';
@@ -19,18 +21,26 @@ const STRIP_STEPS = 10;
 const ANIMATION_FRAMES = 48;
 const FRAME_MS = 60;
 
-const latentOf = (latents: Float32Array, index: number) => latents.slice(index * LATENT_SIZE, (index + 1) * LATENT_SIZE);
+const inputOf = (inputs: Float32Array, index: number, width: number) => inputs.slice(index * width, (index + 1) * width);
 
-/** `frames` latents from a to b: LSI's straight line, or slerp's great circle. */
+/**
+ * `frames` inputs of G from a to b: z along LSI's straight line or slerp's great circle, and a conditional G's
+ * one-hot class along a straight line (a 3 that turns into an 8).
+ */
 function path(a: Float32Array, b: Float32Array, frames: number, method: 'lsi' | 'slerp'): Float32Array {
-  const out = new Float32Array(frames * LATENT_SIZE);
+  const width = a.length;
+  const out = new Float32Array(frames * width);
   for (let j = 0; j < frames; j++) {
     const t = interpolationWeight(j, frames);
-    if (method === 'slerp') slerpInto(a, b, t, out, j * LATENT_SIZE);
-    else for (let d = 0; d < LATENT_SIZE; d++) out[j * LATENT_SIZE + d] = (1 - t) * a[d] + t * b[d];
+    const first = method === 'slerp' ? LATENT_SIZE : 0;
+    if (method === 'slerp') slerpInto(a.subarray(0, LATENT_SIZE), b.subarray(0, LATENT_SIZE), t, out, j * width);
+    for (let d = first; d < width; d++) out[j * width + d] = (1 - t) * a[d] + t * b[d];
   }
   return out;
 }
+
+/** The class of a conditional G's input: where its one-hot is 1. */
+const classOf = (input: Float32Array) => input.subarray(LATENT_SIZE).indexOf(1);
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,6 +54,12 @@ export const playgroundView: View = {
     const truncationLabel = h('span');
     const slider = h('input', { type: 'range', min: 0.2, max: NO_TRUNCATION, step: 0.1, value: NO_TRUNCATION, 'aria-label': 'truncation' });
     const reseed = h('button', {}, 're-seed');
+    const classPicker = h(
+      'select',
+      { 'aria-label': 'class', hidden: true },
+      h('option', { value: 'rows' }, 'a row per class'),
+      ...Array.from({ length: CLASS_COUNT }, (_, digit) => h('option', { value: String(digit) }, `class ${digit}`)),
+    );
     const picked = h('p', {}, 'Click a sample in the grid.');
     const method = h(
       'select',
@@ -66,7 +82,7 @@ export const playgroundView: View = {
       h(
         'div',
         { class: 'playground' },
-        h('div', {}, gridCanvas, h('div', { class: 'controls' }, reseed, seedLabel, h('label', {}, 'truncation ', slider, truncationLabel))),
+        h('div', {}, gridCanvas, h('div', { class: 'controls' }, reseed, seedLabel, h('label', {}, 'truncation ', slider, truncationLabel), classPicker)),
         h(
           'div',
           { class: 'side' },
@@ -83,7 +99,8 @@ export const playgroundView: View = {
     let generator: BrowserGenerator | undefined;
     let detail: RunDetail | undefined;
     let seed = 1;
-    let latents: Float32Array = new Float32Array(0);
+    /** G's inputs of the grid's samples: latents, with a conditional G's classes. */
+    let inputs: Float32Array = new Float32Array(0);
     let selected: number | undefined;
     const ends: { a?: Float32Array; b?: Float32Array } = {};
     let animationTimer: ReturnType<typeof setInterval> | undefined;
@@ -94,14 +111,17 @@ export const playgroundView: View = {
       truncationLabel.textContent = threshold >= NO_TRUNCATION ? ' off' : ` |zᵢ| ≤ ${threshold.toFixed(1)}`;
       seedLabel.textContent = ` seed ${seed} `;
       const sampler = threshold >= NO_TRUNCATION ? gaussian(1) : truncation(threshold);
-      latents = sampler(new Rng(seed), SIDE * SIDE);
-      paintImages(gridCanvas, await generator!.images(latents), SIDE);
+      const latents = sampler(new Rng(seed), SIDE * SIDE);
+      const classes: ClassPlan = classPicker.value === 'rows' ? { kind: 'balanced', block: SIDE } : { kind: 'one', digit: Number(classPicker.value) };
+      inputs = generator!.conditional ? withClasses(latents, LATENT_SIZE, plannedClasses(classes, 0, SIDE * SIDE)) : latents;
+      paintImages(gridCanvas, await generator!.images(inputs), SIDE);
       if (selected !== undefined) {
         const context = gridCanvas.getContext('2d')!;
         context.strokeStyle = '#e8590c';
         context.strokeRect((selected % SIDE) * 28 + 0.5, Math.floor(selected / SIDE) * 28 + 0.5, 27, 27);
       }
       gridCanvas.dataset.seed = String(seed);
+      gridCanvas.dataset.classes = generator!.conditional ? classPicker.value : '';
     };
 
     // Each new interpolation or question outdates the ones still being answered: they draw nothing.
@@ -171,15 +191,17 @@ export const playgroundView: View = {
       const column = Math.min(SIDE - 1, Math.floor(((event.clientX - box.left) / box.width) * SIDE));
       const row = Math.min(SIDE - 1, Math.floor(((event.clientY - box.top) / box.height) * SIDE));
       selected = row * SIDE + column;
-      picked.textContent = `Sample ${selected + 1} of seed ${seed} picked.`;
+      const digit = generator.conditional ? ` (class ${classOf(inputOf(inputs, selected, generator.inputWidth))})` : '';
+      picked.textContent = `Sample ${selected + 1}${digit} of seed ${seed} picked.`;
       Object.values(buttons).forEach((button) => (button.disabled = false));
       void drawGrid();
     });
-    buttons.a.addEventListener('click', () => ((ends.a = latentOf(latents, selected!)), void interpolate()));
-    buttons.b.addEventListener('click', () => ((ends.b = latentOf(latents, selected!)), void interpolate()));
+    const selectedInput = () => inputOf(inputs, selected!, generator!.inputWidth);
+    buttons.a.addEventListener('click', () => ((ends.a = selectedInput()), void interpolate()));
+    buttons.b.addEventListener('click', () => ((ends.b = selectedInput()), void interpolate()));
     buttons.nearest.addEventListener(
       'click',
-      () => void askNearest(latentOf(latents, selected!)).catch((error) => nearest.replaceChildren(h('p', { class: 'damaged' }, (error as Error).message))),
+      () => void askNearest(selectedInput()).catch((error) => nearest.replaceChildren(h('p', { class: 'damaged' }, (error as Error).message))),
     );
     method.addEventListener('change', () => void interpolate());
     reseed.addEventListener('click', () => {
@@ -188,6 +210,7 @@ export const playgroundView: View = {
       void drawGrid();
     });
     slider.addEventListener('input', () => void drawGrid());
+    classPicker.addEventListener('change', () => void drawGrid());
 
     void (async () => {
       try {
@@ -198,6 +221,7 @@ export const playgroundView: View = {
         if (closed) return generator.dispose();
         status.textContent = `${detail.generator.kind === 'ema' ? "G's moving average" : 'G'} of checkpoint ${detail.generator.checkpoint}, running in this page on TF.js's ${backend} backend.`;
         gridCanvas.dataset.backend = backend;
+        classPicker.hidden = !generator.conditional;
         await drawGrid();
       } catch (error) {
         status.textContent = `The generator cannot run here: ${(error as Error).message}`;
