@@ -24,7 +24,7 @@ export const LAYERS = {
   report: [...GROUND, 'engine', 'data', 'models', 'objectives', 'privacy', 'metrics', 'run', 'sampling', 'training', 'study'],
   serve: [...GROUND, 'engine', 'data', 'models', 'objectives', 'privacy', 'metrics', 'run', 'sampling', 'training', 'study', 'report'],
   // Browser code, bundled by esbuild: the server's API types and the few modules free of Node.
-  'serve/page': ['serve/api-types.ts', 'engine/rng.ts', 'models/gan-models.ts', 'sampling/latent-samplers.ts'],
+  'serve/page': ['serve/api-types.ts', 'engine/rng.ts', 'models/gan-models.ts', 'models/class-rows.ts', 'sampling/latent-samplers.ts'],
   cli: [...GROUND, 'engine', 'data', 'models', 'objectives', 'privacy', 'metrics', 'run', 'sampling', 'training', 'study', 'report', 'serve'],
 };
 
