@@ -46,6 +46,16 @@ test('evaluate reads the classes back: label accuracy and per-class scores in ev
   assert.ok(classes.labelAccuracy >= 0 && classes.labelAccuracy <= 1);
 });
 
+test("shaping and collaborative sampling give a conditional D the samples' classes", () => {
+  const shaped = gankit('shape', '--run', run, '--epochs', '1', '--limit', '128', '--cs-steps', '2');
+  assert.equal(shaped.code, 0, shaped.stderr);
+  const out = join(dir, 'cs');
+  const cs = gankit('generate', '--run', run, '--n', '10', '--class', '7', '--refine', 'cs', '--cs-steps', '2', '--out', out);
+  assert.equal(cs.code, 0, cs.stderr);
+  assert.match(cs.stdout, /shaped D\)/);
+  assert.deepEqual(readdirSync(out).filter((name) => !name.endsWith('-class7.png')), []);
+});
+
 test('what needs a conditional run, or refuses one, says so in one sentence', () => {
   const plain = join(dir, 'plain');
   assert.equal(gankit('train', '--limit', '64', '--epochs', '1', '--out', plain).code, 0);
