@@ -53,7 +53,10 @@ test("shaping and collaborative sampling give a conditional D the samples' class
   const cs = gankit('generate', '--run', run, '--n', '10', '--class', '7', '--refine', 'cs', '--cs-steps', '2', '--out', out);
   assert.equal(cs.code, 0, cs.stderr);
   assert.match(cs.stdout, /shaped D\)/);
-  assert.deepEqual(readdirSync(out).filter((name) => !name.endsWith('-class7.png')), []);
+  assert.deepEqual(
+    readdirSync(out).filter((name) => !name.endsWith('-class7.png')),
+    [],
+  );
 });
 
 test('what needs a conditional run, or refuses one, says so in one sentence', () => {
