@@ -60,8 +60,17 @@ function classPlan(flags: GenerateFlags, run: TrainedRun): ClassPlan | undefined
     return undefined;
   }
   if (flags.class !== undefined && flags.classes) throw new UsageError('Give --class or --classes, not both.');
+  if (flags.refine === 'drs')
+    throw new UsageError('--refine drs takes an unconditional run: its acceptance does not keep the classes balanced. Use --refine cs.');
   if (flags.class !== undefined) return { kind: 'one', digit: flags.class };
-  return { kind: 'balanced', block: GROUP_SAMPLERS.includes(flags.sampler) ? flags.lsiSteps : 1 };
+  const grouped = GROUP_SAMPLERS.includes(flags.sampler);
+  // The samplers start a group at every batch: a batch that is not whole groups would let a group span two classes.
+  if (grouped && flags.batch % flags.lsiSteps !== 0) {
+    throw new UsageError(
+      `--batch ${flags.batch} is not a multiple of --lsi-steps ${flags.lsiSteps}: each interpolation group must keep one class. Give a --batch of whole groups.`,
+    );
+  }
+  return { kind: 'balanced', block: grouped ? flags.lsiSteps : 1 };
 }
 
 async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: ClassPlan | undefined): Promise<{ source: ImageSource; description: string }> {
@@ -87,7 +96,6 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: Class
     };
   }
   if (flags.refine === 'drs') {
-    if (classes) throw new UsageError('--refine drs takes an unconditional run: its acceptance does not keep the classes balanced. Use --refine cs.');
     const options = { ...DRS_DEFAULTS, burnIn: flags.drsBurnIn, gammaPercentile: flags.drsPercentile };
     return {
       source: rejectionSource(base, logitDiscriminator(run), deriveRng(flags.seed, 'drs'), options, flags.batch),

@@ -36,8 +36,11 @@ type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
 };
 
 /** The DP settings from the flags; null without --dp (which the --dp-… flags need). */
+/** A usage error of one sentence, as commander's own. */
+const usageError = (command: Command, message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
+
 function dpConfig(flags: TrainFlags, given: (flag: string) => boolean, command: Command): DpConfig | null {
-  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
+  const usage = (message: string) => usageError(command, message);
   if (!flags.dp) {
     const stray = ['dpNoise', 'dpEpsilon', 'dpDelta', 'dpClip'].filter(given);
     if (stray.length) usage(`--${stray[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to DP training: add --dp.`);
@@ -90,6 +93,7 @@ export function trainSettingsFrom(flags: TrainFlags, command: Command): { config
     dpAccountant,
     ...settings
   } = flags;
+  if (given('classInD') && !flags.conditional) usageError(command, '--class-in-d says how a conditional D takes the class: add --conditional.');
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
   // A resume trains the saved settings: the trainer checks those, and refuses changes to them.
   if (!resume) checkTrainConfig(config);
@@ -204,13 +208,10 @@ export function trainCommand(): Command {
     )
     .option(
       '--conditional',
-      `G and D take the class: G beside z (one-hot; G ${counts.generator} parameters), D as --class-in-d says (concatenated: D ${counts.discriminator}); unconditional: ${counts.unconditional}`,
+      `G and D take the class: G beside z (one-hot; G ${counts.generator} parameters), D as --class-in-d says (projection: D ${counts.projection}; concatenated: ${counts.discriminator}); unconditional: ${counts.unconditional}`,
     )
     .addOption(
-      new Option(
-        '--class-in-d <how>',
-        `with --conditional: how D takes the class, by projection (D ${counts.projection} parameters) or concatenated beside the image`,
-      )
+      new Option('--class-in-d <how>', 'with --conditional: how D takes the class, by projection or concatenated beside the image')
         .choices(CLASS_IN_D)
         .default(d.classInD),
     )

@@ -31,12 +31,15 @@ function labelled(set: ImageSet): LabelledImages {
   return { pixels: set.pixels, labels: set.labels, count: set.count };
 }
 
-const keyOf = (protocol: CasProtocol, seed: number, set: LabelledImages) =>
-  createHash('sha256')
-    .update(JSON.stringify({ protocol, seed }))
-    .update(new Uint8Array(set.pixels.buffer, set.pixels.byteOffset, set.pixels.byteLength))
-    .update(set.labels)
-    .digest('hex');
+/** Bumped when the classifier or its training changes, so that older cached results are not reused. */
+const CLASSIFIER_VERSION = 2;
+
+/** What a result depends on: the protocol, the seed, the images trained and chosen on, and the test set. */
+const keyOf = (protocol: CasProtocol, seed: number, sets: LabelledImages[]) => {
+  const hash = createHash('sha256').update(JSON.stringify({ protocol, seed, version: CLASSIFIER_VERSION }));
+  for (const set of sets) hash.update(new Uint8Array(set.pixels.buffer, set.pixels.byteOffset, set.pixels.byteLength)).update(set.labels);
+  return hash.digest('hex');
+};
 
 /**
  * The protocol's CAS of `samples` (its first `train` for training, the next `holdOut` to choose the epoch) and of
@@ -61,15 +64,19 @@ export function casWithCeiling(
         `CAS's ${protocol.name} protocol trains on ${protocol.train} ${what} and chooses its epoch on ${protocol.holdOut} more: there are only ${set.count}.`,
       );
   }
-  const cache = readOptionalJsonFile(cacheFile, CACHE_SCHEMA) ?? {};
-  const test = labelled(realTest);
+  // Every set checked before the first (long) training.
+  const [test, real] = [labelled(realTest), labelled(realTrain)];
+  const cached = () => readOptionalJsonFile(cacheFile, CACHE_SCHEMA) ?? {};
   const scored = (set: LabelledImages, part: 0 | 1): CasResult => {
-    const key = keyOf(protocol, seed, rows(set, 0, needed));
-    cache[key] ??= classificationAccuracyScore(rows(set, 0, protocol.train), rows(set, protocol.train, protocol.holdOut), test, protocol, seed, (done, total) =>
+    const key = keyOf(protocol, seed, [rows(set, 0, needed), test]);
+    const found = cached()[key];
+    if (found) return found;
+    const result = classificationAccuracyScore(rows(set, 0, protocol.train), rows(set, protocol.train, protocol.holdOut), test, protocol, seed, (done, total) =>
       onStep?.(part * total + done, 2 * total),
     );
-    writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
-    return cache[key];
+    // Read again before writing: a study's other tasks may have added theirs meanwhile.
+    writeFileAtomic(cacheFile, `${JSON.stringify({ ...cached(), [key]: result }, null, 2)}\n`);
+    return result;
   };
-  return { generated: scored(samples, 0), real: scored(labelled(realTrain), 1) };
+  return { generated: scored(samples, 0), real: scored(real, 1) };
 }

@@ -2,6 +2,7 @@
 // often the feature network's classifier agrees with that class (label
 // accuracy), and FID, P-precision and P-recall within each class against the
 // real images of that class, with the worst class named.
+import { DataError } from '../errors.js';
 import { CLASS_COUNT } from '../models/gan-models.js';
 import { featureMatrix, type FeatureMatrix } from './feature-matrix.js';
 import { fid } from './fid.js';
@@ -71,11 +72,12 @@ export function classScores(
     if (fakeRows.rows === 0) continue;
     const realRows = rowsOf(real, realLabels, digit);
     if (fakeRows.rows <= k || realRows.rows <= k) {
-      throw new RangeError(`Class ${digit} has ${fakeRows.rows} samples and ${realRows.rows} real images; its scores need more than k = ${k} of each.`);
+      throw new DataError(`Class ${digit} has ${fakeRows.rows} samples and ${realRows.rows} real images; its scores need more than k = ${k} of each.`);
     }
     const { precision, recall } = probabilisticPrecisionRecall(realRows, fakeRows, neighbourRadii(realRows, fakeRows, k, k));
     perClass.push({ digit, samples: fakeRows.rows, fid: fid(realRows, fakeRows), precision, recall, labelAccuracy: agrees(digit) });
   }
+  if (!perClass.length) throw new DataError(`No sample is labelled with a class from 0 to ${CLASS_COUNT - 1}.`);
   const worst = perClass.reduce((a, b) => (b.fid > a.fid ? b : a));
   return { labelAccuracy: agrees(null), perClass, worst: { digit: worst.digit, fid: worst.fid } };
 }

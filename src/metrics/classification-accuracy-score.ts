@@ -6,7 +6,7 @@
 // classifier: noise and blank images score about 0.1.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { deriveRng } from '../engine/rng.js';
+import { deriveRng, type Rng } from '../engine/rng.js';
 import { CLASS_COUNT } from '../models/gan-models.js';
 
 /** Images with a class each, 28×28 in [-1, 1]. */
@@ -59,12 +59,24 @@ function buildClassifier(seed: number): tfl.Sequential {
   model.add(tfl.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tfl.layers.dropout({ rate: 0.25, seed: rng.nextUint32() }));
+  model.add(tfl.layers.dropout({ rate: 0.25 }));
   model.add(tfl.layers.flatten());
   model.add(tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));
-  model.add(tfl.layers.dropout({ rate: 0.5, seed: rng.nextUint32() }));
+  model.add(tfl.layers.dropout({ rate: 0.5 }));
   model.add(tfl.layers.dense({ units: CLASS_COUNT, kernelInitializer: init() }));
   return model;
+}
+
+/**
+ * The classifier in training mode, each dropout drawing a fresh mask from `rng`: a Dropout layer given a seed
+ * draws the same mask at every step, and one without draws from Math.random.
+ */
+function trainingForward(model: tfl.Sequential, x: tf.Tensor4D, rng: Rng): tf.Tensor2D {
+  let y: tf.Tensor = x;
+  for (const layer of model.layers) {
+    y = layer.getClassName() === 'Dropout' ? tf.dropout(y, layer.getConfig().rate as number, undefined, rng.nextUint32()) : (layer.apply(y) as tf.Tensor);
+  }
+  return y as tf.Tensor2D;
 }
 
 const images4d = (set: LabelledImages, first: number, count: number) =>
@@ -116,7 +128,7 @@ export function classificationAccuracyScore(
             CLASS_COUNT,
           ),
         );
-        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar, true);
+        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, trainingForward(model, x, rng)) as tf.Scalar, true);
         tf.dispose([x, y, cost!]);
         onStep?.((epoch - 1) * stepsPerEpoch + step + 1, protocol.epochs * stepsPerEpoch);
       }

@@ -1,8 +1,9 @@
-// Conditional models (Mirza & Osindero 2014): the class enters G beside z and D
-// beside the image, as a one-hot vector concatenated to the input. G's input
-// is then [z | one-hot(y)] (110 numbers) and D's [x | one-hot(y)] (794): every
-// part that runs D (the objectives and their penalties, DP-SGD's per-example
-// clipping, the refiners) sees one wider row, and an (image, class) pair is one example.
+// Conditional models: the class enters G beside z (a one-hot vector after it,
+// Mirza & Osindero 2014) and D with the image. Everything that runs D takes its
+// input as [x | one-hot(y)] (794 numbers), so that an (image, class) pair is one
+// example for the objectives, DP-SGD's per-example clipping and the refiners;
+// discriminatorForward hands it to a concatenating D whole, or to a projection
+// D (Miyato & Koyama 2018) as the image and the class's output to add.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
@@ -54,7 +55,9 @@ export function generatorInputs(generator: tfl.LayersModel, z: Float32Array, fir
 /** Refuses a set a conditional model cannot learn from: no labels, or labels outside 0–9. */
 export function checkClassLabels(images: ImageSet): void {
   if (!images.labels) {
-    throw new DataError(`${images.source} has no labels; a conditional run needs a labels file (…-labels-idx1-ubyte) beside the images.`);
+    throw new DataError(
+      `${images.source} has no labels; a conditional run needs a labels file (…-labels-idx1-ubyte) beside IDX images, or PNG names that carry the class (17-class7.png).`,
+    );
   }
   const outside = images.labels.find((label) => label >= CLASS_COUNT);
   if (outside !== undefined) throw new DataError(`${images.source} has label ${outside}; a conditional run takes classes 0–${CLASS_COUNT - 1}.`);

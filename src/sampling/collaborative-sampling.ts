@@ -51,7 +51,7 @@ function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Ten
 /** The loss whose gradient refines: Σ_i −log σ(D(x)_i), each sample's own (not a mean, which would shrink every step by the batch size). */
 const refinementLoss = (logits: tf.Tensor2D) => tf.sum(negLogSigmoid(logits)) as tf.Scalar;
 
-/** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i). */
+/** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i), for an unconditional G (x_l carries no class to give D). */
 export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
   return scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation, null).gradient;
 }

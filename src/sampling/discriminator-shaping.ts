@@ -58,8 +58,8 @@ export async function shapeDiscriminator(
     const order = from?.epoch === epoch ? from.order : rng.permutation(images.count);
     for (let step = from?.epoch === epoch ? from.step : 0; step < stepsPerEpoch; step++) {
       const real = realDiscriminatorInput(images, conditional, order.subarray(step * options.batch, (step + 1) * options.batch));
-      // A conditional G's fakes: its classes in turn, which D sees beside them.
-      const z = generatorInputs(generator, rng.normals(options.batch * LATENT_SIZE), 0);
+      // A conditional G's fakes: every class in turn across the epoch's steps, which D sees beside them.
+      const z = generatorInputs(generator, rng.normals(options.batch * LATENT_SIZE), step * options.batch);
       const refined = collaborativeSample(generator, discriminator, z, options.cs);
       const fake = tf.tidy(() => asDiscriminatorInput(tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]), z));
       const cost = optimizer.minimize(

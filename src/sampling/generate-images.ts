@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
-import { generatorInputs } from '../models/class-condition.js';
-import { type ClassPlan } from '../models/class-rows.js';
+import { discriminatorForward, generatorInputs } from '../models/class-condition.js';
+import type { ClassPlan } from '../models/class-rows.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
@@ -18,11 +18,6 @@ export interface ImageSource {
   next(count: number): Float32Array;
   /** What to report about the sampling so far (acceptance rate, D scores, …). */
   report(): Record<string, number>;
-}
-
-/** Runs a model on a [n, width] array. */
-function run(model: tfl.LayersModel, values: Float32Array, width: number): Float32Array {
-  return takeValues(tf.tidy(() => mlpForward(model, tf.tensor2d(values, [values.length / width, width]))));
 }
 
 /** G's inputs for the next `count` samples: the sampler's latents, with their classes beside them when G is conditional. */
@@ -89,7 +84,8 @@ export function collaborativeSource(
 
 /** Proposals from `base`, kept with the DRS acceptance probability. */
 export function rejectionSource(base: ImageSource, discriminator: tfl.LayersModel, rng: Rng, options: DrsOptions, batch: number): ImageSource {
-  const logits = (images: Float32Array) => run(discriminator, images, IMAGE_SIZE);
+  const logits = (images: Float32Array) =>
+    takeValues(tf.tidy(() => discriminatorForward(discriminator, tf.tensor2d(images, [images.length / IMAGE_SIZE, IMAGE_SIZE]))));
   const burnIn: number[] = [];
   for (let drawn = 0; drawn < options.burnIn; drawn += batch) {
     burnIn.push(...logits(base.next(Math.min(batch, options.burnIn - drawn))));

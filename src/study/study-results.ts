@@ -21,11 +21,12 @@ export const METRICS = [
   'coverage',
   'classifierScore',
   'logitFid',
-  'labelAccuracy',
-  'cas',
   'trainSeconds',
   'samplingSeconds',
   'epsilon',
+  // Last, so that CSV columns keep their places from before conditional runs.
+  'labelAccuracy',
+  'cas',
 ] as const;
 export type Metric = (typeof METRICS)[number];
 

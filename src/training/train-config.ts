@@ -4,6 +4,8 @@ import { DataError, UsageError } from '../errors.js';
 import { createObjective, OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { Objective } from '../objectives/objective.js';
 import { DP_D_STEPS } from '../privacy/dp-config.js';
+import { NEIGHBOURHOOD_K } from '../metrics/evaluation.js';
+import { CLASS_COUNT } from '../models/gan-models.js';
 import { optimizerSettings, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
 
 /** The objective `name` (a fresh instance), or a DataError naming the choices. */
@@ -53,6 +55,12 @@ export function checkTrainConfig(config: TrainConfig): void {
   if (config.conditional && objective.discriminator !== 'logit') {
     throw new UsageError(
       `--conditional gives D the class beside the image; ${objective.name}'s D is an autoencoder of the image alone. Choose another objective.`,
+    );
+  }
+  const perClassSamples = CLASS_COUNT * (NEIGHBOURHOOD_K.k + 1);
+  if (config.conditional && config.evalEvery !== null && config.evalN < perClassSamples) {
+    throw new UsageError(
+      `A conditional run scores each class on its own: --eval-n needs at least ${perClassSamples} samples (${NEIGHBOURHOOD_K.k + 1} a class).`,
     );
   }
   if (config.adaptiveDSteps && !objective.exampleLosses) {
