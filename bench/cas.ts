@@ -46,4 +46,4 @@ const results = {
 };
 tf.disposeVariables();
 console.log(JSON.stringify(results, null, 2));
-save('cas.json', results);
+save('cas', results);
