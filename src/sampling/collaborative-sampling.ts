@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
 import { takeValues } from '../engine/tensor-values.js';
+import { gatherRows } from '../data/image-set.js';
 import { classColumns, discriminatorForward, isConditional } from '../models/class-condition.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { negLogSigmoid } from '../objectives/minimax.js';
@@ -73,13 +74,6 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
   const pixels = images.dataSync() as Float32Array;
   tf.dispose([images, logits]);
   return { images: pixels, scores, gradient: gradient as tf.Tensor2D };
-}
-
-/** The rows `rows` of a row-major array of rows of `width`. */
-function gatherRows(values: Float32Array, rows: number[], width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((i, row) => out.set(values.subarray(i * width, (i + 1) * width), row * width));
-  return out;
 }
 
 /**
