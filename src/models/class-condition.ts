@@ -12,6 +12,12 @@ import { CLASS_COUNT, IMAGE_SIZE, LATENT_SIZE } from './gan-models.js';
 import { mlpForward, type ForwardOptions } from './mlp-forward.js';
 import { EVERY_CLASS_IN_TURN, plannedClasses, withClasses, type ClassPlan } from './class-rows.js';
 
+/** Rows of `width` as a tensor, each with its one-hot class beside it when `classes` are given. */
+export function rowsWithClasses(values: Float32Array, width: number, classes: ArrayLike<number> | null): tf.Tensor2D {
+  const rows = values.length / width;
+  return classes ? tf.tensor2d(withClasses(values, width, classes), [rows, width + CLASS_COUNT]) : tf.tensor2d(values, [rows, width]);
+}
+
 /** The one-hot columns of a conditional G's inputs. */
 export function classColumns(generatorInput: tf.Tensor2D): tf.Tensor2D {
   return tf.slice(generatorInput, [0, LATENT_SIZE], [-1, CLASS_COUNT]);
@@ -46,10 +52,8 @@ export function discriminatorForward(discriminator: tfl.LayersModel, input: tf.T
  * it when G is conditional (every class in turn when no plan is given).
  */
 export function generatorInputs(generator: tfl.LayersModel, z: Float32Array, first: number, plan?: ClassPlan): tf.Tensor2D {
-  const count = z.length / LATENT_SIZE;
-  if (!isConditional(generator)) return tf.tensor2d(z, [count, LATENT_SIZE]);
-  const classes = plannedClasses(plan ?? EVERY_CLASS_IN_TURN, first, count);
-  return tf.tensor2d(withClasses(z, LATENT_SIZE, classes), [count, LATENT_SIZE + CLASS_COUNT]);
+  const classes = isConditional(generator) ? plannedClasses(plan ?? EVERY_CLASS_IN_TURN, first, z.length / LATENT_SIZE) : null;
+  return rowsWithClasses(z, LATENT_SIZE, classes);
 }
 
 /** Refuses a set a conditional model cannot learn from: no labels, or labels outside 0–9. */
@@ -66,8 +70,5 @@ export function checkClassLabels(images: ImageSet): void {
 /** A set's images as D takes them: with each image's one-hot class beside it when D is conditional (checkClassLabels first). */
 export function realDiscriminatorInput(images: ImageSet, conditional: boolean, indices?: Uint32Array): tf.Tensor2D {
   const rows = indices ?? Uint32Array.from({ length: images.count }, (_, i) => i);
-  const pixels = gatherImages(images, rows);
-  if (!conditional) return tf.tensor2d(pixels, [rows.length, IMAGE_SIZE]);
-  const classes = Uint8Array.from(rows, (index) => images.labels![index]);
-  return tf.tensor2d(withClasses(pixels, IMAGE_SIZE, classes), [rows.length, IMAGE_SIZE + CLASS_COUNT]);
+  return rowsWithClasses(gatherImages(images, rows), IMAGE_SIZE, conditional ? Uint8Array.from(rows, (index) => images.labels![index]) : null);
 }

@@ -5,8 +5,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { writeGridPng } from '../data/sample-grid.js';
-import { plannedClasses, withClasses } from '../models/class-rows.js';
-import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
+import { rowsWithClasses } from '../models/class-condition.js';
+import { plannedClasses } from '../models/class-rows.js';
+import { LATENT_SIZE } from '../models/gan-models.js';
 import { mlpForward } from '../models/mlp-forward.js';
 import type { TrainConfig } from '../run/run-config.js';
 import { epochGrid } from '../run/run-directory.js';
@@ -19,9 +20,7 @@ const GRID_SIDE = 10;
 export function gridLatents(seed: number, conditional: boolean): tf.Tensor2D {
   const count = GRID_SIDE * GRID_SIDE;
   const z = deriveRng(seed, 'sample-grid').normals(count * LATENT_SIZE);
-  if (!conditional) return tf.tensor2d(z, [count, LATENT_SIZE]);
-  const rows = plannedClasses({ kind: 'balanced', block: GRID_SIDE }, 0, count);
-  return tf.tensor2d(withClasses(z, LATENT_SIZE, rows), [count, LATENT_SIZE + CLASS_COUNT]);
+  return rowsWithClasses(z, LATENT_SIZE, conditional ? plannedClasses({ kind: 'balanced', block: GRID_SIDE }, 0, count) : null);
 }
 
 /** The generator that samples: G's moving average when the run keeps one. */

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import type { ImageSet } from '../data/image-set.js';
-import { realDiscriminatorInput } from '../models/class-condition.js';
-import { uniformClasses, withClasses } from '../models/class-rows.js';
-import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
+import { realDiscriminatorInput, rowsWithClasses } from '../models/class-condition.js';
+import { uniformClasses } from '../models/class-rows.js';
+import { LATENT_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import type { TrainingPosition } from '../run/checkpoints.js';
 import type { DStepSchedule } from './d-step-schedule.js';
@@ -65,8 +65,7 @@ export type LoopEnd = { status: 'completed' } | { status: 'stopped' } | { status
 /** G's inputs: `count` latents, each with a class drawn uniformly beside it in a conditional GAN. */
 function latents(rng: Rng, count: number, conditional: boolean): tf.Tensor2D {
   const z = rng.normals(count * LATENT_SIZE);
-  if (!conditional) return tf.tensor2d(z, [count, LATENT_SIZE]);
-  return tf.tensor2d(withClasses(z, LATENT_SIZE, uniformClasses(rng, count)), [count, LATENT_SIZE + CLASS_COUNT]);
+  return rowsWithClasses(z, LATENT_SIZE, conditional ? uniformClasses(rng, count) : null);
 }
 
 /** The G step after D's, and the schedule's measurement of D on a fresh generated batch. */
