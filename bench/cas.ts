@@ -6,17 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../src/engine/engine.js';
 import { loadImageSet } from '../src/data/image-set.js';
-import { CAS_PROTOCOLS, classificationAccuracyScore, type CasProtocol, type LabelledImages } from '../src/metrics/classification-accuracy-score.js';
+import { CAS_PROTOCOLS, classificationAccuracyScore, labelledRows, type CasProtocol } from '../src/metrics/classification-accuracy-score.js';
 import { machineInfo, save } from './bench-io.js';
 
 const engine = await startEngine();
 const train = loadImageSet('mnist', { split: 'train' });
 const test = loadImageSet('mnist', { split: 'test' });
-const rows = (first: number, count: number, set = train): LabelledImages => ({
-  pixels: set.pixels.subarray(first * 784, (first + count) * 784),
-  labels: set.labels!.subarray(first, first + count),
-  count,
-});
+const rows = (first: number, count: number, set = train) => labelledRows({ pixels: set.pixels, labels: set.labels! }, first, count);
 
 /** Seconds a step of batch 64, from a one-epoch protocol on 64 × 40 images (evaluation of 64 images aside). */
 function secondsPerStep(): number {

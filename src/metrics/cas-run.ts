@@ -8,7 +8,7 @@ import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { readOptionalJsonFile } from '../files/json-file.js';
 import type { ImageSet } from '../data/image-set.js';
-import { classificationAccuracyScore, type CasProtocol, type CasResult, type LabelledImages } from './classification-accuracy-score.js';
+import { classificationAccuracyScore, labelledRows, type CasProtocol, type CasResult, type LabelledImages } from './classification-accuracy-score.js';
 
 export interface CasReport {
   /** The classifier trained on the samples, and the same protocol on real training images (the ceiling). */
@@ -20,11 +20,6 @@ const CACHE_SCHEMA = z.record(
   z.string(),
   z.custom<CasResult>((value) => typeof value === 'object' && value !== null && 'accuracy' in value),
 );
-
-/** Rows [first, first + count) of a labelled set. */
-function rows(set: LabelledImages, first: number, count: number): LabelledImages {
-  return { pixels: set.pixels.subarray(first * 784, (first + count) * 784), labels: set.labels.subarray(first, first + count), count };
-}
 
 function labelled(set: ImageSet): LabelledImages {
   if (!set.labels) throw new DataError(`${set.source} has no labels; the CAS tests a classifier on them.`);
@@ -68,11 +63,16 @@ export function casWithCeiling(
   const [test, real] = [labelled(realTest), labelled(realTrain)];
   const cached = () => readOptionalJsonFile(cacheFile, CACHE_SCHEMA) ?? {};
   const scored = (set: LabelledImages, part: 0 | 1): CasResult => {
-    const key = keyOf(protocol, seed, [rows(set, 0, needed), test]);
+    const key = keyOf(protocol, seed, [labelledRows(set, 0, needed), test]);
     const found = cached()[key];
     if (found) return found;
-    const result = classificationAccuracyScore(rows(set, 0, protocol.train), rows(set, protocol.train, protocol.holdOut), test, protocol, seed, (done, total) =>
-      onStep?.(part * total + done, 2 * total),
+    const result = classificationAccuracyScore(
+      labelledRows(set, 0, protocol.train),
+      labelledRows(set, protocol.train, protocol.holdOut),
+      test,
+      protocol,
+      seed,
+      (done, total) => onStep?.(part * total + done, 2 * total),
     );
     // Read again before writing: a study's other tasks may have added theirs meanwhile.
     writeFileAtomic(cacheFile, `${JSON.stringify({ ...cached(), [key]: result }, null, 2)}\n`);

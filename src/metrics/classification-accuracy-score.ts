@@ -18,6 +18,11 @@ export interface LabelledImages {
   count: number;
 }
 
+/** Rows [first, first + count) of labelled images (a training part and its hold-out, from one set). */
+export function labelledRows(set: Pick<LabelledImages, 'pixels' | 'labels'>, first: number, count: number): LabelledImages {
+  return { pixels: set.pixels.subarray(first * SIDE * SIDE, (first + count) * SIDE * SIDE), labels: set.labels.subarray(first, first + count), count };
+}
+
 export interface CasProtocol {
   name: string;
   /** Training images, and hold-out images that choose the epoch. */

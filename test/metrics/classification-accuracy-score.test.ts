@@ -7,23 +7,18 @@ import assert from 'node:assert/strict';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
 import { loadImageSet } from '../../src/data/image-set.js';
-import { classificationAccuracyScore, type LabelledImages } from '../../src/metrics/classification-accuracy-score.js';
+import { classificationAccuracyScore, labelledRows } from '../../src/metrics/classification-accuracy-score.js';
 
 await startEngine({ quiet: true });
 
 const protocol = { name: 'test', train: 1000, holdOut: 200, epochs: 1 };
 const train = loadImageSet('mnist', { split: 'train', limit: protocol.train + protocol.holdOut });
 const testSet = loadImageSet('mnist', { split: 'test', limit: 500 });
-const labelled = (pixels: Float32Array, labels: Uint8Array, first: number, count: number): LabelledImages => ({
-  pixels: pixels.subarray(first * 784, (first + count) * 784),
-  labels: labels.subarray(first, first + count),
-  count,
-});
 const casOf = (pixels: Float32Array) =>
   classificationAccuracyScore(
-    labelled(pixels, train.labels!, 0, protocol.train),
-    labelled(pixels, train.labels!, protocol.train, protocol.holdOut),
-    labelled(testSet.pixels, testSet.labels!, 0, testSet.count),
+    labelledRows({ pixels, labels: train.labels! }, 0, protocol.train),
+    labelledRows({ pixels, labels: train.labels! }, protocol.train, protocol.holdOut),
+    labelledRows({ pixels: testSet.pixels, labels: testSet.labels! }, 0, testSet.count),
     protocol,
     0,
   ).accuracy;
