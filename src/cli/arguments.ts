@@ -1,5 +1,19 @@
 // Parsers for flag values: each rejects a bad value with one sentence.
 import { InvalidArgumentError } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { DataError, UsageError } from '../errors.js';
+
+/** Refuses flags that conflict past the parser: one sentence, exit code 2, as commander's own mistakes. */
+export function usage(message: string): never {
+  throw new UsageError(message);
+}
+
+/** Refuses a --runs that is not a directory: a missing input, so exit code 1, as a missing data file. */
+export function requireRunsDirectory(path: string): void {
+  if (!existsSync(path) || !statSync(path).isDirectory()) {
+    throw new DataError(`${path} is not a directory: --runs takes a run, or the directory your runs are in (gankit train --out puts them there).`);
+  }
+}
 
 export function positiveInteger(value: string): number {
   const n = Number(value);

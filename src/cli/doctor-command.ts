@@ -27,6 +27,15 @@ function versionOf(command: string): string | null {
   return result.status === 0 ? result.stdout.trim().split('\n')[0] : null;
 }
 
+/** sbatch's version; or, where it is on the PATH but fails (no cluster configured or reachable), why. */
+function slurmClient(): { version: string } | { error: string } | null {
+  if (!findExecutable(['sbatch'])) return null;
+  const result = spawnSync('sbatch', ['--version'], { encoding: 'utf8' });
+  if (result.status === 0) return { version: result.stdout.trim().split('\n')[0] };
+  const said = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').pop();
+  return { error: said || `sbatch --version exited with ${result.status}` };
+}
+
 function featureNetwork() {
   try {
     const { network, sha256, file } = identifyFeatureNetwork(DEFAULT_FEATURE_NETWORK);
@@ -46,8 +55,14 @@ async function report(version: string) {
     platform: `${platform()} ${arch()}`,
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
     featureNetwork: featureNetwork(),
-    services: { chromium: chromium && (versionOf(chromium) ?? chromium), slurm: versionOf('sbatch') },
+    services: { chromium: chromium && (versionOf(chromium) ?? chromium), slurm: slurmClient() },
   };
+}
+
+function slurmLine(slurm: ReturnType<typeof slurmClient>): string {
+  if (!slurm) return 'not found (sbatch is not on the PATH)';
+  if ('version' in slurm) return slurm.version;
+  return `sbatch is on the PATH but answers "${slurm.error}": no cluster is configured or reachable from here (Slurm reads SLURM_CONF or /etc/slurm/slurm.conf)`;
 }
 
 function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
@@ -59,7 +74,7 @@ function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
       : `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`,
     'missing' in network ? `feature network: ${network.missing}` : `feature network: ${network.network} (sha256 ${network.sha256}), ${network.file}`,
     `Chromium (the report's rendering test): ${services.chromium ?? 'not found'}`,
-    `Slurm client (studies on a cluster): ${services.slurm ?? 'not found (sbatch is not on the PATH)'}`,
+    `Slurm client (studies on a cluster): ${slurmLine(services.slurm)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -16,6 +16,13 @@ import { trainCommand } from './train-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** Commander's own mistakes (an unknown flag, a bad value) start with `gankit:`, as gankit's do; set on every command, as commander does not pass it down. */
+function withGankitPrefix(command: Command): Command {
+  command.configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'gankit: ')) });
+  for (const sub of command.commands) withGankitPrefix(sub);
+  return command;
+}
+
 function buildProgram(): Command {
   const program = new Command('gankit')
     .description('Train, improve and measure GANs: TF.js with a native OpenBLAS matrix product.')
@@ -36,7 +43,7 @@ function buildProgram(): Command {
     doctorCommand(),
   ])
     program.addCommand(command.exitOverride());
-  return program;
+  return withGankitPrefix(program);
 }
 
 const IO_ERRORS: Record<string, string> = {

@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
-import { EXIT_CODES } from '../errors.js';
 import { makeAccountant, type AccountantName } from '../privacy/accountant.js';
 import { calibrateNoise } from '../privacy/noise-calibration.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
-import { positiveInteger, positiveNumber } from './arguments.js';
+import { positiveInteger, positiveNumber, usage } from './arguments.js';
 
 interface PrivacyFlags {
   q: number;
@@ -17,8 +16,7 @@ interface PrivacyFlags {
   json?: boolean;
 }
 
-function runPrivacy(flags: PrivacyFlags, command: Command): void {
-  const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
+function runPrivacy(flags: PrivacyFlags): void {
   if (flags.q > 1) usage('--q is a sampling rate: it must be at most 1.');
   if ((flags.steps === undefined) === (flags.epochs === undefined)) usage('give exactly one of --steps and --epochs.');
   // An epoch at rate q is 1/q steps (Opacus's convention: int(epochs / q)).

@@ -10,6 +10,18 @@ export interface Progress {
   stop(): void;
 }
 
+/** cli-progress's own fields, which it fills itself. */
+const BUILT_IN_FIELDS = new Set(['bar', 'percentage', 'total', 'value', 'eta', 'eta_formatted', 'duration', 'duration_formatted']);
+
+/**
+ * `payload` with a placeholder for every field of `format` it lacks: cli-progress
+ * draws a field it has no value for as its raw `{name}` until the first update.
+ */
+export function startingPayload(format: string, payload: Record<string, string> = {}): Record<string, string> {
+  const fields = [...format.matchAll(/\{(\w+)\}/g)].map(([, name]) => name).filter((name) => !BUILT_IN_FIELDS.has(name));
+  return { ...Object.fromEntries(fields.map((name) => [name, '…'])), ...payload };
+}
+
 export function createProgress(format: string): Progress {
   if (!process.stderr.isTTY) return { start() {}, update() {}, describe() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
@@ -17,7 +29,7 @@ export function createProgress(format: string): Progress {
     cliProgress.Presets.shades_classic,
   );
   return {
-    start: (total, done, payload) => bar.start(total, done, payload),
+    start: (total, done, payload) => bar.start(total, done, startingPayload(format, payload)),
     update: (done, payload) => bar.update(done, payload),
     describe: (payload) => bar.update(payload),
     stop: () => bar.stop(),

@@ -1,14 +1,11 @@
 import { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { DataError, UsageError } from '../errors.js';
+import { DataError } from '../errors.js';
 import { startEngine } from '../engine/engine.js';
 import { buildServer, LOOPBACK } from '../serve/server.js';
-import { integerInRange } from './arguments.js';
+import { integerInRange, requireRunsDirectory } from './arguments.js';
 
 async function runServe(flags: { runs: string; port: number; host: string }): Promise<void> {
-  if (!existsSync(flags.runs) || !statSync(flags.runs).isDirectory()) {
-    throw new UsageError(`${flags.runs} is not a directory: --runs takes the directory your runs are in (gankit train --out puts them there).`);
-  }
+  requireRunsDirectory(flags.runs);
   // The engine computes features and regenerates samples for "nearest training images".
   await startEngine({ quiet: true });
   const app = await buildServer(flags.runs, flags.host);

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEngine } from '../engine/engine.js';
-import { EXIT_CODES } from '../errors.js';
 import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
@@ -14,7 +13,7 @@ import { runPaths } from '../run/run-directory.js';
 import { resumeTraining, train, type TrainHooks } from '../training/trainer.js';
 import type { ResumeChanges } from '../training/resume-policy.js';
 import { ADAPTIVE_D_STEPS, D_STEP_LADDER } from '../training/d-step-schedule.js';
-import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './arguments.js';
+import { decay, fraction, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, usage } from './arguments.js';
 import { createProgress } from './progress.js';
 import { onStopSignals } from './stop-signals.js';
 
@@ -36,11 +35,7 @@ type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
 };
 
 /** The DP settings from the flags; null without --dp (which the --dp-… flags need). */
-/** A usage error of one sentence, as commander's own. */
-const usageError = (command: Command, message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_CODES.usage, code: 'gankit.usage' });
-
-function dpConfig(flags: TrainFlags, given: (flag: string) => boolean, command: Command): DpConfig | null {
-  const usage = (message: string) => usageError(command, message);
+function dpConfig(flags: TrainFlags, given: (flag: string) => boolean): DpConfig | null {
   if (!flags.dp) {
     const stray = ['dpNoise', 'dpEpsilon', 'dpDelta', 'dpClip'].filter(given);
     if (stray.length) usage(`--${stray[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to DP training: add --dp.`);
@@ -72,11 +67,13 @@ function pretrainSchedule(value: string): TrainConfig['pretrain'] {
 }
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '–');
+/** metrics.jsonl's fields that the line per epoch names itself, or leaves out. */
+const EPOCH_LINE_SKIPS = new Set(['epoch', 'step', 'gSteps', 'objective', 'dLoss', 'gLoss', 'dReal', 'dFake', 'stepsPerSecond', 'trainSeconds']);
 
 /** The run's settings from the parsed flags, and (for --resume) the settings the user gave; bad combinations are usage errors. */
 export function trainSettingsFrom(flags: TrainFlags, command: Command): { config: TrainConfig; changes: ResumeChanges } {
   const given = (flag: string) => command.getOptionValueSource(flag) === 'cli';
-  const dp = dpConfig(flags, given, command);
+  const dp = dpConfig(flags, given);
   const {
     out,
     resume,
@@ -93,7 +90,7 @@ export function trainSettingsFrom(flags: TrainFlags, command: Command): { config
     dpAccountant,
     ...settings
   } = flags;
-  if (given('classInD') && !flags.conditional) usageError(command, '--class-in-d says how a conditional D takes the class: add --conditional.');
+  if (given('classInD') && !flags.conditional) usage('--class-in-d says how a conditional D takes the class: add --conditional.');
   const config = configFor(objective, { ...settings, limit: limit ?? null, dp, adaptiveDSteps: adaptiveDSteps ? ADAPTIVE_D_STEPS : undefined });
   // A resume trains the saved settings: the trainer checks those, and refuses changes to them.
   if (!resume) checkTrainConfig(config);
@@ -128,10 +125,9 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     'epoch {epoch} |{bar}| {percentage}% step {step} | D {dLoss} G {gLoss} | D(x) {dReal} D(G(z)) {dFake}{extra} | ETA {eta_formatted}',
   );
   const stop = onStopSignals('stopping after this step and writing a checkpoint');
-  let lastEpochLogged = 0;
   try {
     const hooks: TrainHooks = {
-      onStart: (total, done) => progress.start(total, done, {}),
+      onStart: (total, done) => progress.start(total, done, { extra: '' }),
       onStep: (report) => {
         const payload = {
           epoch: `${report.epoch}/${report.epochs}`,
@@ -147,12 +143,16 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
             .join(''),
         };
         progress.update(report.done, payload);
-        if (!process.stderr.isTTY && report.stepInEpoch === report.stepsPerEpoch && report.epoch > lastEpochLogged) {
-          lastEpochLogged = report.epoch;
-          process.stderr.write(
-            `epoch ${payload.epoch}: D ${payload.dLoss} G ${payload.gLoss} D(x) ${payload.dReal} D(G(z)) ${payload.dFake}${payload.extra}\n`,
-          );
-        }
+      },
+      // Off a terminal, one line per epoch: metrics.jsonl's line that ends the epoch, so both say the same.
+      onEpoch: (epoch, epochs, line) => {
+        if (process.stderr.isTTY) return;
+        const value = (name: string) => (typeof line[name] === 'number' ? fixed(line[name]) : '–');
+        const extra = Object.keys(line)
+          .filter((name) => !EPOCH_LINE_SKIPS.has(name))
+          .map((name) => ` ${name} ${value(name)}`)
+          .join('');
+        process.stderr.write(`epoch ${epoch}/${epochs}: D ${value('dLoss')} G ${value('gLoss')} D(x) ${value('dReal')} D(G(z)) ${value('dFake')}${extra}\n`);
       },
       onMessage: (line) => process.stderr.write(`${line}\n`),
       onScore: (score) =>
@@ -165,8 +165,15 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     };
     const outcome = resume ? await resumeTraining(out, changes, { engine, hooks }) : await train(config, out, { engine, hooks });
     progress.stop();
-    const verb = outcome.status === 'completed' ? 'Finished' : 'Stopped';
     if (outcome.status === 'stopped') process.exitCode = stop.exitCode();
+    if (outcome.status === 'already-finished') {
+      process.stdout.write(
+        `${out} already finished its ${outcome.position.epoch} epoch${outcome.position.epoch === 1 ? '' : 's'}: nothing to train (give --epochs above ${outcome.position.epoch} to train on). ` +
+          `Checkpoint: ${outcome.checkpoint}\n`,
+      );
+      return;
+    }
+    const verb = outcome.status === 'completed' ? 'Finished' : 'Stopped';
     process.stdout.write(
       `${verb} at epoch ${outcome.position.epoch}${outcome.position.stepInEpoch ? ` step ${outcome.position.stepInEpoch}` : ''} ` +
         `(${outcome.position.trainSeconds.toFixed(1)} s of training). Checkpoint: ${outcome.checkpoint}\n` +

@@ -3,7 +3,7 @@
 // each column highlighted, then each run's configuration, curves, sample
 // grids, interpolation strips and class histogram.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { studyPaths } from '../study/study-directory.js';
 import {
@@ -31,8 +31,9 @@ import { classHistogram, curveChart, forestChart, spreadChart } from './charts.j
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
 const image = (path: string, alt: string, className = '') => `<img class="${className}" src="${pngData(path)}" alt="${escape(alt)}">`;
-/** Run directories (with config.json) in `root` and in `root/runs`. */
+/** `root` itself when it is a run; else the run directories (with config.json) in `root` and in `root/runs`. */
 function findRuns(root: string): string[] {
+  if (hasRunRecord(root)) return [root];
   return [root, join(root, 'runs')]
     .filter((dir) => existsSync(dir))
     .flatMap((dir) =>
@@ -112,7 +113,7 @@ async function comparisonSection(results: ResultsFile): Promise<string> {
 }
 
 async function runSection(runDir: string, root: string, results?: ResultsFile): Promise<string> {
-  const name = runDir.split('/').pop()!;
+  const name = basename(resolve(runDir));
   const saved = readRunRecord(runDir);
   const paths = runPaths(runDir);
   const metrics = readMetrics(paths.metrics);
@@ -132,16 +133,22 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
     const pr = await curveChart('precision and recall during training', scored, { precision: 'precision', recall: 'recall', coverage: 'coverage' });
     parts.push(`<div class="charts"><figure class="chart">${fid}</figure><figure class="chart">${pr}</figure></div>`);
   }
+  // The first study row that sampled this run: its fresh samples' grid, and its class histogram where the run has no eval.json.
+  const sampled = results?.rows.flatMap((r) => r.seeds.filter((s) => s.run === name).map((s) => ({ method: r.method, seed: s.seed })))[0];
   const grids = epochGrids(runDir).map((epoch) => ({ epoch, path: epochGrid(runDir, epoch) }));
   if (grids.length) {
-    const strip = grids.map(({ epoch, path }) => `<figure>${image(path, basename(path), 'epoch')}<figcaption>${epoch}</figcaption></figure>`).join('');
-    parts.push(`<h3>samples after each epoch</h3><div class="strip">${strip}</div>`);
-    parts.push(`<h3>final 10×10 grid</h3>${image(grids[grids.length - 1].path, 'final grid', 'final')}`);
+    const strip = grids.map(({ epoch, path }) => `<figure>${image(path, `after epoch ${epoch}`, 'epoch')}<figcaption>${epoch}</figcaption></figure>`).join('');
+    parts.push(`<h3>samples after each epoch (the same latents; click one to enlarge it)</h3><div class="strip">${strip}</div>`);
+    const freshGrid = sampled && studyPaths(root).rowGrid(sampled.method, sampled.seed);
+    const last = grids[grids.length - 1];
+    const shown =
+      freshGrid && existsSync(freshGrid)
+        ? { path: freshGrid, caption: `fresh samples: ${sampled.method}, seed ${sampled.seed}` }
+        : { path: last.path, caption: `after epoch ${last.epoch}` };
+    parts.push(`<figure class="enlarged">${image(shown.path, shown.caption, 'final')}<figcaption>${escape(shown.caption)}</figcaption></figure>`);
   }
   const { interpolation } = runPaths(runDir);
   if (existsSync(interpolation)) parts.push(`<h3>latent-space interpolation strips</h3>${image(interpolation, 'interpolation strips', 'final')}`);
-  // The class histogram: the run's own eval.json, else that of the first study row that sampled this run.
-  const sampled = results?.rows.flatMap((r) => r.seeds.filter((s) => s.run === name).map((s) => ({ method: r.method, seed: s.seed })))[0];
   const evaluation = readEvaluationFile(paths.eval) ?? (sampled ? readEvaluationFile(studyPaths(root).rowEvaluation(sampled.method, sampled.seed)) : undefined);
   if (evaluation?.modes) {
     const histogram = await classHistogram(`predicted classes (${evaluation.modes.classesCovered} of 10 with ≥ 1%)`, evaluation.modes.histogram);
@@ -158,18 +165,27 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   return parts.join('\n');
 }
 
+/** The page's one script: a click on an epoch's thumbnail shows it in its section's large grid. */
+const SCRIPT = `document.addEventListener('click', (event) => {
+  const thumb = event.target;
+  if (!(thumb instanceof HTMLImageElement) || !thumb.classList.contains('epoch')) return;
+  const enlarged = thumb.closest('section').querySelector('figure.enlarged');
+  enlarged.querySelector('img').src = thumb.src;
+  enlarged.querySelector('figcaption').textContent = thumb.alt;
+});`;
+
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;vertical-align:middle}
 th{text-align:left}td.best,td.better{font-weight:bold;background:#e6f4ea}td.worse{font-weight:bold;background:#fce8e6}td.note{text-align:left;font-size:12px;color:#555;max-width:260px}
 table.results td:not(.note){white-space:nowrap}
 .thumb{height:64px;image-rendering:pixelated}.strip{display:flex;flex-wrap:wrap;gap:6px}.strip figure{margin:0;text-align:center;font-size:11px}
-.epoch{width:110px;image-rendering:pixelated}.final{width:420px;image-rendering:pixelated}.charts{display:flex;flex-wrap:wrap;gap:12px}
+.epoch{width:110px;image-rendering:pixelated;cursor:pointer}figure.enlarged{margin:1em 0}.final{width:420px;image-rendering:pixelated}.charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0}section{border-top:2px solid #ccc;margin-top:2em}`;
 
 /** Writes OUT/index.html for the runs in `root` (a study's output or a directory of runs); returns its path. */
 export async function writeReport(root: string, outDir: string): Promise<string> {
   const runs = findRuns(root);
-  if (!runs.length) throw new DataError(`${root} holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
+  if (!runs.length) throw new DataError(`${root} is not a run and holds no runs (directories with config.json), nor does ${join(root, 'runs')}.`);
   // A results.json of an older gankit (before study files: no seeds, no spread) leaves the table out, and says so.
   let results: ResultsFile | undefined;
   let resultsNote = '';
@@ -185,6 +201,7 @@ export async function writeReport(root: string, outDir: string): Promise<string>
 <body><h1>gankit report</h1>
 ${results ? await resultsTable(results, root) : resultsNote}
 ${sections.join('\n')}
+<script>${SCRIPT}</script>
 </body></html>`;
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, 'index.html');

@@ -1,7 +1,7 @@
 // metrics.jsonl's intervals: the means of what the steps measured, written
 // every --log-every D steps, at the end of each epoch and before an early end.
 import type { TrainingPosition } from '../run/checkpoints.js';
-import { appendMetrics } from '../run/metrics-log.js';
+import { appendMetrics, type MetricsLine } from '../run/metrics-log.js';
 import type { DiscriminatorUpdate } from './discriminator-update.js';
 import type { GanParts } from './gan-step.js';
 import { IntervalMeans } from './interval-means.js';
@@ -15,6 +15,8 @@ export class IntervalLog {
   updateLogs: Record<string, number>;
   /** The last G step's loss (NaN before the first), for the progress line. */
   lastGLoss = NaN;
+  /** The line written last (undefined before the first), for the console's line per epoch. */
+  lastLine: MetricsLine | undefined;
 
   constructor(
     private readonly path: string,
@@ -46,7 +48,7 @@ export class IntervalLog {
     const { position } = this;
     this.updateLogs = this.update.logged(position.dSteps);
     const seconds = (performance.now() - this.started) / 1000;
-    appendMetrics(this.path, {
+    this.lastLine = {
       epoch: position.epoch + position.stepInEpoch / this.stepsPerEpoch,
       step: position.dSteps,
       gSteps: position.gSteps,
@@ -56,7 +58,8 @@ export class IntervalLog {
       ...this.updateLogs,
       stepsPerSecond: this.steps / seconds,
       trainSeconds: position.trainSeconds,
-    });
+    };
+    appendMetrics(this.path, this.lastLine);
     this.means.reset();
     this.steps = 0;
     this.started = performance.now();

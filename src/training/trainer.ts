@@ -11,9 +11,9 @@ import { loadImageSet, type ImageSet } from '../data/image-set.js';
 import { checkClassLabels } from '../models/class-condition.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
-import { checkpointName, resumableCheckpoint, saveCheckpoint, type TrainingPosition } from '../run/checkpoints.js';
+import { checkpointName, restoreTrainingState, resumableCheckpoint, saveCheckpoint, type TrainingPosition } from '../run/checkpoints.js';
 import { readEpochScores, truncateEpochScores, type EpochScore } from '../run/eval-curve.js';
-import { readMetrics, truncateMetrics } from '../run/metrics-log.js';
+import { readMetrics, truncateMetrics, type MetricsLine } from '../run/metrics-log.js';
 import type { TrainConfig } from '../run/run-config.js';
 import { runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunConfig, writeRunRecord } from '../run/run-record.js';
@@ -50,6 +50,8 @@ export interface StepReport {
 export interface TrainHooks {
   onStart?(total: number, done: number): void;
   onStep?(report: StepReport): void;
+  /** At the end of each epoch, with metrics.jsonl's line that ends there (the means of its last interval). */
+  onEpoch?(epoch: number, epochs: number, line: MetricsLine): void;
   onMessage?(line: string): void;
   /** After each scoring of --eval-every. */
   onScore?(score: EpochScore): void;
@@ -58,8 +60,11 @@ export interface TrainHooks {
 }
 
 export interface TrainOutcome {
-  /** budget-spent: a DP run stopped before its next step would pass --dp-epsilon. */
-  status: 'completed' | 'stopped' | 'budget-spent';
+  /**
+   * budget-spent: a DP run stopped before its next step would pass --dp-epsilon;
+   * already-finished: a resumed run that had trained all its epochs, left untouched.
+   */
+  status: 'completed' | 'stopped' | 'budget-spent' | 'already-finished';
   runDir: string;
   checkpoint: string;
   position: TrainingPosition;
@@ -112,6 +117,11 @@ export async function resumeTraining(runDir: string, changes: ResumeChanges = {}
   const { directory, skipped } = resumableCheckpoint(runDir);
   for (const reason of skipped) options.hooks?.onMessage?.(`${reason} ${directory ? `Resuming from ${basename(directory)} instead.` : ''}`);
   if (!directory) options.hooks?.onMessage?.(`${runDir} has no complete checkpoint: training starts again from step 0 with its saved settings.`);
+  // Nothing is claimed or rewritten for a run with nothing left to train (a quickstart run twice).
+  const position = directory ? restoreTrainingState(directory).position : undefined;
+  if (directory && position && position.epoch >= config.epochs && position.stepInEpoch === 0) {
+    return { status: 'already-finished', runDir, checkpoint: directory, position };
+  }
   return trainFrom(config, runDir, directory, options);
 }
 
@@ -237,6 +247,7 @@ async function trainClaimed(
       },
       async endOfEpoch() {
         log.write();
+        if (log.lastLine) hooks.onEpoch?.(position.epoch, config.epochs, log.lastLine);
         const sampler = samplingGenerator(gan);
         writeEpochGrid(runDir, sampler.generator, gridZ, position.epoch);
         // Scored before the checkpoint that ends the epoch: a run stopped while scoring resumes before it and

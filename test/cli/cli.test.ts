@@ -10,6 +10,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 function assertOneSentence(stderr: string) {
   const lines = stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
+  // One prefix for every mistake, commander's and gankit's alike.
+  assert.match(stderr, /^gankit: /);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 }
 
@@ -89,6 +91,23 @@ test('train, then generate PNGs, an IDX file and a grid with both pixel mappings
   const trained = gankit('train', '--limit', '128', '--epochs', '1', '--out', run);
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /Finished at epoch 1/);
+  // Off a terminal, the line per epoch says what metrics.jsonl's line ending the epoch says.
+  const [logged] = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const [d, g, dReal, dFake] = [logged.dLoss, logged.gLoss, logged.dReal, logged.dFake].map((value: number) => value.toFixed(3));
+  assert.match(trained.stderr, new RegExp(`^epoch 1/1: D ${d} G ${g} D\\(x\\) ${dReal} D\\(G\\(z\\)\\) ${dFake}$`, 'm'));
+  // A finished run resumed again (npm run quickstart twice) trains nothing and rewrites nothing.
+  const before = ['metrics.jsonl', 'run.json'].map((file) => readFileSync(join(run, file), 'utf8'));
+  const again = gankit('train', '--limit', '128', '--epochs', '1', '--out', run, '--resume');
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already finished its 1 epoch: nothing to train/);
+  assert.doesNotMatch(`${again.stdout}${again.stderr}`, /Resuming|Finished at/);
+  assert.deepEqual(
+    ['metrics.jsonl', 'run.json'].map((file) => readFileSync(join(run, file), 'utf8')),
+    before,
+  );
 
   const pngs = join(dir, 'pngs');
   const generated = gankit('generate', '--run', run, '--n', '25', '--out', pngs, '--grid', join(dir, 'grid.png'));
@@ -119,4 +138,17 @@ test('train, then generate PNGs, an IDX file and a grid with both pixel mappings
   assert.deepEqual(parsed.dims, [25, 28, 28]);
   assert.deepEqual(Array.from(parsed.values.subarray(0, 784)), Array.from(symmetricPixels));
   assert.ok(existsSync(join(run, 'samples', 'epoch-001.png')));
+});
+
+test('doctor tells an sbatch without a cluster from a missing one', () => {
+  const bin = tempDir();
+  writeFileSync(join(bin, 'sbatch'), '#!/bin/sh\necho "sbatch: fatal: Could not establish a configuration source" >&2\nexit 1\n', { mode: 0o755 });
+  const doctor = gankitWith({ PATH: `${bin}:${process.env.PATH}` }, 'doctor');
+  assert.equal(doctor.code, 0, doctor.stderr);
+  assert.match(
+    doctor.stdout,
+    /^Slurm client \(studies on a cluster\): sbatch is on the PATH but answers "sbatch: fatal: Could not establish a configuration source": no cluster/m,
+  );
+  const json = JSON.parse(gankitWith({ PATH: `${bin}:${process.env.PATH}` }, 'doctor', '--json').stdout);
+  assert.deepEqual(json.services.slurm, { error: 'sbatch: fatal: Could not establish a configuration source' });
 });

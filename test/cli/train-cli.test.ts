@@ -1,11 +1,13 @@
 // The training options of the study preset from the command line: generator
-// EMA, scoring during training with kept checkpoints, refused resumes.
+// EMA, scoring during training with kept checkpoints, refused resumes; the
+// progress bar on a terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEpochScores } from '../../src/run/eval-curve.js';
-import { gankit } from '../helpers/gankit-cli.js';
+import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 test('--eval-every scores and keeps every N-th epoch; generate and evaluate sample a kept checkpoint, EMA or raw', () => {
@@ -47,4 +49,18 @@ test('--eval-every scores and keeps every N-th epoch; generate and evaluate samp
   const refused = gankit('train', '--out', run, '--resume', '--epochs', '4', '--preset', 'course');
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /trained with preset = "study"; a resume can change only --epochs and --log-every \(other settings would train another model\)/);
+});
+
+test('on a terminal, the progress bar never shows its template: every field has a value from the start', (t) => {
+  if (spawnSync('script', ['--version']).error) {
+    t.skip('util-linux script is absent: no pseudo-terminal to draw the bar on');
+    return;
+  }
+  const run = join(tempDir(), 'run');
+  const command = [process.execPath, GANKIT_BIN, 'train', '--limit', '128', '--epochs', '1', '--out', run].map((word) => `'${word}'`).join(' ');
+  // script runs the command on a pseudo-terminal and copies what it draws to stdout.
+  const drawn = spawnSync('script', ['-qefc', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
+  assert.equal(drawn.status, 0, drawn.stdout);
+  assert.match(drawn.stdout, /epoch …/, 'the bar was drawn before the first step, with placeholders');
+  assert.doesNotMatch(drawn.stdout, /\{\w+\}/);
 });

@@ -29,8 +29,9 @@ test('the report holds the configuration, curves, grids, interpolation strips an
   // Losses, D's scores, the FID and the precision/recall curves of --eval-every, the class histogram.
   assert.equal(html.match(/<svg/g)?.length, 5);
   assert.match(html, /FID during training \(200 samples, G\)/);
-  // Two epoch grids, the final grid, the interpolation strips: all data URIs, nothing fetched.
+  // Two epoch grids, the large grid (the last epoch's: no study sampled this run), the interpolation strips: all data URIs, nothing fetched.
   assert.equal(html.match(/<img[^>]+src="data:image\/png;base64,/g)?.length, 4);
+  assert.match(html, /<figure class="enlarged"><img class="final" [^>]+><figcaption>after epoch 2<\/figcaption><\/figure>/);
   assert.doesNotMatch(html, /(src|href)="(https?:|\/\/)/);
 });
 
@@ -63,6 +64,10 @@ test(
         charts.every((chart) => chart.width > 100 && chart.height > 50 && chart.marks > 5),
         JSON.stringify(charts),
       );
+      // A click on epoch 1's thumbnail shows it in the large grid.
+      await page.click('img.epoch >> nth=0');
+      assert.equal(await page.textContent('figure.enlarged figcaption'), 'after epoch 1');
+      assert.equal(await page.getAttribute('figure.enlarged img', 'src'), await page.getAttribute('img.epoch >> nth=0', 'src'));
       const screenshot = join(root, 'report', 'screenshot.png');
       await page.screenshot({ path: screenshot, fullPage: true });
       assert.ok(statSync(screenshot).size > 20000);
@@ -79,4 +84,16 @@ test("an older gankit's results.json (no seeds) leaves the table out and says wh
   const page = readFileSync(await writeReport(old, join(old, 'report')), 'utf8');
   assert.match(page, /<p>No results table: .*results\.json is damaged: rows\.0\.seeds: expected array, received undefined\. \(an older gankit/);
   assert.match(page, /<h2>vanilla<\/h2>/);
+});
+
+test('gankit report takes a run directory itself (with or without a trailing slash); a missing one is bad data, exit code 1', () => {
+  for (const given of [run, `${run}/`]) {
+    const out = join(tempDir(), 'report');
+    const reported = gankit('report', '--runs', given, '--out', out);
+    assert.equal(reported.code, 0, reported.stderr);
+    assert.deepEqual(readFileSync(join(out, 'index.html'), 'utf8').match(/<h2>[^<]*<\/h2>/g), ['<h2>vanilla</h2>']);
+  }
+  const missing = gankit('report', '--runs', join(root, 'nope'), '--out', join(tempDir(), 'report'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^gankit: .*nope is not a directory: --runs takes a run, or the directory your runs are in/);
 });

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine.js';
-import { GANKIT_BIN } from '../helpers/gankit-cli.js';
+import { GANKIT_BIN, gankit } from '../helpers/gankit-cli.js';
 import { HTML_NAME, makeServedRuns, RUNS } from '../helpers/served-runs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -106,6 +106,16 @@ test(
     await screenshot('playground');
     assert.equal(await page.isVisible('select[aria-label="class"]'), false);
 
+    // A scored run's page: an epoch reads as the runs page reads it, and scores are rounded for reading.
+    const conditional = join(served.root, 'runs', 'conditional');
+    assert.equal(gankit('evaluate', '--run', conditional, '--n', '200').code, 0);
+    await page.goto(`${url}#/run?run=runs%2Fconditional`);
+    await page.waitForSelector('section:has-text("evaluation (eval.json)") td');
+    assert.match((await page.textContent('p.lead'))!, /epoch 1 of 1/);
+    const scores = await page.$$eval('section:has-text("evaluation (eval.json)") td', (cells) => cells.map((cell) => cell.textContent!));
+    assert.ok(scores.length > 3);
+    for (const score of scores.filter((text) => /^-?[\d.]+$/.test(text))) assert.ok(score.replace(/^-?0?\.?0*/, '').replace('.', '').length <= 4, score);
+
     // A conditional run's playground: a row per class, or one class, and the picked sample's class said.
     await page.goto(`${url}#/play?run=runs%2Fconditional`);
     await page.waitForSelector('canvas.playground-grid[data-classes="rows"]', { timeout: 60_000 });
@@ -113,6 +123,8 @@ test(
     await page.waitForSelector('canvas.playground-grid[data-classes="3"]');
     await page.click('canvas.playground-grid', { position: { x: 40, y: 40 } });
     await page.waitForFunction(() => /Sample \d+ \(class 3\) of seed 1 picked\./.test(document.body.textContent ?? ''));
+    await page.click('text=start of interpolation');
+    assert.match((await page.textContent('p.interpolation-ends'))!, /^Start: sample \d+ \(class 3\) of seed 1\. Now pick the end\.$/);
     await page.click('text=nearest training images');
     await page.waitForSelector('.neighbours figure', { timeout: 60_000 });
     await screenshot('conditional-playground');

@@ -22,7 +22,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
 /** A number for a table: fixed digits, or a dash. */
 export const formatNumber = (value: number | undefined, digits: number) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
 
-/** A two-column table of settings. */
-export function keyValueTable(entries: Record<string, unknown>): HTMLTableElement {
-  return h('table', { class: 'settings' }, ...Object.entries(entries).map(([key, value]) => h('tr', {}, h('th', {}, key), h('td', {}, JSON.stringify(value)))));
+/** An epoch as every page shows it: a whole one as it is ("5"), one partly trained to two decimals ("4.27"). */
+export const formatEpoch = (value: number | undefined) => (Number.isInteger(value) ? String(value) : formatNumber(value, 2));
+
+/** Scores rounded to 4 significant digits, as a person reads them (247.5, 0.5531); whole numbers as they are. */
+const readable = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value);
+
+/** A two-column table of settings, or of scores (`round`: their numbers to 4 significant digits). */
+export function keyValueTable(entries: Record<string, unknown>, round = false): HTMLTableElement {
+  const text = (value: unknown) => JSON.stringify(value, round ? readable : undefined);
+  return h('table', { class: 'settings' }, ...Object.entries(entries).map(([key, value]) => h('tr', {}, h('th', {}, key), h('td', {}, text(value)))));
 }

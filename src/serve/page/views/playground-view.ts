@@ -67,6 +67,7 @@ export const playgroundView: View = {
       h('option', { value: 'slerp' }, 'slerp'),
       h('option', { value: 'lsi' }, 'LSI (straight line)'),
     );
+    const interpolationEnds = h('p', { class: 'interpolation-ends' }, 'Pick a sample, then make it the start or the end.');
     const strip = h('canvas', { class: 'strip-canvas' });
     const animation = h('canvas', { class: 'animation' });
     const nearest = h('div', { class: 'nearest' });
@@ -89,6 +90,7 @@ export const playgroundView: View = {
           picked,
           h('p', {}, buttons.a, buttons.b, buttons.nearest),
           h('h2', {}, 'interpolation ', method),
+          interpolationEnds,
           strip,
           animation,
           nearest,
@@ -103,6 +105,8 @@ export const playgroundView: View = {
     let inputs: Float32Array = new Float32Array(0);
     let selected: number | undefined;
     const ends: { a?: Float32Array; b?: Float32Array } = {};
+    /** What each end of the interpolation is, in words, for the line above the strip. */
+    const endNames: { a?: string; b?: string } = {};
     let animationTimer: ReturnType<typeof setInterval> | undefined;
     let closed = false;
 
@@ -185,6 +189,7 @@ export const playgroundView: View = {
       );
     };
 
+    let pickedName = '';
     gridCanvas.addEventListener('click', (event) => {
       if (!generator) return;
       const box = gridCanvas.getBoundingClientRect();
@@ -192,13 +197,21 @@ export const playgroundView: View = {
       const row = Math.min(SIDE - 1, Math.floor(((event.clientY - box.top) / box.height) * SIDE));
       selected = row * SIDE + column;
       const digit = generator.conditional ? ` (class ${classOf(inputOf(inputs, selected, generator.inputWidth))})` : '';
+      pickedName = `sample ${selected + 1}${digit} of seed ${seed}`;
       picked.textContent = `Sample ${selected + 1}${digit} of seed ${seed} picked.`;
       Object.values(buttons).forEach((button) => (button.disabled = false));
       void drawGrid();
     });
     const selectedInput = () => inputOf(inputs, selected!, generator!.inputWidth);
-    buttons.a.addEventListener('click', () => ((ends.a = selectedInput()), void interpolate()));
-    buttons.b.addEventListener('click', () => ((ends.b = selectedInput()), void interpolate()));
+    const chooseEnd = (end: 'a' | 'b') => {
+      ends[end] = selectedInput();
+      endNames[end] = pickedName;
+      const { a, b } = endNames;
+      interpolationEnds.textContent = a && b ? `From ${a} to ${b}.` : a ? `Start: ${a}. Now pick the end.` : `End: ${b}. Now pick the start.`;
+      void interpolate();
+    };
+    buttons.a.addEventListener('click', () => chooseEnd('a'));
+    buttons.b.addEventListener('click', () => chooseEnd('b'));
     buttons.nearest.addEventListener(
       'click',
       () => void askNearest(selectedInput()).catch((error) => nearest.replaceChildren(h('p', { class: 'damaged' }, (error as Error).message))),

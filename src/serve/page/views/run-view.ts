@@ -5,7 +5,7 @@
 import type { RunDetail } from '../../api-types.js';
 import { followMetrics, getJson, runQuery } from '../api.js';
 import { barSpec, drawChart, lineSpec, type Chart } from '../charts.js';
-import { formatNumber, h, keyValueTable } from '../dom.js';
+import { formatEpoch, formatNumber, h, keyValueTable } from '../dom.js';
 import { MetricsCharts } from '../metrics-charts.js';
 import { viewHref, type View } from './view.js';
 
@@ -76,7 +76,7 @@ function scoreCurves() {
 function summaryLine(detail: RunDetail): string {
   const s = detail.summary;
   const parts = [`${s.state}${s.reason ? ` (${s.reason})` : ''}`, s.objective, s.preset && `preset ${s.preset}`];
-  if (s.epoch !== undefined) parts.push(`epoch ${formatNumber(s.epoch, 2)} of ${s.epochs ?? '?'}`);
+  if (s.epoch !== undefined) parts.push(`epoch ${formatEpoch(s.epoch)} of ${s.epochs ?? '?'}`);
   if (s.epsilon !== undefined) parts.push(`ε = ${formatNumber(s.epsilon, 2)}`);
   return parts.filter(Boolean).join(' · ');
 }
@@ -85,7 +85,7 @@ function evaluationSection(detail: RunDetail): HTMLElement | null {
   const evaluation = detail.evaluation;
   if (!evaluation) return null;
   const { histogram, classesCovered, ...scores } = evaluation;
-  const section = h('section', {}, h('h2', {}, 'evaluation (eval.json)'), keyValueTable(scores));
+  const section = h('section', {}, h('h2', {}, 'evaluation (eval.json)'), keyValueTable(scores, true));
   if (histogram) {
     const box = h('figure', { class: 'chart', 'data-chart': 'classes' });
     section.append(box);

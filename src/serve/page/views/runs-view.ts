@@ -18,7 +18,7 @@ function cell(run: RunSummary, column: RunColumn, index: number): HTMLTableCellE
       run.damaged ? h('div', { class: 'damaged' }, `damaged: ${run.damaged}`) : null,
     );
   }
-  if (column.digits !== undefined) return h('td', {}, columnText(run, column));
+  if (column.format !== undefined) return h('td', {}, columnText(run, column));
   return h(
     'td',
     { class: `text ${column.heading === 'state' ? `state-${run.state}` : ''}`, title: column.heading === 'state' ? run.reason : undefined },
