@@ -1,7 +1,8 @@
 // Idempotent set-up, run before the tests and the quickstart: install the
 // dependencies when node_modules is missing or older than the lockfile,
 // compile the TypeScript, bundle gankit serve's page, and build the native OpenBLAS addon when its
-// sources changed. `--force-native` rebuilds the addon regardless (npm run build).
+// sources changed. `--force-native` rebuilds the addon regardless (npm run build);
+// `--no-native` leaves it out (npm pack's prepack: the package builds its own at install).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { buildNative } from './build-native.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const forceNative = process.argv.includes('--force-native');
+const withNative = !process.argv.includes('--no-native');
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: options.quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
@@ -55,5 +57,5 @@ await bundlePage();
 
 // 4. The native addon, when its sources changed (scripts/build-native.mjs).
 // A failed build is not fatal: gankit falls back to the stock kernels and says so when it starts.
-const native = buildNative({ force: forceNative });
+const native = withNative ? buildNative({ force: forceNative }) : { ok: true };
 if (!native.ok) process.stderr.write(`gankit setup: the native OpenBLAS addon did not build: ${native.reason}; gankit will use the slower stock kernels.\n`);

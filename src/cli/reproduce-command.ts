@@ -22,7 +22,10 @@ export function reproduceCommand(): Command {
       `the study's table: gankit study run studies/reproduce-BUDGET.yaml --out OUT (train each method, sample, evaluate, write results and the report)`,
     )
     .addOption(
-      new Option('--budget <budget>', 'quick: one seed, about 30 min on 2 cores; standard: 20 epochs a run, 3 seeds; full: the study’s 100 epochs, 5 seeds')
+      new Option(
+        '--budget <budget>',
+        'quick: a few epochs a run, one seed (a smoke test); standard: 20 epochs a run, 3 seeds; full: the study’s 100 epochs, 5 seeds (--dry-run estimates each)',
+      )
         .choices(BUDGETS)
         .default('quick'),
     )
