@@ -30,10 +30,11 @@ function versionOf(command: string): string | null {
 /** sbatch's version; or, where it is on the PATH but fails (no cluster configured or reachable), why. */
 function slurmClient(): { version: string } | { error: string } | null {
   if (!findExecutable(['sbatch'])) return null;
-  const result = spawnSync('sbatch', ['--version'], { encoding: 'utf8' });
+  // A wrapper that hangs (a login node's) must not hang doctor.
+  const result = spawnSync('sbatch', ['--version'], { encoding: 'utf8', timeout: 10_000 });
   if (result.status === 0) return { version: result.stdout.trim().split('\n')[0] };
   const said = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').pop();
-  return { error: said || `sbatch --version exited with ${result.status}` };
+  return { error: said || (result.error ? result.error.message : `sbatch --version exited with ${result.status ?? result.signal}`) };
 }
 
 function featureNetwork() {
@@ -62,7 +63,7 @@ async function report(version: string) {
 function slurmLine(slurm: ReturnType<typeof slurmClient>): string {
   if (!slurm) return 'not found (sbatch is not on the PATH)';
   if ('version' in slurm) return slurm.version;
-  return `sbatch is on the PATH but answers "${slurm.error}": no cluster is configured or reachable from here (Slurm reads SLURM_CONF or /etc/slurm/slurm.conf)`;
+  return `sbatch is on the PATH but fails: "${slurm.error}" (usually no cluster configured or reachable from here: Slurm reads SLURM_CONF or /etc/slurm/slurm.conf)`;
 }
 
 function printReport(doctor: Awaited<ReturnType<typeof report>>): void {

@@ -167,8 +167,9 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     progress.stop();
     if (outcome.status === 'stopped') process.exitCode = stop.exitCode();
     if (outcome.status === 'already-finished') {
+      const { epoch } = outcome.position;
       process.stdout.write(
-        `${out} already finished its ${outcome.position.epoch} epoch${outcome.position.epoch === 1 ? '' : 's'}: nothing to train (give --epochs above ${outcome.position.epoch} to train on). ` +
+        `${out} already finished its ${epoch} epoch${epoch === 1 ? '' : 's'}: nothing to train (give --epochs above ${epoch} to train on). ` +
           `Checkpoint: ${outcome.checkpoint}\n`,
       );
       return;

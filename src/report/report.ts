@@ -137,14 +137,18 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   const sampled = results?.rows.flatMap((r) => r.seeds.filter((s) => s.run === name).map((s) => ({ method: r.method, seed: s.seed })))[0];
   const grids = epochGrids(runDir).map((epoch) => ({ epoch, path: epochGrid(runDir, epoch) }));
   if (grids.length) {
-    const strip = grids.map(({ epoch, path }) => `<figure>${image(path, `after epoch ${epoch}`, 'epoch')}<figcaption>${epoch}</figcaption></figure>`).join('');
-    parts.push(`<h3>samples after each epoch (the same latents; click one to enlarge it)</h3><div class="strip">${strip}</div>`);
     const freshGrid = sampled && studyPaths(root).rowGrid(sampled.method, sampled.seed);
     const last = grids[grids.length - 1];
-    const shown =
-      freshGrid && existsSync(freshGrid)
-        ? { path: freshGrid, caption: `fresh samples: ${sampled.method}, seed ${sampled.seed}` }
-        : { path: last.path, caption: `after epoch ${last.epoch}` };
+    const thumbs = grids.map(({ epoch, path }) => ({ path, caption: `after epoch ${epoch}`, label: String(epoch) }));
+    // The study row's fresh samples lead the strip, so that a click can bring them back to the large grid.
+    if (freshGrid && existsSync(freshGrid))
+      thumbs.unshift({ path: freshGrid, caption: `fresh samples: ${sampled.method}, seed ${sampled.seed}`, label: 'fresh' });
+    const strip = thumbs
+      .map(({ path, caption, label }) => `<figure>${image(path, caption, 'epoch')}<figcaption>${escape(label)}</figcaption></figure>`)
+      .join('');
+    const heading = thumbs[0].label === 'fresh' ? 'fresh samples, and the grid after each epoch' : 'samples after each epoch';
+    parts.push(`<h3>${heading} (the grids from the same latents; click one to enlarge it)</h3><div class="strip">${strip}</div>`);
+    const shown = thumbs[0].label === 'fresh' ? thumbs[0] : { path: last.path, caption: `after epoch ${last.epoch}` };
     parts.push(`<figure class="enlarged">${image(shown.path, shown.caption, 'final')}<figcaption>${escape(shown.caption)}</figcaption></figure>`);
   }
   const { interpolation } = runPaths(runDir);
