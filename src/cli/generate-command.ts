@@ -188,7 +188,7 @@ export function generateCommand(): Command {
     .option('--n <count>', 'number of samples', positiveInteger, 10000)
     .option(
       '--out <path>',
-      "directory for 0.png … (n−1).png (a conditional run's name the class: 0-class0.png …); with --format idx, the IDX file to write (a conditional run's classes go beside it, FILE-labels-idx1-ubyte)",
+      "directory for 0.png … (n−1).png (a conditional run's name the class: 0-class0.png …); with --format idx, the IDX file to write (a conditional run's classes go beside it: …-images-idx3-ubyte → …-labels-idx1-ubyte, else FILE-labels-idx1-ubyte)",
     )
     .option('--grid <file.png>', 'also write a grid of the first (up to 100) samples')
     .option('--interpolate <file.png>', `also write ${INTERPOLATION_ROWS} interpolation strips, rows from z1 to z2 (slerp with --sampler slerp)`)

@@ -176,7 +176,8 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     }
     const verb = outcome.status === 'completed' ? 'Finished' : 'Stopped';
     process.stdout.write(
-      `${verb} at epoch ${outcome.position.epoch}${outcome.position.stepInEpoch ? ` step ${outcome.position.stepInEpoch}` : ''} ` +
+      // Mid-epoch, the position is in the epoch after the last complete one.
+      `${verb} ${outcome.position.stepInEpoch ? `at step ${outcome.position.stepInEpoch} of epoch ${outcome.position.epoch + 1}` : `at epoch ${outcome.position.epoch}`} ` +
         `(${outcome.position.trainSeconds.toFixed(1)} s of training). Checkpoint: ${outcome.checkpoint}\n` +
         `Sample grids: ${runPaths(outcome.runDir).samples}/\n`,
     );
@@ -232,7 +233,7 @@ export function trainCommand(): Command {
       nonNegativeInteger,
       d.gEmaStart,
     )
-    .option('--epochs <n>', 'epochs to train (with --resume: the new total)', positiveInteger, d.epochs)
+    .option('--epochs <n>', 'epochs to train (with --resume: the new total; without it, the saved one stays)', positiveInteger, d.epochs)
     .option('--batch <n>', 'batch size', positiveInteger, d.batch)
     .addOption(new Option('--optimizer <name>', "optimizer (default: the objective's)").choices(['adam', 'rmsprop']))
     .option('--lr-g <rate>', "generator's learning rate (default: the objective's)", positiveNumber)
