@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withSection } from './generated-section.mjs';
 import { EXCEPTIONS, LAYERS, allowed, partOf } from './layers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,17 +65,6 @@ function problems(sources) {
   );
 }
 
-/** docs/architecture.md with its section between the markers replaced by `section`. */
-function withSection(doc, section) {
-  const begin = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  if (begin < 0 || end < begin) {
-    console.error(`docs/architecture.md lacks the markers ${BEGIN} and ${END}.`);
-    process.exit(1);
-  }
-  return `${doc.slice(0, begin + BEGIN.length)}\n${section}${doc.slice(end)}`;
-}
-
 const sources = readSources();
 const section = diagram(sources);
 const broken = problems(sources);
@@ -82,7 +72,8 @@ console.log(section);
 console.log(broken.length ? `Imports that break the table:\n${broken.map((line) => `- ${line}`).join('\n')}` : 'No import breaks the table.');
 
 const doc = readFileSync(docPath, 'utf8');
-if (process.argv.includes('--write')) writeFileSync(docPath, withSection(doc, section));
-const stale = process.argv.includes('--check') && withSection(doc, section) !== doc;
+const fresh = withSection(doc, 'docs/architecture.md', BEGIN, END, section);
+if (process.argv.includes('--write')) writeFileSync(docPath, fresh);
+const stale = process.argv.includes('--check') && fresh !== doc;
 if (stale) console.log('docs/architecture.md shows another diagram than the code gives: run `node scripts/architecture.mjs --write`.');
 process.exitCode = broken.length || stale ? 1 : 0;

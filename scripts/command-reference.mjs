@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withSection } from './generated-section.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docPath = join(root, 'docs', 'commands.md');
@@ -46,11 +47,9 @@ function reference() {
   return sections.join('\n\n');
 }
 
+const section = reference();
 const doc = readFileSync(docPath, 'utf8');
-const [before, rest] = doc.split(BEGIN);
-if (rest === undefined || !rest.includes(END)) throw new Error(`${docPath} lacks the ${BEGIN} … ${END} markers`);
-const after = rest.slice(rest.indexOf(END) + END.length);
-const fresh = `${before}${BEGIN}\n${reference()}\n${END}${after}`;
+const fresh = withSection(doc, 'docs/commands.md', BEGIN, END, `${section}\n`);
 if (process.argv.includes('--write')) {
   writeFileSync(docPath, fresh);
 } else if (process.argv.includes('--check')) {
@@ -59,5 +58,5 @@ if (process.argv.includes('--write')) {
     process.exit(1);
   }
 } else {
-  process.stdout.write(`${reference()}\n`);
+  process.stdout.write(`${section}\n`);
 }

@@ -21,21 +21,19 @@ function findExecutable(commands: string[]): string | null {
   return null;
 }
 
-/** The first line a command prints for --version, or null where it is absent or fails. */
-function versionOf(command: string): string | null {
-  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim().split('\n')[0] : null;
-}
-
-/** sbatch's version; or, where it is on the PATH but fails (no cluster configured or reachable), why. */
-function slurmClient(): { version: string } | { error: string } | null {
-  if (!findExecutable(['sbatch'])) return null;
-  // A wrapper that hangs (a login node's) must not hang doctor.
-  const result = spawnSync('sbatch', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+/**
+ * The first line a command prints for --version; where it fails, why (its last line of output).
+ * A command that hangs (a login node's wrapper) must not hang doctor.
+ */
+function probeVersion(command: string): { version: string } | { error: string } {
+  const result = spawnSync(command, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   if (result.status === 0) return { version: result.stdout.trim().split('\n')[0] };
   const said = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').pop();
-  return { error: said || (result.error ? result.error.message : `sbatch --version exited with ${result.status ?? result.signal}`) };
+  return { error: said || (result.error ? result.error.message : `${command} --version exited with ${result.status ?? result.signal}`) };
 }
+
+/** The Slurm client: sbatch's version, or why it fails where it is on the PATH (no cluster configured or reachable); null where absent. */
+const slurmClient = () => (findExecutable(['sbatch']) ? probeVersion('sbatch') : null);
 
 function featureNetwork() {
   try {
@@ -47,6 +45,12 @@ function featureNetwork() {
   }
 }
 
+/** Chromium's version, or its path where it does not say. */
+function versionOrPath(command: string): string {
+  const probe = probeVersion(command);
+  return 'version' in probe ? probe.version : command;
+}
+
 async function report(version: string) {
   const engine = await startEngine({ quiet: true });
   const chromium = findExecutable(['/usr/bin/chromium', 'chromium', 'chromium-browser', 'google-chrome']);
@@ -56,7 +60,7 @@ async function report(version: string) {
     platform: `${platform()} ${arch()}`,
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
     featureNetwork: featureNetwork(),
-    services: { chromium: chromium && (versionOf(chromium) ?? chromium), slurm: slurmClient() },
+    services: { chromium: chromium && versionOrPath(chromium), slurm: slurmClient() },
   };
 }
 

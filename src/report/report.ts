@@ -138,17 +138,17 @@ async function runSection(runDir: string, root: string, results?: ResultsFile): 
   const grids = epochGrids(runDir).map((epoch) => ({ epoch, path: epochGrid(runDir, epoch) }));
   if (grids.length) {
     const freshGrid = sampled && studyPaths(root).rowGrid(sampled.method, sampled.seed);
+    const fresh =
+      freshGrid && existsSync(freshGrid) ? { path: freshGrid, caption: `fresh samples: ${sampled.method}, seed ${sampled.seed}`, label: 'fresh' } : undefined;
     const last = grids[grids.length - 1];
-    const thumbs = grids.map(({ epoch, path }) => ({ path, caption: `after epoch ${epoch}`, label: String(epoch) }));
     // The study row's fresh samples lead the strip, so that a click can bring them back to the large grid.
-    if (freshGrid && existsSync(freshGrid))
-      thumbs.unshift({ path: freshGrid, caption: `fresh samples: ${sampled.method}, seed ${sampled.seed}`, label: 'fresh' });
+    const thumbs = [...(fresh ? [fresh] : []), ...grids.map(({ epoch, path }) => ({ path, caption: `after epoch ${epoch}`, label: String(epoch) }))];
     const strip = thumbs
       .map(({ path, caption, label }) => `<figure>${image(path, caption, 'epoch')}<figcaption>${escape(label)}</figcaption></figure>`)
       .join('');
-    const heading = thumbs[0].label === 'fresh' ? 'fresh samples, and the grid after each epoch' : 'samples after each epoch';
+    const heading = fresh ? 'fresh samples, and the grid after each epoch' : 'samples after each epoch';
     parts.push(`<h3>${heading} (the grids from the same latents; click one to enlarge it)</h3><div class="strip">${strip}</div>`);
-    const shown = thumbs[0].label === 'fresh' ? thumbs[0] : { path: last.path, caption: `after epoch ${last.epoch}` };
+    const shown = fresh ?? { path: last.path, caption: `after epoch ${last.epoch}` };
     parts.push(`<figure class="enlarged">${image(shown.path, shown.caption, 'final')}<figcaption>${escape(shown.caption)}</figcaption></figure>`);
   }
   const { interpolation } = runPaths(runDir);

@@ -119,9 +119,9 @@ export async function resumeTraining(runDir: string, changes: ResumeChanges = {}
   if (!directory) options.hooks?.onMessage?.(`${runDir} has no complete checkpoint: training starts again from step 0 with its saved settings.`);
   // A finished run with nothing left to train (a quickstart run twice) is left untouched. Any other state goes
   // through the claim: a live process training it is refused there, and a stale record is set right.
-  const position = directory ? restoreTrainingState(directory).position : undefined;
-  if (directory && position && position.epoch >= config.epochs && readRunState(runDir)?.state === 'finished') {
-    return { status: 'already-finished', runDir, checkpoint: directory, position };
+  if (directory && readRunState(runDir)?.state === 'finished') {
+    const { position } = restoreTrainingState(directory);
+    if (position.epoch >= config.epochs) return { status: 'already-finished', runDir, checkpoint: directory, position };
   }
   return trainFrom(config, runDir, directory, options);
 }
