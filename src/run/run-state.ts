@@ -66,7 +66,7 @@ export function readRunState(runDir: string, job: RunJob = 'training'): RunState
 }
 
 /** The job's state, where a damaged record counts as none: it names no process that could hold the run, and is rewritten. */
-function readStateOrNothing(runDir: string, job: RunJob): RunState | undefined {
+export function readStateOrNothing(runDir: string, job: RunJob = 'training'): RunState | undefined {
   try {
     return readRunState(runDir, job);
   } catch (error) {

@@ -17,7 +17,7 @@ import { readMetrics, truncateMetrics, type MetricsLine } from '../run/metrics-l
 import type { TrainConfig } from '../run/run-config.js';
 import { runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunConfig, writeRunRecord } from '../run/run-record.js';
-import { claimRun, readRunState, type RunClaim } from '../run/run-state.js';
+import { claimRun, readStateOrNothing, type RunClaim } from '../run/run-state.js';
 import { dStepSchedule } from './d-step-schedule.js';
 import { plainUpdate, type DiscriminatorUpdate } from './discriminator-update.js';
 import { epochScorer, type EpochScorer } from './epoch-scores.js';
@@ -117,9 +117,9 @@ export async function resumeTraining(runDir: string, changes: ResumeChanges = {}
   const { directory, skipped } = resumableCheckpoint(runDir);
   for (const reason of skipped) options.hooks?.onMessage?.(`${reason} ${directory ? `Resuming from ${basename(directory)} instead.` : ''}`);
   if (!directory) options.hooks?.onMessage?.(`${runDir} has no complete checkpoint: training starts again from step 0 with its saved settings.`);
-  // A finished run with nothing left to train (a quickstart run twice) is left untouched. Any other state goes
-  // through the claim: a live process training it is refused there, and a stale record is set right.
-  if (directory && readRunState(runDir)?.state === 'finished') {
+  // A finished run with nothing left to train (a quickstart run twice) is left untouched. Any other state, a damaged
+  // record included, goes through the claim: a live process training it is refused there, and the record is set right.
+  if (directory && readStateOrNothing(runDir)?.state === 'finished') {
     const { position } = restoreTrainingState(directory);
     if (position.epoch >= config.epochs) return { status: 'already-finished', runDir, checkpoint: directory, position };
   }
