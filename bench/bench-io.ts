@@ -64,12 +64,12 @@ export function save(name: string, data: object): void {
 }
 
 /** Best mean over `rounds` of `repeats` calls of `work`, in ms, after one warm-up call. */
-export function bestMs(work: () => void, repeats: number, rounds: number): number {
-  work();
+export async function bestMs(work: () => void | Promise<void>, repeats: number, rounds: number): Promise<number> {
+  await work();
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
     const start = performance.now();
-    for (let s = 0; s < repeats; s++) work();
+    for (let s = 0; s < repeats; s++) await work();
     best = Math.min(best, (performance.now() - start) / repeats);
   }
   return best;

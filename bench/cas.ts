@@ -15,24 +15,24 @@ const test = loadImageSet('mnist', { split: 'test' });
 const rows = (first: number, count: number, set = train) => labelledRows({ pixels: set.pixels, labels: set.labels! }, first, count);
 
 /** Seconds a step of batch 64, from a one-epoch protocol on 64 × 40 images (evaluation of 64 images aside). */
-function secondsPerStep(): number {
+async function secondsPerStep(): Promise<number> {
   const steps = 40;
   const protocol = { name: 'timing', train: 64 * steps, holdOut: 64, epochs: 1 };
   let started = 0;
   let seconds = 0;
-  classificationAccuracyScore(rows(0, protocol.train), rows(protocol.train, 64), rows(0, 64, test), protocol, 0, (done) => {
+  await classificationAccuracyScore(rows(0, protocol.train), rows(protocol.train, 64), rows(0, 64, test), protocol, 0, (done) => {
     if (done === 5) started = performance.now();
     if (done === steps) seconds = (performance.now() - started) / 1000 / (steps - 5);
   });
   return seconds;
 }
 
-const run = (protocol: CasProtocol) => {
-  const result = classificationAccuracyScore(rows(0, protocol.train), rows(protocol.train, protocol.holdOut), rows(0, test.count, test), protocol, 0);
+const run = async (protocol: CasProtocol) => {
+  const result = await classificationAccuracyScore(rows(0, protocol.train), rows(protocol.train, protocol.holdOut), rows(0, test.count, test), protocol, 0);
   return { protocol: protocol.name, accuracy: result.accuracy, chosenEpoch: result.chosenEpoch, epochs: result.epochs, seconds: result.seconds };
 };
 
-const step = secondsPerStep();
+const step = await secondsPerStep();
 const estimate = (p: CasProtocol) => 2 * p.epochs * Math.ceil(p.train / 64) * step;
 const results = {
   machine: machineInfo(engine),

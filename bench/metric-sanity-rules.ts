@@ -17,23 +17,25 @@ export interface SanityRow extends HeadlineScores {
 }
 
 /** Scores every set of `count` images (from `train`) against `real`; held-out junk only when asked. */
-export function scoreSanitySets(
+export async function scoreSanitySets(
   train: ImageSet,
   real: ImageSet,
   count: number,
   extractor: FeatureExtractor,
   withHeldOut: boolean,
   onRow?: (row: SanityRow) => void,
-): SanityRow[] {
+): Promise<SanityRow[]> {
   const sets = sanitySets(train, count, (name) => deriveRng(0, `sanity ${name}`)).filter((set) => withHeldOut || !set.heldOut);
-  return sets.map((set) => {
+  const rows: SanityRow[] = [];
+  for (const set of sets) {
     const fake = { pixels: set.pixels, count, height: 28, width: 28, source: set.name };
-    const result = evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: 0 });
+    const result = await evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: 0 });
     const { name, family, kind, strength, heldOut } = set;
     const row = { name, family, kind, strength, heldOut, ...headlineScores(result), classesCovered: result.modes?.classesCovered ?? null };
     onRow?.(row);
-    return row;
-  });
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** Pixel noise a person barely sees on a digit, which must keep at least MILD_NOISE_KEEPS of clean digits' precision. */

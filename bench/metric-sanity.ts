@@ -33,7 +33,7 @@ const specs = values.features ? [values.features] : [...SHIPPED_FEATURE_NETWORKS
 const networks = [];
 for (const spec of specs) {
   const extractor = await loadFeatureExtractor(spec, values.layer);
-  const rows = scoreSanitySets(train, test, n, extractor, values['held-out']!, (row) =>
+  const rows = await scoreSanitySets(train, test, n, extractor, values['held-out']!, (row) =>
     process.stderr.write(
       `bench ${extractor.identity.network}: ${row.name.padEnd(34)} FID ${row.fid.toFixed(1).padStart(8)}  P ${row.precision.toFixed(3)}  R ${row.recall.toFixed(3)}\n`,
     ),

@@ -40,19 +40,26 @@ const imageBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.uniforms(batch *
  * Best mean over rounds of `steps` training steps (one D step, one G step), in ms.
  * The course preset (no dropout) by default: the PyTorch reference has none.
  */
-function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: number, objective = 'nonsaturating', preset: PresetName = 'course'): number {
+async function timeStep(
+  kernels: MatMulKernels,
+  batch: number,
+  steps: number,
+  rounds: number,
+  objective = 'nonsaturating',
+  preset: PresetName = 'course',
+): Promise<number> {
   useMatMulKernels(kernels);
   const gan = newGan(configFor(objective, { preset }), requireObjective(objective), new Rng(0));
   const rng = new Rng(1);
   const real = imageBatch(rng, batch);
-  const step = () => {
+  const step = async () => {
     const z1 = latentBatch(rng, batch);
-    discriminatorStep(gan, real, z1, rng);
+    await discriminatorStep(gan, real, z1, rng);
     const z2 = latentBatch(rng, batch);
-    generatorStep(gan, z2);
+    await generatorStep(gan, z2);
     tf.dispose([z1, z2]);
   };
-  const ms = bestMs(step, steps, rounds);
+  const ms = await bestMs(step, steps, rounds);
   real.dispose();
   return ms;
 }
@@ -61,21 +68,21 @@ function timeStep(kernels: MatMulKernels, batch: number, steps: number, rounds: 
  * Best mean of training rounds (n_D = 10 D steps, then one G step) at batch 64,
  * private or not; the private one Poisson-samples its real batch from 60,000 examples.
  */
-function timeRound(dp: DpConfig | null, rounds: number): number {
+async function timeRound(dp: DpConfig | null, rounds: number): Promise<number> {
   const config = configFor('nonsaturating', { dp, dSteps: DP_D_STEPS });
   const gan = newGan(config, requireObjective('nonsaturating'), new Rng(0));
   const rng = new Rng(2);
   const examples = 60000;
-  const round = () => {
+  const round = async () => {
     for (let d = 0; d < DP_D_STEPS; d++) {
       const real = imageBatch(rng, dp ? poissonSample(examples, config.batch / examples, rng).length : config.batch);
       const z = latentBatch(rng, config.batch);
-      if (dp) dpDiscriminatorStep(gan, real, z, rng, { clip: dp.clip, noise: dp.noise!, batch: config.batch });
-      else discriminatorStep(gan, real, z, rng);
+      if (dp) await dpDiscriminatorStep(gan, real, z, rng, { clip: dp.clip, noise: dp.noise!, batch: config.batch });
+      else await discriminatorStep(gan, real, z, rng);
       tf.dispose([real, z]);
     }
     const z = latentBatch(rng, config.batch);
-    generatorStep(gan, z);
+    await generatorStep(gan, z);
     z.dispose();
   };
   return bestMs(round, 5, rounds);
@@ -117,7 +124,7 @@ for (const kind of kinds) {
   for (const batch of BATCHES) {
     // The stock kernels take about a second a step: time fewer of them.
     const steps = kind === 'stock' ? 3 : 20;
-    stepMs[kind][batch] = timeStep(kind, batch, steps, kind === 'stock' ? 1 : 3);
+    stepMs[kind][batch] = await timeStep(kind, batch, steps, kind === 'stock' ? 1 : 3);
     process.stderr.write(`bench: ${kind} batch ${batch}: ${stepMs[kind][batch].toFixed(1)} ms/step\n`);
   }
 }
@@ -132,16 +139,16 @@ if ('msPerStep' in torch) {
   }
 }
 // The floor: the step's products alone, hot in cache, on the engine's own product kernel.
-const floor = Object.fromEntries(
-  BATCHES.map((batch) => {
-    const products = stepProducts(batch);
-    const productsMs = timeProducts(products);
-    return [batch, { gflop: flopsOf(products) / 1e9, productsMs, gflopPerSecond: flopsOf(products) / productsMs / 1e6 }];
-  }),
-);
+const floor: Record<number, { gflop: number; productsMs: number; gflopPerSecond: number }> = {};
+for (const batch of BATCHES) {
+  const products = stepProducts(batch);
+  const productsMs = await timeProducts(products);
+  floor[batch] = { gflop: flopsOf(products) / 1e9, productsMs, gflopPerSecond: flopsOf(products) / productsMs / 1e6 };
+}
 const fastest: MatMulKernels = engine.native ? 'native' : 'fallback';
 // The study preset's dropout (masks drawn natively) against the same step without it.
-const studyMs = Object.fromEntries(BATCHES.map((batch) => [batch, timeStep(engine.native ? 'native' : 'fallback', batch, 20, 3, 'nonsaturating', 'study')]));
+const studyMs: Record<number, number> = {};
+for (const batch of BATCHES) studyMs[batch] = await timeStep(engine.native ? 'native' : 'fallback', batch, 20, 3, 'nonsaturating', 'study');
 const dropoutCost = Object.fromEntries(BATCHES.map((batch) => [batch, studyMs[batch] / stepMs[engine.native ? 'native' : 'fallback'][batch]]));
 save('train-step', {
   machine,
@@ -162,7 +169,7 @@ save('train-step', {
 const objectiveKernels = fastest;
 const objectiveMs: Record<string, number> = {};
 for (const name of OBJECTIVE_NAMES) {
-  objectiveMs[name] = timeStep(objectiveKernels, 64, 20, 3, name);
+  objectiveMs[name] = await timeStep(objectiveKernels, 64, 20, 3, name);
   process.stderr.write(`bench: ${name}: ${objectiveMs[name].toFixed(1)} ms/step\n`);
 }
 const relativeToVanilla = Object.fromEntries(Object.entries(objectiveMs).map(([name, ms]) => [name, ms / objectiveMs.nonsaturating]));
@@ -180,7 +187,7 @@ save('objectives', {
 
 // 1c. A DP training round against the non-private round with the same n_D.
 const dpSettings: DpConfig = { ...DP_DEFAULTS, noise: 1 };
-const roundMs = { private: timeRound(dpSettings, 3), nonPrivate: timeRound(null, 3) };
+const roundMs = { private: await timeRound(dpSettings, 3), nonPrivate: await timeRound(null, 3) };
 save('dp-round', {
   machine,
   batch: 64,
@@ -275,18 +282,18 @@ for (const network of [...SHIPPED_FEATURE_NETWORKS].reverse()) {
 const v2OverV1 = evaluateSeconds['mnist-v2'].evaluate / evaluateSeconds['mnist-v1'].evaluate;
 const extractor = await loadFeatureExtractor();
 // The same extraction evaluate does, keeping the logits for the classifier's views.
-const featuresOf = (set: ImageSet) => {
-  const { features, logits } = extractAll(extractor, set, () => undefined);
+const featuresOf = async (set: ImageSet) => {
+  const { features, logits } = await extractAll(extractor, set, () => undefined);
   return { features, logits: logits! };
 };
-const real = featuresOf(loadImageSet('mnist', { split: 'test' }));
-const fake = featuresOf(loadImageSet(pngs));
+const real = await featuresOf(loadImageSet('mnist', { split: 'test' }));
+const fake = await featuresOf(loadImageSet(pngs));
 const renamed = ({ precision, recall }: { precision: number; recall: number }) => ({ pPrecision: precision, pRecall: recall });
-const radii = neighbourRadii(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK);
+const radii = await neighbourRadii(real.features, fake.features, NEIGHBOURHOOD_K.k, NEIGHBOURHOOD_K.densityK);
 const ours = {
   fid: fid(real.features, fake.features),
-  ...neighbourhoodMetrics(real.features, fake.features, radii),
-  ...renamed(probabilisticPrecisionRecall(real.features, fake.features, radii)),
+  ...(await neighbourhoodMetrics(real.features, fake.features, radii)),
+  ...renamed(await probabilisticPrecisionRecall(real.features, fake.features, radii)),
   classifierScore: classifierScore(fake.logits, CLASSES),
   logitFid: logitFid(real.logits, fake.logits, CLASSES),
 };

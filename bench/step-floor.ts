@@ -57,13 +57,13 @@ export const flopsOf = (products: Product[]) => products.reduce((sum, { m, k, n 
  * The best mean time, in ms, of running every product once through tf.matMul
  * (the engine's own product kernel), operands allocated beforehand.
  */
-export function timeProducts(products: Product[], rounds = 5, repeats = 10): number {
+export async function timeProducts(products: Product[], rounds = 5, repeats = 10): Promise<number> {
   const operands = products.map(({ m, k, n, transposeA, transposeB }) => [
     tf.randomUniform(transposeA ? [k, m] : [m, k]) as tf.Tensor2D,
     tf.randomUniform(transposeB ? [n, k] : [k, n]) as tf.Tensor2D,
   ]);
   const runAll = () => products.forEach(({ transposeA, transposeB }, i) => tf.matMul(operands[i][0], operands[i][1], transposeA, transposeB).dispose());
-  const best = bestMs(runAll, repeats, rounds);
+  const best = await bestMs(runAll, repeats, rounds);
   tf.dispose(operands.flat());
   return best;
 }

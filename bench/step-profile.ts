@@ -33,21 +33,21 @@ const CASES: Case[] = [
   { name: 'DP D step (σ 1, clip 1), course preset', objective: 'nonsaturating', preset: 'course', step: 'dp-d' },
 ];
 
-function stepOf(kase: Case): () => void {
+function stepOf(kase: Case): () => Promise<void> {
   const gan = newGan(configFor(kase.objective, { preset: kase.preset }), requireObjective(kase.objective), new Rng(0));
   const rng = new Rng(1);
   const real = tf.tensor2d(rng.uniforms(BATCH * IMAGE_SIZE, -1, 1), [BATCH, IMAGE_SIZE]);
   const latents = () => tf.tensor2d(rng.normals(BATCH * LATENT_SIZE), [BATCH, LATENT_SIZE]);
-  return () => {
+  return async () => {
     const z1 = latents();
     if (kase.step === 'dp-d') {
-      dpDiscriminatorStep(gan, real, z1, rng, { clip: 1, noise: 1, batch: BATCH });
+      await dpDiscriminatorStep(gan, real, z1, rng, { clip: 1, noise: 1, batch: BATCH });
       z1.dispose();
       return;
     }
-    discriminatorStep(gan, real, z1, rng);
+    await discriminatorStep(gan, real, z1, rng);
     const z2 = latents();
-    generatorStep(gan, z2);
+    await generatorStep(gan, z2);
     tf.dispose([z1, z2]);
   };
 }
@@ -56,13 +56,13 @@ const engine = await startEngine();
 const results = [];
 for (const kase of CASES) {
   const step = stepOf(kase);
-  for (let i = 0; i < 10; i++) step(); // warm-up
+  for (let i = 0; i < 10; i++) await step(); // warm-up
   const started = performance.now();
-  for (let i = 0; i < STEPS; i++) step();
+  for (let i = 0; i < STEPS; i++) await step();
   const wallMs = (performance.now() - started) / STEPS;
   // Profiling times every kernel (and reads its outputs for NaN checks): its wall time is not the step's.
-  const profile = await tf.profile(() => {
-    for (let i = 0; i < STEPS; i++) step();
+  const profile = await tf.profile(async () => {
+    for (let i = 0; i < STEPS; i++) await step();
   });
   const byKernel = new Map<string, number>();
   for (const kernel of profile.kernels) {

@@ -60,13 +60,13 @@ function readSamples(path: string): Images {
 }
 
 /** `count` samples of the run's G (a conditional G's of every class in turn) from the seed's `stream`, with their classes. */
-function drawSamples(run: TrainedRun, count: number, seed: number, stream: string): { pixels: Float32Array; labels?: Uint8Array } {
-  const pixels = drawImages(generatorSource(run.generator, gaussian(1), deriveRng(seed, stream), EVERY_CLASS_IN_TURN), count);
+async function drawSamples(run: TrainedRun, count: number, seed: number, stream: string): Promise<{ pixels: Float32Array; labels?: Uint8Array }> {
+  const pixels = await drawImages(generatorSource(run.generator, gaussian(1), deriveRng(seed, stream), EVERY_CLASS_IN_TURN), count);
   return { pixels, labels: run.config.conditional ? plannedClasses(EVERY_CLASS_IN_TURN, 0, count) : undefined };
 }
 
 async function generated(flags: EvaluateFlags, run: TrainedRun): Promise<Images> {
-  const { pixels, labels } = drawSamples(run, flags.n, flags.seed, 'generate');
+  const { pixels, labels } = await drawSamples(run, flags.n, flags.seed, 'generate');
   const classes = run.config.conditional ? ', every class in turn' : '';
   const source = `${flags.run} (${describeGenerator(run.generatorKind)}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
   return { pixels, count: flags.n, height: 28, width: 28, labels, source };
@@ -129,15 +129,15 @@ function table(result: EvaluationResult): string {
 const CAS_CACHE = 'cas-cache.json';
 
 /** The CAS of a run's fresh samples (the protocol's count, seeded) or of the given labelled samples, beside its ceiling. */
-function casOf(flags: EvaluateFlags, run: TrainedRun | undefined, fake: Images, protocol: CasProtocol, cacheFile: string): CasReport {
-  const drawn = run ? drawSamples(run, protocol.train + protocol.holdOut, flags.seed, 'cas') : undefined;
+async function casOf(flags: EvaluateFlags, run: TrainedRun | undefined, fake: Images, protocol: CasProtocol, cacheFile: string): Promise<CasReport> {
+  const drawn = run ? await drawSamples(run, protocol.train + protocol.holdOut, flags.seed, 'cas') : undefined;
   const samples = drawn ? { pixels: drawn.pixels, labels: drawn.labels!, count: protocol.train + protocol.holdOut } : { ...fake, labels: fake.labels! };
   const progress = createProgress(`CAS (${protocol.name}) |{bar}| {value}/{total} classifier steps, on the samples then on real images | ETA {eta_formatted}`);
   let started = false;
   try {
     const realTrain = loadImageSet(flags.data, { split: 'train' });
     const realTest = loadImageSet(flags.data, { split: 'test' });
-    return casWithCeiling(samples, realTrain, realTest, protocol, flags.seed, cacheFile, (done, total) => {
+    return await casWithCeiling(samples, realTrain, realTest, protocol, flags.seed, cacheFile, (done, total) => {
       if (!started) progress.start(total, done);
       started = true;
       progress.update(done);
@@ -163,14 +163,14 @@ async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const memorisationTrain = flags.memorisation ? { ...loadImageSet(flags.data, { split: 'train' }) } : undefined;
   const progress = createProgress('evaluate |{bar}| {value}/{total} images featurised | ETA {eta_formatted}');
   progress.start(fake.count + real.count, 0);
-  const result = evaluate(fake, real, extractor, { k: flags.k, densityK: flags.densityK, seed: flags.seed, memorisationTrain }, (done) =>
+  const result = await evaluate(fake, real, extractor, { k: flags.k, densityK: flags.densityK, seed: flags.seed, memorisationTrain }, (done) =>
     progress.update(done),
   );
   progress.stop();
   const out =
     flags.out ?? (flags.run ? runPaths(flags.run).eval : evaluationFileIn(statSync(flags.samples!).isDirectory() ? flags.samples! : dirname(flags.samples!)));
   mkdirSync(dirname(out), { recursive: true });
-  if (protocol) result.cas = casOf(flags, run, fake, protocol, join(dirname(out), CAS_CACHE));
+  if (protocol) result.cas = await casOf(flags, run, fake, protocol, join(dirname(out), CAS_CACHE));
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${table(result)}\nWrote ${out}\n`);
 }

@@ -51,9 +51,9 @@ async function runFeaturesTrain(flags: FeaturesFlags): Promise<void> {
     progress.update((epoch - 1) * steps + step, { epoch: `${epoch}/${flags.epochs}`, loss: loss.toFixed(3) });
     if (!process.stderr.isTTY && step === steps) process.stderr.write(`epoch ${epoch}/${flags.epochs}: loss ${loss.toFixed(4)}\n`);
   };
-  const model = trainFeatureNetwork(train, flags, onStep, start);
+  const model = await trainFeatureNetwork(train, flags, onStep, start);
   progress.stop();
-  const accuracy = classifierAccuracy(model, test);
+  const accuracy = await classifierAccuracy(model, test);
   const seconds = (performance.now() - started) / 1000;
   await saveModel(model, out);
   // How the network was made, beside it: every setting, the network it started from, and what it scored.

@@ -89,7 +89,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: Class
       throw new UsageError(`${run.directory}'s D was shaped against its ${against === 'raw' ? 'raw G' : "G's moving average"}; ${flag}, or shape again.`);
     }
     const discriminator = shaped ?? logitDiscriminator(run);
-    const cs = csOptionsFrom(flags, discriminator, run.config.data);
+    const cs = await csOptionsFrom(flags, discriminator, run.config.data);
     return {
       source: collaborativeSource(run.generator, discriminator, sampler, deriveRng(flags.seed, 'generate'), cs, classes),
       description: `${flags.sampler} + CS (layer ${cs.layer}, K=${cs.steps}, λ=${cs.rate}, η=${cs.eta.toFixed(4)}, ${shaped ? '' : 'un'}shaped D)`,
@@ -98,7 +98,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: Class
   if (flags.refine === 'drs') {
     const options = { ...DRS_DEFAULTS, burnIn: flags.drsBurnIn, gammaPercentile: flags.drsPercentile };
     return {
-      source: rejectionSource(base, logitDiscriminator(run), deriveRng(flags.seed, 'drs'), options, flags.batch),
+      source: await rejectionSource(base, logitDiscriminator(run), deriveRng(flags.seed, 'drs'), options, flags.batch),
       description: `${flags.sampler} + DRS (burn-in ${options.burnIn}, γ at the ${options.gammaPercentile}th percentile)`,
     };
   }
@@ -106,11 +106,11 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: Class
 }
 
 /** Interpolation strips; a conditional run's stay within one class each (--class's, else row r of class r). */
-function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string, classes: ClassPlan | undefined): void {
+async function writeInterpolation(flags: GenerateFlags, run: TrainedRun, path: string, classes: ClassPlan | undefined): Promise<void> {
   const steps = flags.lsiSteps;
   const interpolate = flags.sampler === 'slerp' ? slerp(steps, flags.zStd) : lsi(steps, flags.zStd);
   const rows = classes?.kind === 'balanced' ? { ...classes, block: steps } : classes;
-  const strips = generatorSource(run.generator, interpolate, deriveRng(flags.seed, 'interpolate'), rows).next(INTERPOLATION_ROWS * steps);
+  const strips = await generatorSource(run.generator, interpolate, deriveRng(flags.seed, 'interpolate'), rows).next(INTERPOLATION_ROWS * steps);
   mkdirSync(dirname(path), { recursive: true });
   writeGridPng(path, strips, INTERPOLATION_ROWS * steps, { columns: steps, pixels: flags.pixels });
 }
@@ -122,7 +122,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   await startEngine();
   const run = await openRun(flags.run, flags);
   const classes = classPlan(flags, run);
-  if (flags.interpolate) writeInterpolation(flags, run, flags.interpolate, classes);
+  if (flags.interpolate) await writeInterpolation(flags, run, flags.interpolate, classes);
   const { source, description } = await imageSource(flags, run, classes);
   const idxBytes = flags.format === 'idx' ? new Uint8Array(flags.n * IMAGE_SIZE) : undefined;
   const labels = classes && plannedClasses(classes, 0, flags.n);

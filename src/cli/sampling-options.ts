@@ -32,14 +32,14 @@ export function addCsOptions(command: Command): Command {
 }
 
 /** The CS settings, with η measured on real images when not given. */
-export function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersModel, runData: string): CsOptions {
+export async function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersModel, runData: string): Promise<CsOptions> {
   let eta = flags.csEta;
   if (eta === undefined) {
     const real = loadImageSet(flags.data ?? runData, { limit: ETA_IMAGES });
     const conditional = isConditional(discriminator);
     if (conditional) checkClassLabels(real);
     const batch = realDiscriminatorInput(real, conditional);
-    eta = meanRealScore(discriminator, batch);
+    eta = await meanRealScore(discriminator, batch);
     batch.dispose();
   }
   return { layer: flags.csLayer, steps: flags.csSteps, rate: flags.csRate, eta, select: flags.csSelect };

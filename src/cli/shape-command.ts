@@ -34,7 +34,7 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
     ? undefined
     : {
         open: flags,
-        settings: (run) => ({
+        settings: async (run) => ({
           // D's Adam keeps the run's betas; η is measured with the trained D.
           options: {
             epochs: flags.epochs,
@@ -43,7 +43,7 @@ async function runShape(flags: ShapeFlags, command: Command): Promise<void> {
             beta2: run.config.beta2,
             batch: flags.batch,
             dropout: run.config.dropoutD,
-            cs: csOptionsFrom(flags, logitDiscriminator(run), run.config.data),
+            cs: await csOptionsFrom(flags, logitDiscriminator(run), run.config.data),
           },
           data: flags.data ?? run.config.data,
           limit: flags.limit ?? null,

@@ -23,7 +23,8 @@ export async function captureOptimizer(optimizer: tf.Optimizer): Promise<{ saved
   const adam = optimizer as unknown as AdamInternals;
   const saved: SavedOptimizer = { specs };
   if (adam.accBeta1 && adam.accBeta2) {
-    saved.adamPowers = [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]];
+    const [beta1Power, beta2Power] = await Promise.all([adam.accBeta1.data(), adam.accBeta2.data()]);
+    saved.adamPowers = [beta1Power[0], beta2Power[0]];
   }
   return { saved, data: new Uint8Array(data as ArrayBuffer) };
 }

@@ -16,13 +16,14 @@ export function heapFloats(backend: BackendWasm, tensor: TensorInfo): Float32Arr
 }
 
 /**
- * Calls `read` with a view of the tensor's values, without copying them, then
- * disposes the tensor. `read` must not create tensors: the view would go stale.
+ * Calls `read` with a view of the tensor's values, without copying them on
+ * wasm (elsewhere, a copy), then disposes the tensor. `read` must not create
+ * tensors: the view would go stale.
  */
-export function readInPlace<T>(tensor: tf.Tensor, read: (values: Float32Array) => T): T {
+export async function readInPlace<T>(tensor: tf.Tensor, read: (values: Float32Array) => T): Promise<T> {
   try {
     const backend = tf.backend();
-    const values = tf.getBackend() === 'wasm' ? heapFloats(backend as BackendWasm, tensor) : (tensor.dataSync() as Float32Array);
+    const values = tf.getBackend() === 'wasm' ? heapFloats(backend as BackendWasm, tensor) : ((await tensor.data()) as Float32Array);
     return read(values);
   } finally {
     tensor.dispose();

@@ -40,7 +40,7 @@ const keyOf = (protocol: CasProtocol, seed: number, sets: LabelledImages[]) => {
  * The protocol's CAS of `samples` (its first `train` for training, the next `holdOut` to choose the epoch) and of
  * the real training split (its first images and the next, as MNIST's usual 55,000/5,000 split), both tested on the real test split; cached in `cacheFile`.
  */
-export function casWithCeiling(
+export async function casWithCeiling(
   samples: LabelledImages,
   realTrain: ImageSet,
   realTest: ImageSet,
@@ -48,7 +48,7 @@ export function casWithCeiling(
   seed: number,
   cacheFile: string,
   onStep?: (done: number, total: number) => void,
-): CasReport {
+): Promise<CasReport> {
   const needed = protocol.train + protocol.holdOut;
   for (const [set, what] of [
     [samples, 'samples'],
@@ -62,11 +62,11 @@ export function casWithCeiling(
   // Every set checked before the first (long) training.
   const [test, real] = [labelled(realTest), labelled(realTrain)];
   const cached = () => readOptionalJsonFile(cacheFile, CACHE_SCHEMA) ?? {};
-  const scored = (set: LabelledImages, part: 0 | 1): CasResult => {
+  const scored = async (set: LabelledImages, part: 0 | 1): Promise<CasResult> => {
     const key = keyOf(protocol, seed, [labelledRows(set, 0, needed), test]);
     const found = cached()[key];
     if (found) return found;
-    const result = classificationAccuracyScore(
+    const result = await classificationAccuracyScore(
       labelledRows(set, 0, protocol.train),
       labelledRows(set, protocol.train, protocol.holdOut),
       test,
@@ -78,5 +78,5 @@ export function casWithCeiling(
     writeFileAtomic(cacheFile, `${JSON.stringify({ ...cached(), [key]: result }, null, 2)}\n`);
     return result;
   };
-  return { generated: scored(samples, 0), real: scored(real, 1) };
+  return { generated: await scored(samples, 0), real: await scored(real, 1) };
 }

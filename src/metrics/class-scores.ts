@@ -52,14 +52,14 @@ const share = (hits: number, total: number) => (total === 0 ? NaN : hits / total
  * The class scores of samples drawn for `fakeLabels` against real images of `realLabels`, with the
  * neighbourhoods' k; each class present in the samples needs more than k of both.
  */
-export function classScores(
+export async function classScores(
   real: FeatureMatrix,
   realLabels: Uint8Array,
   fake: FeatureMatrix,
   fakeLabels: Uint8Array,
   fakeLogits: Float32Array | undefined,
   k: number,
-): ClassScores {
+): Promise<ClassScores> {
   const predicted = fakeLogits ? predictedClasses(fakeLogits) : undefined;
   const agrees = (digit: number | null) => {
     if (!predicted) return null;
@@ -74,7 +74,7 @@ export function classScores(
     if (fakeRows.rows <= k || realRows.rows <= k) {
       throw new DataError(`Class ${digit} has ${fakeRows.rows} samples and ${realRows.rows} real images; its scores need more than k = ${k} of each.`);
     }
-    const { precision, recall } = probabilisticPrecisionRecall(realRows, fakeRows, neighbourRadii(realRows, fakeRows, k, k));
+    const { precision, recall } = await probabilisticPrecisionRecall(realRows, fakeRows, await neighbourRadii(realRows, fakeRows, k, k));
     perClass.push({ digit, samples: fakeRows.rows, fid: fid(realRows, fakeRows), precision, recall, labelAccuracy: agrees(digit) });
   }
   if (!perClass.length) throw new DataError(`No sample is labelled with a class from 0 to ${CLASS_COUNT - 1}.`);

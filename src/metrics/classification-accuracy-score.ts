@@ -90,14 +90,14 @@ function trainingForward(model: tfl.Sequential, x: tf.Tensor4D, rng: Rng): tf.Te
  * Trains the protocol's classifier on `train`, scores every epoch on `holdOut` and `test`, and reports the test
  * accuracy of the epoch the hold-out chose. `onStep` sees the steps done of all epochs'.
  */
-export function classificationAccuracyScore(
+export async function classificationAccuracyScore(
   train: LabelledImages,
   holdOut: LabelledImages,
   test: LabelledImages,
   protocol: CasProtocol,
   seed: number,
   onStep?: (done: number, total: number) => void,
-): CasResult {
+): Promise<CasResult> {
   const started = performance.now();
   const model = buildClassifier(seed);
   const optimizer = tf.train.adam(LEARNING_RATE);
@@ -123,7 +123,7 @@ export function classificationAccuracyScore(
         tf.dispose([x, y, cost!]);
         onStep?.((epoch - 1) * stepsPerEpoch + step + 1, protocol.epochs * stepsPerEpoch);
       }
-      epochs.push({ epoch, holdOutAccuracy: classifierAccuracy(model, holdOut), testAccuracy: classifierAccuracy(model, test) });
+      epochs.push({ epoch, holdOutAccuracy: await classifierAccuracy(model, holdOut), testAccuracy: await classifierAccuracy(model, test) });
     }
   } finally {
     optimizer.dispose();

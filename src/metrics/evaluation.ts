@@ -76,13 +76,17 @@ export function headlineScores({ fid, precision, recall, density, coverage }: He
 const BATCH = 500;
 
 /** The features (and logits, where the network has them) of every image, 500 at a time; `onBatch` sees the count done. */
-export function extractAll(extractor: FeatureExtractor, images: Images, onBatch: (done: number) => void): { features: FeatureMatrix; logits?: Float32Array } {
+export async function extractAll(
+  extractor: FeatureExtractor,
+  images: Images,
+  onBatch: (done: number) => void,
+): Promise<{ features: FeatureMatrix; logits?: Float32Array }> {
   const size = images.height * images.width;
   const parts: FeatureMatrix[] = [];
   const logits: Float32Array[] = [];
   for (let first = 0; first < images.count; first += BATCH) {
     const count = Math.min(BATCH, images.count - first);
-    const out = extractor.extract(images.pixels.subarray(first * size, (first + count) * size), count, images.height, images.width);
+    const out = await extractor.extract(images.pixels.subarray(first * size, (first + count) * size), count, images.height, images.width);
     parts.push(out.features);
     if (out.logits) logits.push(out.logits);
     onBatch(first + count);
@@ -91,13 +95,13 @@ export function extractAll(extractor: FeatureExtractor, images: Images, onBatch:
   return { features: stackRows(parts), logits: joined };
 }
 
-export function evaluate(
+export async function evaluate(
   fake: Images,
   real: Images,
   extractor: FeatureExtractor,
   options: EvaluationOptions,
   onProgress?: (done: number, total: number) => void,
-): EvaluationResult {
+): Promise<EvaluationResult> {
   const started = performance.now();
   const needed = Math.max(options.k, options.densityK) + 1;
   for (const set of [fake, real]) {
@@ -107,17 +111,17 @@ export function evaluate(
     throw new DataError(`${fake.source} holds ${fake.height}×${fake.width} images but ${real.source} holds ${real.height}×${real.width}.`);
   }
   const total = fake.count + real.count;
-  const fakeOut = extractAll(extractor, fake, (done) => onProgress?.(done, total));
-  const realOut = extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
-  const radii = neighbourRadii(realOut.features, fakeOut.features, options.k, options.densityK);
-  const neighbourhoods = neighbourhoodMetrics(realOut.features, fakeOut.features, radii);
+  const fakeOut = await extractAll(extractor, fake, (done) => onProgress?.(done, total));
+  const realOut = await extractAll(extractor, real, (done) => onProgress?.(fake.count + done, total));
+  const radii = await neighbourRadii(realOut.features, fakeOut.features, options.k, options.densityK);
+  const neighbourhoods = await neighbourhoodMetrics(realOut.features, fakeOut.features, radii);
   return {
     fid: fid(realOut.features, fakeOut.features),
-    ...probabilisticPrecisionRecall(realOut.features, fakeOut.features, radii),
+    ...(await probabilisticPrecisionRecall(realOut.features, fakeOut.features, radii)),
     knn: { precision: neighbourhoods.precision, recall: neighbourhoods.recall },
     density: neighbourhoods.density,
     coverage: neighbourhoods.coverage,
-    kid: kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
+    kid: await kid(realOut.features, fakeOut.features, deriveRng(options.seed, 'kid')),
     modes: fakeOut.logits ? modeStatistics(fakeOut.logits, CLASSES) : undefined,
     classifier:
       fakeOut.logits && realOut.logits
@@ -127,8 +131,9 @@ export function evaluate(
             logitFid: logitFid(realOut.logits, fakeOut.logits, CLASSES),
           }
         : undefined,
-    classes: fake.labels && real.labels ? classScores(realOut.features, real.labels, fakeOut.features, fake.labels, fakeOut.logits, options.k) : undefined,
-    memorisation: options.memorisationTrain ? memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width) : undefined,
+    classes:
+      fake.labels && real.labels ? await classScores(realOut.features, real.labels, fakeOut.features, fake.labels, fakeOut.logits, options.k) : undefined,
+    memorisation: options.memorisationTrain ? await memorisation(fake.pixels, options.memorisationTrain.pixels, fake.height * fake.width) : undefined,
     samples: { count: fake.count, source: fake.source },
     real: { count: real.count, source: real.source },
     features: { ...extractor.identity, dims: fakeOut.features.dims },

@@ -45,7 +45,7 @@ export interface FeatureExtractor {
   /** The image size the extractor takes (images are resized when they differ). */
   inputShape: [number, number, number];
   /** Features, and the classifier's logits when the network is the shipped classifier. */
-  extract(images: Float32Array, count: number, height: number, width: number): { features: FeatureMatrix; logits?: Float32Array };
+  extract(images: Float32Array, count: number, height: number, width: number): Promise<{ features: FeatureMatrix; logits?: Float32Array }>;
 }
 
 /** Gray [n, h, w] in [-1, 1] → the model's [n, H, W, C]: resized, channels repeated. */
@@ -72,7 +72,7 @@ function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentit
   return {
     identity,
     inputShape,
-    extract(images, count, height, width) {
+    async extract(images, count, height, width) {
       const x = adapt(images, count, height, width, inputShape);
       const result = fast ? featureForward(model, x) : (truncated.predict(x) as tf.Tensor | tf.Tensor[]);
       x.dispose();
@@ -81,7 +81,7 @@ function layersExtractor(model: tfl.LayersModel, identity: FeatureNetworkIdentit
       // A v3 network's logits end with "not a digit": the scores that use them read the digits'.
       const digitLogits = logits && logits.shape[1] !== CLASSES ? tf.tidy(() => tf.slice(logits, [0, 0], [-1, CLASSES])) : logits;
       if (digitLogits !== logits) logits.dispose();
-      return { features: featureMatrix(takeValues(features), dims), logits: digitLogits ? takeValues(digitLogits) : undefined };
+      return { features: featureMatrix(await takeValues(features), dims), logits: digitLogits ? await takeValues(digitLogits) : undefined };
     },
   };
 }
@@ -92,7 +92,7 @@ function graphExtractor(model: GraphModel, identity: FeatureNetworkIdentity): Fe
   return {
     identity,
     inputShape,
-    extract(images, count, height, width) {
+    async extract(images, count, height, width) {
       const x = adapt(images, count, height, width, inputShape);
       let output: tf.Tensor;
       try {
@@ -103,7 +103,7 @@ function graphExtractor(model: GraphModel, identity: FeatureNetworkIdentity): Fe
         x.dispose();
       }
       const dims = output.shape.slice(1).reduce((a, b) => a * b, 1);
-      return { features: featureMatrix(takeValues(output), dims) };
+      return { features: featureMatrix(await takeValues(output), dims) };
     },
   };
 }

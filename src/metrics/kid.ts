@@ -25,7 +25,7 @@ function gatherRows(m: FeatureMatrix, indices: Uint32Array): tf.Tensor2D {
  * Unbiased MMD² between rows `xs` of a and `ys` of b. One product of the stacked
  * rows gives every dot product; the cubic kernel and the block sums are one JS pass.
  */
-function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: Uint32Array): number {
+async function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: Uint32Array): Promise<number> {
   const m = xs.length;
   const n = 2 * m;
   const gram = tf.tidy(() => {
@@ -41,7 +41,7 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
   let kxx = 0;
   let kxy = 0;
   let kyy = 0;
-  readInPlace(gram, (dots) => {
+  await readInPlace(gram, (dots) => {
     for (let i = 0; i < m; i++) {
       const row = i * n;
       for (let j = i + 1; j < m; j++) kxx += cube(dots[row + j]);
@@ -55,12 +55,12 @@ function unbiasedMmd2(a: FeatureMatrix, xs: Uint32Array, b: FeatureMatrix, ys: U
   return (2 * kxx) / (m * (m - 1)) + (2 * kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
 }
 
-export function kid(a: FeatureMatrix, b: FeatureMatrix, rng: Rng, subsets = 100, subsetSize = 1000): KidResult {
+export async function kid(a: FeatureMatrix, b: FeatureMatrix, rng: Rng, subsets = 100, subsetSize = 1000): Promise<KidResult> {
   const size = Math.min(subsetSize, a.rows, b.rows);
   if (size < 2) throw new DataError('KID needs at least two images in each set.');
   const values: number[] = [];
   for (let s = 0; s < subsets; s++) {
-    values.push(unbiasedMmd2(a, rng.permutation(a.rows).subarray(0, size), b, rng.permutation(b.rows).subarray(0, size)));
+    values.push(await unbiasedMmd2(a, rng.permutation(a.rows).subarray(0, size), b, rng.permutation(b.rows).subarray(0, size)));
   }
   const mean = values.reduce((sum, v) => sum + v, 0) / subsets;
   const std = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / subsets);

@@ -17,9 +17,9 @@ export interface MemorisationReport {
 
 const PERCENTILES = [1, 5, 25, 50];
 
-function nearestDistances(a: FeatureMatrix, b: FeatureMatrix, excludeSelf: boolean): Float64Array {
+async function nearestDistances(a: FeatureMatrix, b: FeatureMatrix, excludeSelf: boolean): Promise<Float64Array> {
   const out = new Float64Array(a.rows);
-  forEachDistanceRow(a, b, (row, approx) => {
+  await forEachDistanceRow(a, b, (row, approx) => {
     let best = Infinity;
     for (let j = 0; j < approx.length; j++) if (!(excludeSelf && j === row) && approx[j] < best) best = approx[j];
     out[row] = Math.sqrt(Math.max(0, best));
@@ -33,11 +33,11 @@ const summary = (values: Float64Array) => Object.fromEntries(PERCENTILES.map((p)
  * `samples` and `train` are pixel rows (784 values in [-1, 1]); the train-to-train
  * distribution uses the first `reference` training images against all of them.
  */
-export function memorisation(samples: Float32Array, train: Float32Array, pixels: number, reference = 5000): MemorisationReport {
+export async function memorisation(samples: Float32Array, train: Float32Array, pixels: number, reference = 5000): Promise<MemorisationReport> {
   const trainMatrix = featureMatrix(train, pixels);
-  const sampleToTrain = nearestDistances(featureMatrix(samples, pixels), trainMatrix, false);
+  const sampleToTrain = await nearestDistances(featureMatrix(samples, pixels), trainMatrix, false);
   const referenceRows = Math.min(reference, trainMatrix.rows);
-  const trainToTrain = nearestDistances(featureMatrix(train.subarray(0, referenceRows * pixels), pixels), trainMatrix, true);
+  const trainToTrain = await nearestDistances(featureMatrix(train.subarray(0, referenceRows * pixels), pixels), trainMatrix, true);
   const threshold = percentile(trainToTrain, 1);
   return {
     sampleToTrain: summary(sampleToTrain),

@@ -70,12 +70,12 @@ function augmented(m: FeatureMatrix, center: Float64Array, scale: number, first:
  * squared distances from that row to every row of `b` (a view, valid during
  * the call), computed from `center`: rounding bounds use norms from there.
  */
-export function forEachDistanceRow(
+export async function forEachDistanceRow(
   a: FeatureMatrix,
   b: FeatureMatrix,
   visit: (row: number, approx: Float32Array) => void,
   center: Float64Array = commonCenter(a, b),
-): void {
+): Promise<void> {
   const aNorms = squaredNorms(a, center);
   const bNorms = squaredNorms(b, center);
   const left = augmented(
@@ -95,7 +95,7 @@ export function forEachDistanceRow(
   for (let start = 0; start < a.rows; start += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, a.rows - start);
     const block = tf.tidy(() => tf.matMul(tf.slice(left, [start, 0], [rows, -1]), right, false, true));
-    readInPlace(block, (values) => {
+    await readInPlace(block, (values) => {
       for (let r = 0; r < rows; r++) visit(start + r, values.subarray(r * b.rows, (r + 1) * b.rows));
     });
   }
@@ -138,7 +138,7 @@ const SPARE_CANDIDATES = 16;
  * Exact distance from each row to its k-th nearest other row of the same set,
  * for each k in `ks`: one pass over the distances for all of them.
  */
-export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[] {
+export async function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Promise<Float64Array[]> {
   const kMax = Math.max(...ks);
   if (m.rows <= kMax) throw new DataError(`The k-NN metrics with k = ${kMax} need more than ${kMax} images in each set; one has ${m.rows}.`);
   const center = commonCenter(m, m);
@@ -148,7 +148,7 @@ export function kNearestRadii(m: FeatureMatrix, ...ks: number[]): Float64Array[]
   const values = new Float64Array(keep);
   const indices = new Int32Array(keep);
   const slackOfOthers = RELATIVE_SLACK * largest(norms) + 1e-12;
-  forEachDistanceRow(
+  await forEachDistanceRow(
     m,
     m,
     (row, approx) => {

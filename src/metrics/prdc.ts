@@ -24,13 +24,17 @@ export interface NeighbourRadii {
   densityK: number;
 }
 
-export function neighbourRadii(real: FeatureMatrix, fake: FeatureMatrix, k = 3, densityK = 5): NeighbourRadii {
-  const [realK, realDensityK] = kNearestRadii(real, k, densityK);
-  const [fakeK] = kNearestRadii(fake, k);
+export async function neighbourRadii(real: FeatureMatrix, fake: FeatureMatrix, k = 3, densityK = 5): Promise<NeighbourRadii> {
+  const [realK, realDensityK] = await kNearestRadii(real, k, densityK);
+  const [fakeK] = await kNearestRadii(fake, k);
   return { realK, realDensityK, fakeK, densityK };
 }
 
-export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, { realK, realDensityK, fakeK, densityK }: NeighbourRadii): NeighbourhoodMetrics {
+export async function neighbourhoodMetrics(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  { realK, realDensityK, fakeK, densityK }: NeighbourRadii,
+): Promise<NeighbourhoodMetrics> {
   const squared = (radii: Float64Array) => radii.map((r) => r * r);
   const realK2 = squared(realK);
   const realD2 = squared(realDensityK);
@@ -46,7 +50,7 @@ export function neighbourhoodMetrics(real: FeatureMatrix, fake: FeatureMatrix, {
   const largestRealNorm = largest(realNorms);
   const realReach = realNorms.map((norm, j) => Math.max(realK2[j], realD2[j]) + RELATIVE_SLACK * (norm + largestFakeNorm) + 1e-12);
   let memberships = 0;
-  forEachDistanceRow(
+  await forEachDistanceRow(
     fake,
     real,
     (i, approx) => {

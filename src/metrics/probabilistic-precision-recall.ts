@@ -21,11 +21,11 @@ export const BALL_SCALE = 1.2;
 const commonRadius = (kthRadii: Float64Array) => (BALL_SCALE * kthRadii.reduce((sum, r) => sum + r, 0)) / kthRadii.length;
 
 /** From each set's k-th neighbour radii (prdc.ts's neighbourRadii), so that the k-NN metrics' passes are not run twice. */
-export function probabilisticPrecisionRecall(
+export async function probabilisticPrecisionRecall(
   real: FeatureMatrix,
   fake: FeatureMatrix,
   { realK, fakeK }: Pick<NeighbourRadii, 'realK' | 'fakeK'>,
-): { precision: number; recall: number } {
+): Promise<{ precision: number; recall: number }> {
   const realRadius = commonRadius(realK);
   const fakeRadius = commonRadius(fakeK);
   const reach = Math.max(realRadius, fakeRadius) ** 2;
@@ -35,7 +35,7 @@ export function probabilisticPrecisionRecall(
   // Π (1 − membership) for each image: the chance that no ball of the other set holds it.
   const fakeOutside = new Float64Array(fake.rows).fill(1);
   const realOutside = new Float64Array(real.rows).fill(1);
-  forEachDistanceRow(
+  await forEachDistanceRow(
     fake,
     real,
     (i, approx) => {

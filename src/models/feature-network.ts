@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 
 export const FEATURE_LAYER = 'features';
 export const CLASSES = 10;
@@ -93,7 +94,7 @@ export function buildFeatureNetwork(rng: Rng): FeatureNetwork {
  * Sets the standardising layer to the mean and variance of the unstandardised features of `pixels`
  * ([n, 28, 28, 1] in [-1, 1]); the not-a-digit log-odds, last, gets NOT_A_DIGIT_SCALE standard deviations.
  */
-export function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, count: number, batch = 500): void {
+export async function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, count: number, batch = 500): Promise<void> {
   const joined = tfl.model({ inputs: net.network.inputs, outputs: net.network.getLayer('joined').output as tfl.SymbolicTensor });
   const dims = joined.outputs[0].shape[1] as number;
   const sum = new Float64Array(dims);
@@ -101,8 +102,7 @@ export function standardiseFeatures(net: FeatureNetwork, pixels: Float32Array, c
   for (let first = 0; first < count; first += batch) {
     const size = Math.min(batch, count - first);
     const out = tf.tidy(() => joined.predict(tf.tensor4d(pixels.subarray(first * 784, (first + size) * 784), [size, 28, 28, 1])) as tf.Tensor);
-    const values = out.dataSync();
-    out.dispose();
+    const values = await takeValues(out);
     for (let r = 0; r < size; r++) {
       for (let d = 0; d < dims; d++) {
         const v = values[r * dims + d];

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng, type Rng } from '../engine/rng.js';
+import { takeScalars, takeValues } from '../engine/tensor-values.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../errors.js';
 import { buildFeatureNetwork, CLASSES, NOT_A_DIGIT, standardiseFeatures, type FeatureNetwork } from './feature-network.js';
@@ -91,12 +92,12 @@ function startFrom(net: FeatureNetwork, start: tfl.LayersModel): void {
  * design v2 or v3), then standardises its features on the same images; `onStep`
  * sees each step's loss.
  */
-export function trainFeatureNetwork(
+export async function trainFeatureNetwork(
   images: ImageSet,
   options: FeatureTrainingOptions,
   onStep?: (epoch: number, step: number, stepsPerEpoch: number, loss: number) => void,
   start?: tfl.LayersModel,
-): tfl.LayersModel {
+): Promise<tfl.LayersModel> {
   if (!images.labels) throw new DataError(`${images.source} has no labels; the feature network is a classifier and needs them.`);
   if (images.height !== 28 || images.width !== 28)
     throw new DataError(`${images.source} holds ${images.height}×${images.width} images; the feature network needs 28×28.`);
@@ -133,18 +134,19 @@ export function trainFeatureNetwork(
         }
         return loss as tf.Scalar;
       }, true)!;
-      onStep?.(epoch, step + 1, stepsPerEpoch, cost.dataSync()[0]);
-      tf.dispose([x, y, cost]);
+      tf.dispose([x, y]);
+      const [loss] = await takeScalars([cost]);
+      onStep?.(epoch, step + 1, stepsPerEpoch, loss);
     }
   }
   optimizer.dispose();
   scale.dispose();
-  standardiseFeatures(net, images.pixels, images.count);
+  await standardiseFeatures(net, images.pixels, images.count);
   return net.network;
 }
 
 /** Fraction of `images` whose most likely digit is their label (the feature network's, or the CAS classifier's). */
-export function classifierAccuracy(model: tfl.LayersModel, images: Pick<ImageSet, 'pixels' | 'count' | 'labels'>, batch = 1000): number {
+export async function classifierAccuracy(model: tfl.LayersModel, images: Pick<ImageSet, 'pixels' | 'count' | 'labels'>, batch = 1000): Promise<number> {
   let correct = 0;
   for (let first = 0; first < images.count; first += batch) {
     const count = Math.min(batch, images.count - first);
@@ -154,8 +156,7 @@ export function classifierAccuracy(model: tfl.LayersModel, images: Pick<ImageSet
       const logits = Array.isArray(output) ? output[0] : output;
       return tf.argMax(tf.slice(logits, [0, 0], [-1, CLASSES]), 1);
     });
-    const values = predicted.dataSync();
-    predicted.dispose();
+    const values = await takeValues(predicted);
     for (let i = 0; i < count; i++) if (values[i] === images.labels![first + i]) correct++;
   }
   return correct / images.count;

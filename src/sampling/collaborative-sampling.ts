@@ -53,15 +53,15 @@ function head(generator: tfl.LayersModel, split: number, x: tf.Tensor2D): tf.Ten
 const refinementLoss = (logits: tf.Tensor2D) => tf.sum(negLogSigmoid(logits)) as tf.Scalar;
 
 /** ∇ over x_l of Σ_i −log σ(D(G_{>l}(x_l))_i), for an unconditional G (x_l carries no class to give D). */
-export function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): tf.Tensor2D {
-  return scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation, null).gradient;
+export async function csGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, layer: number, activation: tf.Tensor2D): Promise<tf.Tensor2D> {
+  return (await scoreAndGradient(generator, discriminator, splitIndex(generator, layer), activation, null)).gradient;
 }
 
 /**
  * One forward and backward pass at x_l: the images G_{>l}(x_l), their scores
  * σ(D), and the refinement gradient, so that scoring a step costs no second forward pass.
  */
-function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, split: number, x: tf.Tensor2D, classes: tf.Tensor2D | null) {
+async function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersModel, split: number, x: tf.Tensor2D, classes: tf.Tensor2D | null) {
   let images!: tf.Tensor2D;
   let logits!: tf.Tensor2D;
   const gradient = tf.grad((input: tf.Tensor) => {
@@ -70,9 +70,9 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
     logits = tf.keep(discriminatorForward(discriminator, seen, { gradients: PASSED_THROUGH }));
     return refinementLoss(logits);
   })(x);
-  const scores = takeValues(tf.sigmoid(logits));
-  const pixels = images.dataSync() as Float32Array;
-  tf.dispose([images, logits]);
+  const scores = await takeValues(tf.sigmoid(logits));
+  const pixels = await takeValues(images);
+  logits.dispose();
   return { images: pixels, scores, gradient: gradient as tf.Tensor2D };
 }
 
@@ -81,14 +81,14 @@ function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.LayersM
  * rejects and, with the same pass's gradient, moves those still below η; a
  * sample accepted at its score keeps that image.
  */
-export function collaborativeSample(generator: tfl.LayersModel, discriminator: tfl.LayersModel, z: tf.Tensor2D, options: CsOptions): CsResult {
+export async function collaborativeSample(generator: tfl.LayersModel, discriminator: tfl.LayersModel, z: tf.Tensor2D, options: CsOptions): Promise<CsResult> {
   const split = splitIndex(generator, options.layer);
   const count = z.shape[0];
   const activation = tf.tidy(() => mlpForward(generator, z, { to: split }));
   const width = activation.shape[1];
-  const values = activation.dataSync().slice() as Float32Array;
-  activation.dispose();
-  const classes = isConditional(generator) ? takeValues(classColumns(z)) : null;
+  // A copy of its own: it is written as the samples move.
+  const values = (await takeValues(activation)).slice();
+  const classes = isConditional(generator) ? await takeValues(classColumns(z)) : null;
   const images = new Float32Array(count * IMAGE_SIZE);
   const scoresAfter = new Float32Array(count);
   const stepsTaken = new Uint16Array(count);
@@ -99,7 +99,7 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
   for (let step = 0; active.length > 0; step++) {
     const x = tf.tensor2d(gatherRows(values, active, width), [active.length, width]);
     const activeClasses = classes && tf.tensor2d(gatherRows(classes, active, CLASS_COUNT), [active.length, CLASS_COUNT]);
-    const scored = scoreAndGradient(generator, discriminator, split, x, activeClasses);
+    const scored = await scoreAndGradient(generator, discriminator, split, x, activeClasses);
     active.forEach((i, row) => {
       const image = scored.images.subarray(row * IMAGE_SIZE, (row + 1) * IMAGE_SIZE);
       images.set(image, i * IMAGE_SIZE);
@@ -116,8 +116,7 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
         const moved = tf.sub(x, tf.mul(scored.gradient, options.rate));
         return options.layer === 0 ? tf.clipByValue(moved, -1, 1) : moved;
       });
-      const newValues = stepped.dataSync();
-      stepped.dispose();
+      const newValues = await takeValues(stepped);
       for (const [i, row] of moving) {
         values.set(newValues.subarray(row * width, (row + 1) * width), i * width);
         stepsTaken[i] += 1;
@@ -131,6 +130,6 @@ export function collaborativeSample(generator: tfl.LayersModel, discriminator: t
 }
 
 /** η's default: the mean D score on real images (the paper's probabilistic criterion, read as a threshold). */
-export function meanRealScore(discriminator: tfl.LayersModel, real: tf.Tensor2D): number {
-  return tf.tidy(() => tf.mean(tf.sigmoid(discriminatorForward(discriminator, real))).dataSync()[0]);
+export async function meanRealScore(discriminator: tfl.LayersModel, real: tf.Tensor2D): Promise<number> {
+  return (await takeValues(tf.tidy(() => tf.mean(tf.sigmoid(discriminatorForward(discriminator, real))))))[0];
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
+import { takeValues } from '../engine/tensor-values.js';
 import type { ImageSet } from '../data/image-set.js';
 import {
   asDiscriminatorInput,
@@ -60,7 +61,7 @@ export async function shapeDiscriminator(
       const real = realDiscriminatorInput(images, conditional, order.subarray(step * options.batch, (step + 1) * options.batch));
       // A conditional G's fakes: every class in turn across the epoch's steps, which D sees beside them.
       const z = generatorInputs(generator, rng.normals(options.batch * LATENT_SIZE), step * options.batch);
-      const refined = collaborativeSample(generator, discriminator, z, options.cs);
+      const refined = await collaborativeSample(generator, discriminator, z, options.cs);
       const fake = tf.tidy(() => asDiscriminatorInput(tf.tensor2d(refined.images, [options.batch, IMAGE_SIZE]), z));
       const cost = optimizer.minimize(
         () =>
@@ -71,8 +72,8 @@ export async function shapeDiscriminator(
         true,
         variables,
       )!;
-      const loss = cost.dataSync()[0];
-      tf.dispose([z, real, fake, cost]);
+      tf.dispose([z, real, fake]);
+      const loss = (await takeValues(cost))[0];
       hooks.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss });
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));

@@ -15,7 +15,7 @@ import { RejectionSampler, type DrsOptions } from './rejection-sampling.js';
 
 export interface ImageSource {
   /** The next `count` images, count × 784 values in [-1, 1]. */
-  next(count: number): Float32Array;
+  next(count: number): Promise<Float32Array>;
   /** What to report about the sampling so far (acceptance rate, D scores, …). */
   report(): Record<string, number>;
 }
@@ -37,9 +37,9 @@ export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampl
 }
 
 /** `count` images of 28×28 from a source, drawn in batches of `batch`. */
-export function drawImages(source: ImageSource, count: number, batch = 500): Float32Array {
+export async function drawImages(source: ImageSource, count: number, batch = 500): Promise<Float32Array> {
   const pixels = new Float32Array(count * IMAGE_SIZE);
-  for (let first = 0; first < count; first += batch) pixels.set(source.next(Math.min(batch, count - first)), first * IMAGE_SIZE);
+  for (let first = 0; first < count; first += batch) pixels.set(await source.next(Math.min(batch, count - first)), first * IMAGE_SIZE);
   return pixels;
 }
 
@@ -59,9 +59,9 @@ export function collaborativeSource(
   let steps = 0;
   let accepted = 0;
   return {
-    next(size) {
+    async next(size) {
       const z = inputs(size);
-      const result = collaborativeSample(generator, discriminator, z, options);
+      const result = await collaborativeSample(generator, discriminator, z, options);
       z.dispose();
       for (let i = 0; i < size; i++) {
         before += result.scoresBefore[i];
@@ -82,22 +82,22 @@ export function collaborativeSource(
   };
 }
 
-/** Proposals from `base`, kept with the DRS acceptance probability. */
-export function rejectionSource(base: ImageSource, discriminator: tfl.LayersModel, rng: Rng, options: DrsOptions, batch: number): ImageSource {
+/** Proposals from `base`, kept with the DRS acceptance probability (after its burn-in, drawn here). */
+export async function rejectionSource(base: ImageSource, discriminator: tfl.LayersModel, rng: Rng, options: DrsOptions, batch: number): Promise<ImageSource> {
   const logits = (images: Float32Array) =>
     takeValues(tf.tidy(() => discriminatorForward(discriminator, tf.tensor2d(images, [images.length / IMAGE_SIZE, IMAGE_SIZE]))));
   const burnIn: number[] = [];
   for (let drawn = 0; drawn < options.burnIn; drawn += batch) {
-    burnIn.push(...logits(base.next(Math.min(batch, options.burnIn - drawn))));
+    burnIn.push(...(await logits(await base.next(Math.min(batch, options.burnIn - drawn)))));
   }
   const sampler = new RejectionSampler(burnIn, options);
   return {
-    next(size) {
+    async next(size) {
       const out = new Float32Array(size * IMAGE_SIZE);
       let kept = 0;
       while (kept < size) {
-        const proposals = base.next(batch);
-        const scores = logits(proposals);
+        const proposals = await base.next(batch);
+        const scores = await logits(proposals);
         for (let i = 0; i < scores.length && kept < size; i++) {
           if (!sampler.accept(scores[i], rng)) continue;
           out.set(proposals.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), kept * IMAGE_SIZE);
@@ -118,6 +118,6 @@ export async function generateImages(
   batchSize = 500,
 ): Promise<void> {
   for (let first = 0; first < count; first += batchSize) {
-    await onBatch(source.next(Math.min(batchSize, count - first)), first);
+    await onBatch(await source.next(Math.min(batchSize, count - first)), first);
   }
 }

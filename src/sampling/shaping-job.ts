@@ -25,7 +25,7 @@ import { shapeDiscriminator, type ShapingHooks, type ShapingProgress } from './d
 /** A new shaping: which generator and checkpoint of the run, and its settings once the run is open (η is measured with its D). */
 export interface NewShaping {
   open: OpenOptions;
-  settings(run: TrainedRun): Omit<ShapingRecord, 'fromCheckpoint' | 'generator'>;
+  settings(run: TrainedRun): Promise<Omit<ShapingRecord, 'fromCheckpoint' | 'generator'>>;
 }
 
 export interface ShapingJobHooks extends ShapingHooks {
@@ -46,7 +46,7 @@ export async function shapeRun(runDir: string, shaping: NewShaping | undefined, 
     resumed ? { ema: resumed.stopped.record.generator === 'ema', checkpoint: basename(resumed.stopped.record.fromCheckpoint) } : shaping!.open,
   );
   // Shaping starts from the trained D.
-  const record: ShapingRecord = resumed?.stopped.record ?? { ...shaping!.settings(run), fromCheckpoint: run.checkpoint, generator: run.generatorKind };
+  const record: ShapingRecord = resumed?.stopped.record ?? { ...(await shaping!.settings(run)), fromCheckpoint: run.checkpoint, generator: run.generatorKind };
   const { options } = record;
   const adam = tf.train.adam(options.lr, options.beta1, options.beta2);
   await resumed?.restoreOptimizer(adam);

@@ -89,7 +89,7 @@ export class NearestImages {
         await nextTurn();
         const count = Math.min(IMAGES_PER_TURN, images.count - first);
         const slice = { ...images, count, pixels: images.pixels.subarray(first * size, (first + count) * size) };
-        parts.push(extractAll(extractor, slice, () => {}).features);
+        parts.push((await extractAll(extractor, slice, () => {})).features);
         entry.done = first + count;
       }
       entry.features = stackRows(parts);
@@ -121,8 +121,8 @@ export class NearestImages {
     if (training.failure) throw new Refusal(503, `The training images' features could not be computed: ${training.failure}`);
     if (!training.features) return { pending: true, featureNetwork: describeNetwork(training.extractor), progress: training.done / training.images.count };
     const generator = await this.generator(checkpoint, kind);
-    const sample = takeValues(tf.tidy(() => mlpForward(generator, tf.tensor2d(z, [1, width]))));
-    const { features } = extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
+    const sample = await takeValues(tf.tidy(() => mlpForward(generator, tf.tensor2d(z, [1, width]))));
+    const { features } = await extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
     const rows = Math.min(config.limit ?? Infinity, training.features.rows);
     const distances = new Float64Array(rows);
     for (let row = 0; row < rows; row++) distances[row] = Math.sqrt(exactSquaredDistance(training.features, row, features, 0));

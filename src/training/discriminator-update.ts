@@ -8,7 +8,7 @@ import { discriminatorStep, type GanParts, type StepResult } from './gan-step.js
 export interface DiscriminatorUpdate {
   /** The indices of the next real batch: the next slice of the epoch's shuffled order, or a Poisson sample. */
   realBatch(order: Uint32Array, start: number, rng: Rng): Uint32Array;
-  step(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): StepResult;
+  step(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): Promise<StepResult>;
   /** Why training must stop before one more D step (a spent privacy budget); undefined while it may go on. */
   stopBefore(dStepsTaken: number): string | undefined;
   /** Values the metrics log and the progress line carry after `dSteps` steps (the ε spent). */

@@ -5,6 +5,7 @@
 // through D.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
+import { takeScalars } from '../engine/tensor-values.js';
 import { scoredExampleLoss } from '../objectives/objective.js';
 import { trainingFakes, type GanParts, type StepResult } from './gan-step.js';
 import { noisedAndScaled } from '../privacy/gaussian-noise.js';
@@ -26,7 +27,7 @@ export function poissonSample(count: number, rate: number, rng: Rng): Uint32Arra
   return Uint32Array.from(chosen);
 }
 
-export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng, dp: DpStepSettings): StepResult {
+export async function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng, dp: DpStepSettings): Promise<StepResult> {
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
   const realRows = real.shape[0];
@@ -44,11 +45,11 @@ export function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tens
   gan.discriminatorOptimizer.applyGradients(noisy);
   const summary = tf.tidy(() => {
     const { loss, logs } = scoredExampleLoss(losses, tf.slice(output, [0, 0], [realRows, -1]), tf.slice(output, [realRows, 0], [-1, -1]));
-    return [loss, logs.dReal, logs.dFake, tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32'))].map((t) => t.dataSync()[0]);
+    return [loss, logs.dReal, logs.dFake, tf.mean(tf.cast(tf.greater(norms, dp.clip), 'float32'))];
   });
   // The gradient sums became the noisy gradients.
   tf.dispose([x, output, norms, noisy]);
-  const [loss, dReal, dFake, clipped] = summary;
+  const [loss, dReal, dFake, clipped] = await takeScalars(summary);
   const logs = { dReal, dFake, realBatch: realRows, clippedFraction: clipped };
   gan.objective.afterDiscriminatorStep?.(gan.discriminatorVariables, logs);
   return { loss, logs };

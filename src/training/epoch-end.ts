@@ -33,7 +33,7 @@ export function keepsEpoch(config: TrainConfig, epoch: number): boolean {
   return [config.keepEvery, config.evalEvery].some((every) => every !== null && epoch % every === 0);
 }
 
-export function writeEpochGrid(runDir: string, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): void {
-  const images = takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
+export async function writeEpochGrid(runDir: string, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): Promise<void> {
+  const images = await takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
   writeGridPng(epochGrid(runDir, epoch), images, GRID_SIDE * GRID_SIDE, { columns: GRID_SIDE });
 }

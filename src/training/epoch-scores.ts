@@ -13,18 +13,18 @@ import { appendEpochScore, type EpochScore } from '../run/eval-curve.js';
 import type { GeneratorKind } from '../run/trained-run.js';
 import type { TrainConfig } from '../run/run-config.js';
 
-export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => EpochScore;
+export type EpochScorer = (generator: tfl.LayersModel, kind: GeneratorKind, epoch: number, checkpoint: string) => Promise<EpochScore>;
 
 /** A scorer for the run's data, with the feature network and the test split loaded once. */
 export async function epochScorer(runDir: string, config: TrainConfig): Promise<EpochScorer> {
   const extractor = await featureExtractorFor(config.data);
   const real = loadImageSet(config.data, { split: 'test' });
-  return (generator, kind, epoch, checkpoint) => {
+  return async (generator, kind, epoch, checkpoint) => {
     // The same latents at every scored epoch, so the curve moves with G alone.
     const source = generatorSource(generator, gaussian(1), deriveRng(config.seed, 'eval-every'), EVERY_CLASS_IN_TURN);
     const labels = config.conditional ? plannedClasses(EVERY_CLASS_IN_TURN, 0, config.evalN) : undefined;
-    const fake = { pixels: drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, labels, source: `epoch ${epoch}` };
-    const result = evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: config.seed });
+    const fake = { pixels: await drawImages(source, config.evalN), count: config.evalN, height: 28, width: 28, labels, source: `epoch ${epoch}` };
+    const result = await evaluate(fake, { ...real }, extractor, { ...NEIGHBOURHOOD_K, seed: config.seed });
     const score: EpochScore = {
       epoch,
       checkpoint,

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
-import { takeValues } from '../engine/tensor-values.js';
+import { takeScalars } from '../engine/tensor-values.js';
 import type { Dropout } from '../models/dropout.js';
 import { asDiscriminatorInput, discriminatorForward } from '../models/class-condition.js';
 import { mlpForward, PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
@@ -47,11 +47,12 @@ function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): tf.NamedTenso
   return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]));
 }
 
-function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () => Loss, clip: number | null, decay: number): StepResult {
-  const logs: Record<string, number> = {};
+async function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () => Loss, clip: number | null, decay: number): Promise<StepResult> {
+  // Kept past the tape's tidy, read after the update.
+  let logged: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const { loss, logs: scalars } = lossOf();
-    for (const [name, scalar] of Object.entries(scalars)) logs[name] = scalar.dataSync()[0];
+    const { loss, logs } = lossOf();
+    logged = Object.fromEntries(Object.entries(logs).map(([name, scalar]) => [name, tf.keep(scalar)]));
     return loss;
   }, variables);
   const adjusted = tf.tidy(() => {
@@ -61,7 +62,9 @@ function update(optimizer: tf.Optimizer, variables: tf.Variable[], lossOf: () =>
   });
   optimizer.applyGradients(adjusted);
   tf.dispose([grads, adjusted]);
-  return { loss: takeValues(value)[0], logs };
+  const names = Object.keys(logged);
+  const [loss, ...values] = await takeScalars([value, ...names.map((name) => logged[name])]);
+  return { loss, logs: Object.fromEntries(names.map((name, i) => [name, values[i]])) };
 }
 
 // Training steps run both networks in training mode (dropout on), as PyTorch's loop does.
@@ -99,10 +102,16 @@ export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Updates D on a real batch (images, with their classes beside them in a conditional GAN) against G(z); G is not differentiated. */
-export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): StepResult {
+export async function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng): Promise<StepResult> {
   const fake = tf.tidy(() => trainingFakes(gan, z));
   const batch = { critic: pairedCritic(criticOf(gan, TRAINED_ON_DATA), real, fake), real, fake, rng };
-  const result = update(gan.discriminatorOptimizer, gan.discriminatorVariables, () => gan.objective.discriminatorLoss(batch), gan.gradClip, gan.dWeightDecay);
+  const result = await update(
+    gan.discriminatorOptimizer,
+    gan.discriminatorVariables,
+    () => gan.objective.discriminatorLoss(batch),
+    gan.gradClip,
+    gan.dWeightDecay,
+  );
   fake.dispose();
   gan.objective.afterDiscriminatorStep?.(gan.discriminatorVariables, result.logs);
   return result;
@@ -113,18 +122,19 @@ export function discriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor
  * loss as fakes is below their loss as reals (a logit below 0 for the
  * cross-entropy losses). Generated samples only, so it costs no privacy.
  */
-export function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): number {
+export async function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): Promise<number> {
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
-  return tf.tidy(() => {
+  const accuracy = tf.tidy(() => {
     const output = discriminatorForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
-    return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32')).dataSync()[0];
+    return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32'));
   });
+  return (await takeScalars([accuracy]))[0];
 }
 
 /** Updates G through D on fresh latents, then G's moving average. */
-export function generatorStep(gan: GanParts, z: tf.Tensor2D): StepResult {
-  const result = update(
+export async function generatorStep(gan: GanParts, z: tf.Tensor2D): Promise<StepResult> {
+  const result = await update(
     gan.generatorOptimizer,
     gan.generatorVariables,
     () => gan.objective.generatorLoss(criticOf(gan, PASSED_THROUGH), trainingFakes(gan, z)),

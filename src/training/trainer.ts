@@ -250,11 +250,11 @@ async function trainClaimed(
         log.write();
         if (log.lastLine) hooks.onEpoch?.(position.epoch, config.epochs, log.lastLine);
         const sampler = samplingGenerator(gan);
-        writeEpochGrid(runDir, sampler.generator, gridZ, position.epoch);
+        await writeEpochGrid(runDir, sampler.generator, gridZ, position.epoch);
         // Scored before the checkpoint that ends the epoch: a run stopped while scoring resumes before it and
         // scores again (the curve drops what lies past the checkpoint). Scored whether or not a hook listens.
         if (scoreEpoch && position.epoch % config.evalEvery! === 0) {
-          const score = scoreEpoch(sampler.generator, sampler.kind, position.epoch, checkpointName(position.dSteps));
+          const score = await scoreEpoch(sampler.generator, sampler.kind, position.epoch, checkpointName(position.dSteps));
           hooks.onScore?.(score);
         }
         await checkpoint(keepsEpoch(config, position.epoch));

@@ -69,35 +69,35 @@ function latents(rng: Rng, count: number, conditional: boolean): tf.Tensor2D {
 }
 
 /** The G step after D's, and the schedule's measurement of D on a fresh generated batch. */
-function takeGeneratorStep(state: TrainingState, batch: number): Pick<StepTaken, 'gLoss' | 'fakeAccuracy' | 'nextDSteps'> {
+async function takeGeneratorStep(state: TrainingState, batch: number): Promise<Pick<StepTaken, 'gLoss' | 'fakeAccuracy' | 'nextDSteps'>> {
   const { gan, rng, position, schedule } = state;
   const z = latents(rng, batch, gan.conditional);
-  const gLoss = generatorStep(gan, z).loss;
+  const gLoss = (await generatorStep(gan, z)).loss;
   z.dispose();
   if (!schedule.measuresAccuracy) return { gLoss };
   const probe = latents(rng, batch, gan.conditional);
-  const accuracy = fakeAccuracy(gan, probe);
+  const accuracy = await fakeAccuracy(gan, probe);
   probe.dispose();
   schedule.afterGStep(accuracy);
   return { gLoss, fakeAccuracy: accuracy, nextDSteps: schedule.dStepsBefore(position.gSteps + 1) };
 }
 
 /** One D step, then G's when due; undefined fields of the result say what did not happen. */
-function takeStep(state: TrainingState, plan: LoopPlan): StepTaken | { diverged: 'D' | 'G' } {
+async function takeStep(state: TrainingState, plan: LoopPlan): Promise<StepTaken | { diverged: 'D' | 'G' }> {
   const { gan, rng, position, schedule, update } = state;
   const started = performance.now();
   const indices = update.realBatch(state.order, position.stepInEpoch * plan.batch, rng);
   const real = realDiscriminatorInput(plan.images, gan.conditional, indices);
   const fakeZ = latents(rng, plan.batch, gan.conditional);
-  const { loss: dLoss, logs } = update.step(gan, real, fakeZ, rng);
+  const { loss: dLoss, logs } = await update.step(gan, real, fakeZ, rng);
   tf.dispose([real, fakeZ]);
   if (!Number.isFinite(dLoss)) return { diverged: 'D' };
   position.dSteps += 1;
   position.stepInEpoch += 1;
   position.dStepsSinceG += 1;
-  let generator: ReturnType<typeof takeGeneratorStep> = {};
+  let generator: Awaited<ReturnType<typeof takeGeneratorStep>> = {};
   if (position.dStepsSinceG >= schedule.dStepsBefore(position.gSteps)) {
-    generator = takeGeneratorStep(state, plan.batch);
+    generator = await takeGeneratorStep(state, plan.batch);
     if (!Number.isFinite(generator.gLoss)) return { diverged: 'G' };
     position.gSteps += 1;
     position.dStepsSinceG = 0;
@@ -117,7 +117,7 @@ export async function trainingLoop(state: TrainingState, plan: LoopPlan, events:
         await events.beforeEarlyEnd();
         return { status: 'budget-spent', reason: budgetSpent };
       }
-      const step = takeStep(state, plan);
+      const step = await takeStep(state, plan);
       if ('diverged' in step) return { status: 'diverged', network: step.diverged };
       events.afterStep(step);
       // Let signal handlers (Ctrl-C) run between steps.

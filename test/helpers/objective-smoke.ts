@@ -49,12 +49,12 @@ export async function smokeTestObjectives(family: (name: string) => boolean): Pr
   await startEngine({ quiet: true });
   const extractor = await loadFeatureExtractor();
   const real = loadImageSet('mnist', { split: 'test', limit: SAMPLES });
-  const realFeatures = extractor.extract(real.pixels, SAMPLES, 28, 28).features;
-  const sampleFid = (generator: tfl.LayersModel) => {
+  const realFeatures = (await extractor.extract(real.pixels, SAMPLES, 28, 28)).features;
+  const sampleFid = async (generator: tfl.LayersModel) => {
     const z = tf.tensor2d(new Rng(9).normals(SAMPLES * 100), [SAMPLES, 100]);
-    const pixels = takeValues(tf.tidy(() => mlpForward(generator, z)));
+    const pixels = await takeValues(tf.tidy(() => mlpForward(generator, z)));
     z.dispose();
-    return fid(realFeatures, extractor.extract(pixels, SAMPLES, 28, 28).features);
+    return fid(realFeatures, (await extractor.extract(pixels, SAMPLES, 28, 28)).features);
   };
   for (const name of OBJECTIVE_NAMES.filter(family).filter((n) => SATURATES.has(n))) {
     test(`${name} trained for 200 steps saturates: D wins and G's loss goes flat`, async () => {
@@ -68,7 +68,7 @@ export async function smokeTestObjectives(family: (name: string) => boolean): Pr
   for (const name of OBJECTIVE_NAMES.filter(family).filter((n) => !SATURATES.has(n))) {
     test(`${name} trained for 200 steps lowers the FID of its samples`, async () => {
       const config = configFor(name, { limit: 3200, epochs: 4, seed: 2, logEvery: 50, keepEvery: 1, ...OVERRIDES[name] });
-      const before = sampleFid(newGan(config, requireObjective(name), deriveRng(config.seed, 'weights')).generator);
+      const before = await sampleFid(newGan(config, requireObjective(name), deriveRng(config.seed, 'weights')).generator);
       const runDir = tempDir();
       await train(config, runDir);
       // Every epoch's generator: a single one can sit in a bad phase (fgan:js's FID goes 603, 206, 273, then
@@ -78,7 +78,7 @@ export async function smokeTestObjectives(family: (name: string) => boolean): Pr
         .sort();
       const after: number[] = [];
       for (const checkpoint of checkpoints.filter((name) => name !== checkpointName(0)))
-        after.push(sampleFid((await openRun(runDir, { checkpoint })).generator));
+        after.push(await sampleFid((await openRun(runDir, { checkpoint })).generator));
       assert.ok(
         Math.min(...after) < 0.95 * before,
         `${name}: FID ${before.toFixed(1)} at initialisation, ${after.map((f) => f.toFixed(1)).join(', ')} after each epoch`,

@@ -43,7 +43,7 @@ test('--features accepts a TF.js graph model and reads the named node', async ()
   writeGraphModel(dir, w);
   const extractor = await loadFeatureExtractor(dir, 'out');
   const images = rng.uniforms(2 * 784, -1, 1);
-  const { features } = extractor.extract(images, 2, 28, 28);
+  const { features } = await extractor.extract(images, 2, 28, 28);
   assert.equal(features.dims, 4);
   for (let n = 0; n < 2; n++) {
     for (let f = 0; f < 4; f++) {

@@ -8,16 +8,16 @@ import { modeStatistics } from '../../src/metrics/mode-statistics.js';
 
 await startEngine({ quiet: true });
 
-test('KID: unbiased MMD² by hand on two 2-point sets, one subset', () => {
+test('KID: unbiased MMD² by hand on two 2-point sets, one subset', async () => {
   // d = 1: k(x, y) = (xy + 1)³. X = {0, 1}, Y = {1, 2}.
   // k_xx(0,1) = 1; k_yy(1,2) = 27; k_xy: (0,1)=1, (0,2)=1, (1,1)=8, (1,2)=27 → 37.
   // MMD² = 2·1/2 + 2·27/2 − 2·37/4 = 1 + 27 − 18.5 = 9.5.
-  const result = kid(fromRows([[0], [1]]), fromRows([[1], [2]]), new Rng(0), 1, 2);
+  const result = await kid(fromRows([[0], [1]]), fromRows([[1], [2]]), new Rng(0), 1, 2);
   assert.ok(Math.abs(result.mean - 9.5) < 1e-5);
   assert.equal(result.std, 0);
 });
 
-test('KID is near 0 for two samples of one distribution and large for different ones; seeded', () => {
+test('KID is near 0 for two samples of one distribution and large for different ones; seeded', async () => {
   const rng = new Rng(1);
   const a = featureMatrix(rng.normals(600 * 8), 8);
   const b = featureMatrix(rng.normals(600 * 8), 8);
@@ -25,11 +25,11 @@ test('KID is near 0 for two samples of one distribution and large for different 
     rng.normals(600 * 8).map((v) => v + 1),
     8,
   );
-  const same = kid(a, b, new Rng(2), 10, 300);
-  const different = kid(a, shifted, new Rng(2), 10, 300);
+  const same = await kid(a, b, new Rng(2), 10, 300);
+  const different = await kid(a, shifted, new Rng(2), 10, 300);
   assert.ok(Math.abs(same.mean) < 5 * same.std + 0.01, JSON.stringify(same));
   assert.ok(different.mean > 10 * Math.abs(same.mean) + 0.1, JSON.stringify(different));
-  assert.deepEqual(kid(a, b, new Rng(2), 10, 300), same);
+  assert.deepEqual(await kid(a, b, new Rng(2), 10, 300), same);
 });
 
 test('mode statistics: histogram, covered classes, KL from uniform, confidence', () => {

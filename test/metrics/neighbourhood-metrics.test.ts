@@ -33,22 +33,22 @@ const fake = fromRows([
   [4, 4],
 ]);
 
-test('precision and recall on the grid test vector (ties at the radius count as inside)', () => {
-  const { precision, recall } = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 5));
+test('precision and recall on the grid test vector (ties at the radius count as inside)', async () => {
+  const { precision, recall } = await neighbourhoodMetrics(real, fake, await neighbourRadii(real, fake, 3, 5));
   assert.deepEqual({ precision, recall }, { precision: 0.9, recall: 1.0 });
 });
 
-test('density and coverage on the same vectors, k = 5 and k = 1', () => {
-  const five = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 5));
+test('density and coverage on the same vectors, k = 5 and k = 1', async () => {
+  const five = await neighbourhoodMetrics(real, fake, await neighbourRadii(real, fake, 3, 5));
   assert.ok(Math.abs(five.density - 0.96) < 1e-12 && five.coverage === 1, JSON.stringify(five));
-  const one = neighbourhoodMetrics(real, fake, neighbourRadii(real, fake, 3, 1));
+  const one = await neighbourhoodMetrics(real, fake, await neighbourRadii(real, fake, 3, 1));
   assert.ok(Math.abs(one.density - 1.5) < 1e-12 && Math.abs(one.coverage - 0.8) < 1e-12, JSON.stringify(one));
 });
 
-test('k-NN radii equal a brute-force float64 computation on random features', () => {
+test('k-NN radii equal a brute-force float64 computation on random features', async () => {
   const rng = new Rng(4);
   const m = featureMatrix(rng.normals(1500 * 16), 16);
-  const [radii, radii5] = kNearestRadii(m, 3, 5);
+  const [radii, radii5] = await kNearestRadii(m, 3, 5);
   for (const i of [0, 7, 500, 1499]) {
     const distances: number[] = [];
     for (let j = 0; j < m.rows; j++) {
@@ -63,13 +63,13 @@ test('k-NN radii equal a brute-force float64 computation on random features', ()
   }
 });
 
-test('identical sets have precision = recall = 1 and coverage 1', () => {
+test('identical sets have precision = recall = 1 and coverage 1', async () => {
   const m = featureMatrix(new Rng(5).normals(300 * 8), 8);
-  const { precision, recall, coverage } = neighbourhoodMetrics(m, m, neighbourRadii(m, m));
+  const { precision, recall, coverage } = await neighbourhoodMetrics(m, m, await neighbourRadii(m, m));
   assert.deepEqual({ precision, recall, coverage }, { precision: 1, recall: 1, coverage: 1 });
 });
 
-test('k-NN radii among duplicates are 0, and near-ties are ranked exactly', () => {
+test('k-NN radii among duplicates are 0, and near-ties are ranked exactly', async () => {
   const rng = new Rng(6);
   const rows: number[][] = [];
   for (let i = 0; i < 40; i++) rows.push([1, 2, 3, 4]);
@@ -77,7 +77,7 @@ test('k-NN radii among duplicates are 0, and near-ties are ranked exactly', () =
   for (let i = 0; i < 40; i++) rows.push([5 + i * 1e-4, 5, 5, 5]);
   for (let i = 0; i < 200; i++) rows.push(Array.from(rng.normals(4, 3)));
   const m = fromRows(rows);
-  const [radii] = kNearestRadii(m, 3);
+  const [radii] = await kNearestRadii(m, 3);
   rows.forEach((row, i) => {
     const distances = rows.filter((_, j) => j !== i).map((other) => Math.sqrt(other.reduce((sum, v, d) => sum + (v - row[d]) ** 2, 0)));
     distances.sort((a, b) => a - b);

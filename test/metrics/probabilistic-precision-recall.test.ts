@@ -9,7 +9,7 @@ import { neighbourRadii } from '../../src/metrics/prdc.js';
 
 await startEngine({ quiet: true });
 
-test('a hand computation, k = 1', () => {
+test('a hand computation, k = 1', async () => {
   // Every real point's nearest other is 2 away: R_real = 1.2 × 2 = 2.4. The fakes' nearest others are √164, 1 and 1 away.
   const real = fromRows([
     [0, 0],
@@ -27,7 +27,7 @@ test('a hand computation, k = 1', () => {
   const precision = (1 - (1 / realRadius) * (1 / realRadius) * (Math.sqrt(5) / realRadius)) / 3;
   // Each real point's only fake within R_fake is (1, 0): 1, 1 and √5 away.
   const recall = (2 * (1 - 1 / fakeRadius) + (1 - Math.sqrt(5) / fakeRadius)) / 3;
-  const ours = probabilisticPrecisionRecall(real, fake, neighbourRadii(real, fake, 1, 1));
+  const ours = await probabilisticPrecisionRecall(real, fake, await neighbourRadii(real, fake, 1, 1));
   assert.ok(Math.abs(ours.precision - precision) < 1e-12, `${ours.precision} vs ${precision}`);
   assert.ok(Math.abs(ours.recall - recall) < 1e-12, `${ours.recall} vs ${recall}`);
 });
@@ -60,14 +60,14 @@ function bruteForce(real: FeatureMatrix, fake: FeatureMatrix, k: number) {
   return { precision: inside(fake, real, realRadius), recall: inside(real, fake, fakeRadius) };
 }
 
-test('equals a brute-force float64 computation on random features, duplicates and a far cluster included', () => {
+test('equals a brute-force float64 computation on random features, duplicates and a far cluster included', async () => {
   const rng = new Rng(7);
   const dims = 12;
   const real = rng.normals(400 * dims);
   const fake = Float32Array.from(rng.normals(300 * dims), (v, i) => (i < 100 * dims ? v + 3 : 1.3 * v));
   fake.set(real.subarray(0, 20 * dims), 200 * dims); // 20 fakes that copy a real image exactly
   const [r, f] = [featureMatrix(real, dims), featureMatrix(fake, dims)];
-  const ours = probabilisticPrecisionRecall(r, f, neighbourRadii(r, f, 4, 4));
+  const ours = await probabilisticPrecisionRecall(r, f, await neighbourRadii(r, f, 4, 4));
   const expected = bruteForce(r, f, 4);
   assert.ok(Math.abs(ours.precision - expected.precision) < 1e-9, `precision ${ours.precision} vs ${expected.precision}`);
   assert.ok(Math.abs(ours.recall - expected.recall) < 1e-9, `recall ${ours.recall} vs ${expected.recall}`);

@@ -14,12 +14,12 @@ const train = loadImageSet('mnist', { split: 'train' });
 const real = loadImageSet('mnist', { split: 'test', limit: COUNT });
 
 test(`mnist-v3 passes every sanity rule on sets of ${COUNT}`, async () => {
-  const checks = sanityChecks(scoreSanitySets(train, real, COUNT, await loadFeatureExtractor('mnist-v3'), false));
+  const checks = sanityChecks(await scoreSanitySets(train, real, COUNT, await loadFeatureExtractor('mnist-v3'), false));
   for (const [rule, breaking] of Object.entries(checks)) assert.deepEqual(breaking, [], `${rule} broken by ${breaking.join(', ')}`);
 });
 
 test(`mnist-v1 breaks the junk rules on sets of ${COUNT}`, async () => {
-  const checks = sanityChecks(scoreSanitySets(train, real, COUNT, await loadFeatureExtractor('mnist-v1'), false));
+  const checks = sanityChecks(await scoreSanitySets(train, real, COUNT, await loadFeatureExtractor('mnist-v1'), false));
   assert.ok(checks.junkFidAboveEveryCleanClassSet.includes('uniform noise'), JSON.stringify(checks));
   assert.ok(checks.junkRecallAtMost005.includes('random strokes'), JSON.stringify(checks));
 });

@@ -15,11 +15,11 @@ import { loadModel } from '../../src/models/model-files.js';
 
 await startEngine({ quiet: true });
 
-test('after standardiseFeatures every feature has mean 0 and variance 1 on the images it was fitted to', () => {
+test('after standardiseFeatures every feature has mean 0 and variance 1 on the images it was fitted to', async () => {
   const images = loadImageSet('mnist', { split: 'test', limit: 700 });
   const net = buildFeatureNetwork(new Rng(5));
   // 700 images in batches of 300: the sums run over uneven batches.
-  standardiseFeatures(net, images.pixels, images.count, 300);
+  await standardiseFeatures(net, images.pixels, images.count, 300);
   const [logits, features] = net.network.predict(tf.tensor4d(images.pixels, [700, 28, 28, 1])) as tf.Tensor[];
   assert.deepEqual(logits.shape, [700, 11]);
   const dims = features.shape[1]!;
@@ -57,7 +57,7 @@ for (const name of ['mnist-v2', 'mnist-v3'] as const) {
 test("fine-tuning from mnist-v2 starts from its weights: before a step, its digit logits are v2's", async () => {
   const v2 = await loadModel(dirname(shippedNetworkFile('mnist-v2')));
   const images = loadImageSet('mnist', { split: 'test', limit: 300 });
-  const start = trainFeatureNetwork(images, { ...FEATURE_TRAINING_DEFAULTS, epochs: 0 }, undefined, v2);
+  const start = await trainFeatureNetwork(images, { ...FEATURE_TRAINING_DEFAULTS, epochs: 0 }, undefined, v2);
   const x = tf.tensor4d(images.pixels, [300, 28, 28, 1]);
   const [v3Logits] = start.predict(x) as tf.Tensor[];
   const [v2Logits] = v2.predict(x) as tf.Tensor[];

@@ -29,29 +29,32 @@ const z = tf.tensor2d(new Rng(2).normals(64 * 100), [64, 100]);
 
 const mean = (values: Float32Array) => values.reduce((s, v) => s + v, 0) / values.length;
 
-test('the refiners score with D in eval mode: a run trained with dropout refines the same latents the same way twice', () => {
+test('the refiners score with D in eval mode: a run trained with dropout refines the same latents the same way twice', async () => {
   assert.equal(run.config.dropoutD, 0.3);
   const options = { layer: 3, steps: 10, rate: 0.1, eta: 0.999, select: 'last' as const };
-  const [a, b] = [collaborativeSample(run.generator, run.discriminator, z, options), collaborativeSample(run.generator, run.discriminator, z, options)];
+  const [a, b] = [
+    await collaborativeSample(run.generator, run.discriminator, z, options),
+    await collaborativeSample(run.generator, run.discriminator, z, options),
+  ];
   assert.deepEqual(Array.from(a.scoresBefore), Array.from(b.scoresBefore));
   assert.deepEqual(Array.from(a.images), Array.from(b.images));
   // η, CS's default threshold, is D's mean score on real images, also in eval mode.
   const real = tf.tensor2d(loadImageSet('mnist', { limit: 100 }).pixels, [100, 784]);
-  assert.equal(meanRealScore(run.discriminator, real), meanRealScore(run.discriminator, real));
+  assert.equal(await meanRealScore(run.discriminator, real), await meanRealScore(run.discriminator, real));
 });
 
-test('refinement raises the mean D score, on each layer and on the pixels', () => {
+test('refinement raises the mean D score, on each layer and on the pixels', async () => {
   for (const layer of [3, 1, 0]) {
-    const result = collaborativeSample(run.generator, run.discriminator, z, { layer, steps: 20, rate: 0.1, eta: 0.999, select: 'last' });
+    const result = await collaborativeSample(run.generator, run.discriminator, z, { layer, steps: 20, rate: 0.1, eta: 0.999, select: 'last' });
     assert.ok(mean(result.scoresAfter) > mean(result.scoresBefore), `layer ${layer}: ${mean(result.scoresBefore)} → ${mean(result.scoresAfter)}`);
     assert.ok(result.images.every((v) => v >= -1 && v <= 1));
   }
 });
 
-test('samples already at or above η are left unchanged; the others stop once they reach it', () => {
-  const initial = collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 0, rate: 0.1, eta: 1, select: 'last' });
+test('samples already at or above η are left unchanged; the others stop once they reach it', async () => {
+  const initial = await collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 0, rate: 0.1, eta: 1, select: 'last' });
   const eta = Float32Array.from(initial.scoresBefore).sort()[32];
-  const result = collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 30, rate: 0.1, eta, select: 'last' });
+  const result = await collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 30, rate: 0.1, eta, select: 'last' });
   for (let i = 0; i < 64; i++) {
     const image = (r: typeof result) => Array.from(r.images.subarray(i * 784, (i + 1) * 784));
     if (initial.scoresBefore[i] >= eta) {
@@ -65,20 +68,20 @@ test('samples already at or above η are left unchanged; the others stop once th
   }
 });
 
-test('--cs-select best keeps, per sample, the highest score seen', () => {
-  const last = collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 15, rate: 0.5, eta: 0.999, select: 'last' });
-  const best = collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 15, rate: 0.5, eta: 0.999, select: 'best' });
+test('--cs-select best keeps, per sample, the highest score seen', async () => {
+  const last = await collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 15, rate: 0.5, eta: 0.999, select: 'last' });
+  const best = await collaborativeSample(run.generator, run.discriminator, z, { layer: 3, steps: 15, rate: 0.5, eta: 0.999, select: 'best' });
   for (let i = 0; i < 64; i++) {
     assert.ok(best.scoresAfter[i] >= last.scoresAfter[i] - 1e-6);
     assert.ok(best.scoresAfter[i] >= best.scoresBefore[i] - 1e-6);
   }
 });
 
-test('the refinement gradient matches central finite differences', () => {
+test('the refinement gradient matches central finite differences', async () => {
   const activation = tf.tidy(() => mlpForward(run.generator, tf.slice(z, [0, 0], [3, 100]), { to: 6 }));
   const loss = (x: tf.Tensor2D) =>
     tf.tidy(() => tf.sum(tf.softplus(tf.neg(mlpForward(run.discriminator, mlpForward(run.generator, x, { from: 6 }))))).dataSync()[0]);
-  const analytic = csGradient(run.generator, run.discriminator, 3, activation).dataSync();
+  const analytic = (await csGradient(run.generator, run.discriminator, 3, activation)).dataSync();
   const values = activation.dataSync();
   const order = Array.from(analytic.keys()).sort((a, b) => Math.abs(analytic[b]) - Math.abs(analytic[a]));
   for (const index of order.slice(0, 6)) {

@@ -238,14 +238,14 @@ test("nearest training images: the same neighbours and distances as a brute-forc
   // The reference: the sample regenerated here from the same z by the run's moving average, and every training image's distance to it.
   const extractor = await featureExtractorFor('mnist');
   const images = loadImageSet('mnist', { split: 'train', limit: 320 });
-  const train = extractAll(extractor, images, () => {}).features;
+  const train = (await extractAll(extractor, images, () => {})).features;
   const opened = await openRun(join(served.root, served.run));
   assert.equal(opened.generatorKind, 'ema');
-  const sample = drawImages(
+  const sample = await drawImages(
     generatorSource(opened.generator, () => Float32Array.from(z), new Rng(0)),
     1,
   );
-  const [feature] = [extractAll(extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'sample' }, () => {}).features.values];
+  const [feature] = [(await extractAll(extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'sample' }, () => {})).features.values];
   const distanceTo = (i: number) => {
     let sum = 0;
     for (let d = 0; d < train.dims; d++) sum += (train.values[i * train.dims + d] - feature[d]) ** 2;

@@ -79,8 +79,8 @@ async function compare(preset: PresetName, steps: number): Promise<{ errors: num
     const x = tf.tensor2d(real.subarray(step * batch * IMAGE_SIZE, (step + 1) * batch * IMAGE_SIZE), [batch, IMAGE_SIZE]);
     const z = (k: number) =>
       tf.tensor2d(latents.subarray((2 * step + k) * batch * LATENT_SIZE, (2 * step + k + 1) * batch * LATENT_SIZE), [batch, LATENT_SIZE]);
-    const dLoss = discriminatorStep(gan, x, z(0), new Rng(0)).loss;
-    const gLoss = generatorStep(gan, z(1)).loss;
+    const dLoss = (await discriminatorStep(gan, x, z(0), new Rng(0))).loss;
+    const gLoss = (await generatorStep(gan, z(1))).loss;
     losses.push([dLoss, gLoss]);
   }
   writeFileSync(

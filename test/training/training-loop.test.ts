@@ -97,8 +97,8 @@ test('a non-finite D loss returns at once, from the step that produced it, with 
   let steps = 0;
   const update: DiscriminatorUpdate = {
     ...plain,
-    step: (gan, real, z, rng) => {
-      const result = plain.step(gan, real, z, rng);
+    step: async (gan, real, z, rng) => {
+      const result = await plain.step(gan, real, z, rng);
       return ++steps === 3 ? { ...result, loss: NaN } : result;
     },
   };
