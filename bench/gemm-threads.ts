@@ -54,7 +54,7 @@ for (const [library, timings] of Object.entries(results)) {
   }
 }
 save('gemm-threads', {
-  machine: machineInfo({ native: false, threads: 2, fallbackReason: 'not used: this bench calls the BLAS from C' }),
+  machine: machineInfo({ backend: 'cpu', native: false, threads: 2, fallbackReason: 'not used: this bench calls the BLAS from C' }),
   note: 'ms for every layer of G and D once (forward, dW, dX), by way of using two cores',
   summary,
   products: results,

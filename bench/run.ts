@@ -4,8 +4,10 @@
 // epochs with their resident memory against PyTorch's epoch; generating 10,000
 // PNGs; sampling; a shaping epoch; evaluation. Writes bench/results/*.json and prints ratios to
 // PyTorch, measured in one run (these machines are shared and noisy).
+// With --backend webgpu it runs the GPU's bench instead (gpu-step.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +114,12 @@ function pytorchReference(): TorchReference | { skipped: string } {
   return { version: parsed.torch, msPerStep: parsed.ms_per_step, epoch: parsed.epoch };
 }
 
-const engine = await startEngine();
+// --backend webgpu: the GPU's own bench (gpu-step.ts) instead of this CPU one.
+if (parseArgs({ options: { backend: { type: 'string', default: 'cpu' } } }).values.backend === 'webgpu') {
+  await import('./gpu-step.js');
+  process.exit(0);
+}
+const engine = await startEngine({ backend: 'cpu' });
 if (!engine.native) process.stderr.write('bench: the native kernel is unavailable; its rows are skipped.\n');
 const machine = machineInfo(engine);
 

@@ -1,12 +1,13 @@
 // gankit doctor: what this installation runs on (the engine, OpenBLAS, the
-// feature network) and which optional services it found; --rebuild retries
+// GPU adapter WebGPU finds, the feature network) and which optional services it found; --rebuild retries
 // the native addon's build in place, for an installed package as for a checkout.
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { FAST_PATH_HINT, nativeAddon, startEngine } from '../engine/engine.js';
+import { FAST_PATH_HINT, nativeAddon, startEngine, type EngineInfo } from '../engine/engine.js';
+import { adapterLine, probeWebGpu, type AdapterProbe } from '../engine/webgpu-backend.js';
 import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
 import { DataError } from '../errors.js';
 import { GANKIT_BIN } from '../study/gankit-process.js';
@@ -59,6 +60,8 @@ async function report(version: string) {
     node: process.version,
     platform: `${platform()} ${arch()}`,
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
+    // Asked whatever the backend: where a GPU is, or why none is usable.
+    gpu: probeWebGpu(),
     featureNetwork: featureNetwork(),
     services: { chromium: chromium && versionOrPath(chromium), slurm: slurmClient() },
   };
@@ -70,13 +73,31 @@ function slurmLine(slurm: ReturnType<typeof slurmClient>): string {
   return `sbatch is on the PATH but fails: "${slurm.error}" (usually no cluster configured or reachable from here: Slurm reads SLURM_CONF or /etc/slurm/slurm.conf)`;
 }
 
+function engineLine(engine: EngineInfo & { openblas: string | null }): string {
+  if (engine.backend === 'webgpu') return `engine: WebGPU on ${adapterLine(engine.adapter!)}`;
+  if (engine.native) return `engine: native OpenBLAS kernels, ${engine.threads} thread(s); ${engine.openblas}`;
+  return `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`;
+}
+
+const MB = 2 ** 20;
+
+function gpuLine(gpu: AdapterProbe): string {
+  if ('unavailable' in gpu) return `none: ${gpu.unavailable}`;
+  const { adapter } = gpu;
+  const { maxBufferSize, maxStorageBufferBindingSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  const use = adapter.software ? '--backend webgpu uses it (auto does not: the CPU engine is faster)' : '--backend auto or webgpu uses it';
+  return (
+    `${adapterLine(adapter)}; limits: buffers ${Math.round(maxBufferSize / MB)} MB, storage bindings ${Math.round(maxStorageBufferBindingSize / MB)} MB, ` +
+    `workgroup storage ${maxComputeWorkgroupStorageSize / 1024} KB; ${use}`
+  );
+}
+
 function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
   const { engine, featureNetwork: network, services } = doctor;
   const lines = [
     `gankit ${doctor.gankit} on Node ${doctor.node} (${doctor.platform})`,
-    engine.native
-      ? `engine: native OpenBLAS kernels, ${engine.threads} thread(s); ${engine.openblas}`
-      : `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`,
+    engineLine(engine),
+    `GPU (WebGPU): ${gpuLine(doctor.gpu)}`,
     'missing' in network ? `feature network: ${network.missing}` : `feature network: ${network.network} (sha256 ${network.sha256}), ${network.file}`,
     `Chromium (the report's rendering test): ${services.chromium ?? 'not found'}`,
     `Slurm client (studies on a cluster): ${slurmLine(services.slurm)}`,

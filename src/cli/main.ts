@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_CODES, exitCodeOf } from '../errors.js';
+import { withBackendOption } from './backend-option.js';
 import { doctorCommand } from './doctor-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { featuresCommand } from './features-command.js';
@@ -29,17 +30,21 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showSuggestionAfterError()
     .exitOverride();
+  const [features, study] = [featuresCommand(), studyCommand()];
+  // The commands that compute take --backend (a study's tasks inherit it).
+  for (const command of [features.commands.find((sub) => sub.name() === 'train'), study.commands.find((sub) => sub.name() === 'run')])
+    withBackendOption(command!);
   for (const command of [
-    trainCommand(),
-    generateCommand(),
-    shapeCommand(),
-    evaluateCommand(),
-    featuresCommand(),
+    withBackendOption(trainCommand()),
+    withBackendOption(generateCommand()),
+    withBackendOption(shapeCommand()),
+    withBackendOption(evaluateCommand()),
+    features,
     privacyCommand(),
-    studyCommand(),
-    reproduceCommand(),
+    study,
+    withBackendOption(reproduceCommand()),
     reportCommand(),
-    serveCommand(),
+    withBackendOption(serveCommand()),
     doctorCommand(),
   ])
     program.addCommand(command.exitOverride());

@@ -1,5 +1,6 @@
 // Start-up of the compute engine: the TF.js wasm backend, with OpenBLAS
-// serving its matrix products when the native addon is available.
+// serving its matrix products when the native addon is available, or TF.js's
+// WebGPU backend on a GPU (webgpu-backend.ts), chosen by --backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import '@tensorflow/tfjs-backend-wasm';
@@ -14,9 +15,24 @@ import { registerDropoutMaskKernel } from './dropout-mask-kernel.js';
 import { shareMemoryOnClone } from './shared-identity.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
 import { conv2DBackpropInputConfig } from './conv-input-gradient.js';
+import {
+  adapterLine,
+  BACKEND_CHOICES,
+  gpuDevicePresent,
+  probeWebGpu,
+  useWebGpuBackend,
+  type BackendChoice,
+  type GpuAdapterDescription,
+} from './webgpu-backend.js';
+
+export { BACKEND_CHOICES, type BackendChoice } from './webgpu-backend.js';
 
 export interface EngineInfo {
-  /** True when OpenBLAS serves matMul; false on the stock-kernel fallback. */
+  /** Where the tensors live: the wasm backend on the CPU, or WebGPU. */
+  backend: 'cpu' | 'webgpu';
+  /** The GPU adapter, on webgpu. */
+  adapter?: GpuAdapterDescription;
+  /** True when OpenBLAS serves matMul; false on the stock-kernel fallback and on webgpu. */
   native: boolean;
   /** Threads for the products: the caller and its helpers (0 on the fallback). */
   threads: number;
@@ -45,6 +61,36 @@ function threadCount(): number {
   return threads;
 }
 
+/** GANKIT_BACKEND, else auto. */
+function backendFromEnvironment(): BackendChoice {
+  const requested = process.env.GANKIT_BACKEND;
+  if (requested === undefined || requested === '') return 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new UsageError(`GANKIT_BACKEND must be one of ${BACKEND_CHOICES.join(', ')}, got "${requested}".`);
+  }
+  return requested as BackendChoice;
+}
+
+/**
+ * The adapter to compute on, or undefined for the CPU, with the one line
+ * that says why where it is not plain: `webgpu` takes any adapter (a
+ * software one with a warning) and refuses to go on without one; `auto`
+ * takes a hardware adapter only, and loads Dawn only where a GPU device exists.
+ */
+async function chooseAdapter(choice: BackendChoice): Promise<{ adapter?: GpuAdapterDescription; line?: string }> {
+  if (choice === 'cpu' || (choice === 'auto' && !gpuDevicePresent())) return {};
+  const probe = probeWebGpu();
+  if (choice === 'webgpu') {
+    if ('unavailable' in probe) throw new UsageError(`--backend webgpu: ${probe.unavailable}.`);
+    const { adapter } = probe;
+    const warning = adapter.software ? ': correct, and slower than the CPU engine' : '';
+    return { adapter, line: `computing on the GPU through WebGPU: ${adapterLine(adapter)}${warning}` };
+  }
+  if ('unavailable' in probe) return { line: `computing on the CPU: a GPU device is present, but ${probe.unavailable}` };
+  if (probe.adapter.software) return { line: `computing on the CPU: the only WebGPU adapter is ${adapterLine(probe.adapter)}` };
+  return { adapter: probe.adapter, line: `computing on the GPU through WebGPU: ${adapterLine(probe.adapter)}` };
+}
+
 /**
  * Runs `start`, then removes the uncaughtException and unhandledRejection
  * listeners it added: the wasm module's rethrow every error as a stack trace,
@@ -64,11 +110,20 @@ async function withoutNewProcessHandlers(start: () => Promise<void>): Promise<vo
 }
 
 /**
- * Starts the wasm backend once per process and installs the fastest matMul
- * available. With `quiet` unset, the fallback prints one notice to stderr.
+ * Starts the backend once per process: `backend` (default GANKIT_BACKEND, else
+ * auto) says which. On the CPU it installs the fastest matMul available. With
+ * `quiet` unset, the CPU fallback and the backend choice print one line each to stderr.
  */
-export async function startEngine(options: { quiet?: boolean } = {}): Promise<EngineInfo> {
+export async function startEngine(options: { quiet?: boolean; backend?: BackendChoice } = {}): Promise<EngineInfo> {
   if (started) return started;
+  const { adapter, line } = await chooseAdapter(options.backend ?? backendFromEnvironment());
+  if (line && !options.quiet) process.stderr.write(`gankit: ${line}.\n`);
+  if (adapter) {
+    await useWebGpuBackend();
+    registerMissingGradients();
+    started = { backend: 'webgpu', adapter, native: false, threads: 0 };
+    return started;
+  }
   await withoutNewProcessHandlers(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
@@ -89,7 +144,7 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   if ('unavailable' in loaded) {
     captureStockKernels(undefined);
     useMatMulKernels('fallback');
-    started = { native: false, threads: 0, fallbackReason: loaded.unavailable };
+    started = { backend: 'cpu', native: false, threads: 0, fallbackReason: loaded.unavailable };
     if (!options.quiet) {
       process.stderr.write(`gankit: using the slower stock wasm matMul because ${loaded.unavailable}; for the fast path, ${FAST_PATH_HINT}.\n`);
     }
@@ -103,6 +158,6 @@ export async function startEngine(options: { quiet?: boolean } = {}): Promise<En
   registerDropoutMaskKernel(loaded);
   addon = loaded;
   useMatMulKernels('native');
-  started = { native: true, threads: teamThreads };
+  started = { backend: 'cpu', native: true, threads: teamThreads };
   return started;
 }

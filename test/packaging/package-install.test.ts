@@ -128,7 +128,9 @@ test('npm pack on a fresh clone, then npm install -g: gankit trains, generates a
   }
   // reproduce finds its built-in study files in the installed package.
   assert.match(gankit('reproduce', '--budget', 'quick', '--dry-run'), /19 of 19 tasks to run/);
-  const doctor = JSON.parse(gankit('doctor', '--json')) as { engine: { native: boolean; fallbackReason?: string } };
+  const doctor = JSON.parse(gankit('doctor', '--json')) as { engine: { native: boolean; fallbackReason?: string }; gpu: { unavailable?: string } };
+  // The GPU backend's 132 MB Dawn is an optional peer: not installed with gankit, and doctor says how to add it.
+  assert.match(doctor.gpu.unavailable ?? '', /the optional package webgpu is not installed; add it with `npm install webgpu@/);
   // The installed package built its own addon wherever this checkout's addon works.
   const here = await startEngine({ quiet: true });
   assert.equal(doctor.engine.native, here.native, doctor.engine.fallbackReason);
