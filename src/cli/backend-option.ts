@@ -6,6 +6,8 @@ import { BACKEND_CHOICES } from '../engine/engine.js';
 
 /** Adds --backend (default GANKIT_BACKEND, else auto) to `command`. */
 export function withBackendOption(command: Command): Command {
+  // An empty GANKIT_BACKEND is unset, as the engine reads it (commander would refuse it as a choice).
+  if (process.env.GANKIT_BACKEND === '') delete process.env.GANKIT_BACKEND;
   return command
     .addOption(
       new Option(

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { FAST_PATH_HINT, nativeAddon, startEngine, type EngineInfo } from '../engine/engine.js';
+import { chooseBackend, FAST_PATH_HINT, nativeAddon, startEngine, type EngineInfo } from '../engine/engine.js';
 import { adapterLine, probeWebGpu, type AdapterProbe } from '../engine/webgpu-backend.js';
 import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
 import { DataError } from '../errors.js';
@@ -53,7 +53,9 @@ function versionOrPath(command: string): string {
 }
 
 async function report(version: string) {
-  const engine = await startEngine({ quiet: true });
+  // The CPU engine whatever the backend, so that --rebuild shows the addon; the GPU beside it.
+  const engine = await startEngine({ backend: 'cpu', quiet: true });
+  const auto = chooseBackend('auto');
   const chromium = findExecutable(['/usr/bin/chromium', 'chromium', 'chromium-browser', 'google-chrome']);
   return {
     gankit: version,
@@ -62,6 +64,7 @@ async function report(version: string) {
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
     // Asked whatever the backend: where a GPU is, or why none is usable.
     gpu: probeWebGpu(),
+    auto: { backend: auto.adapter ? 'webgpu' : 'cpu', why: auto.line ?? 'no GPU device (/dev/dri/renderD*, /dev/nvidiaN) is present' },
     featureNetwork: featureNetwork(),
     services: { chromium: chromium && versionOrPath(chromium), slurm: slurmClient() },
   };
@@ -74,7 +77,6 @@ function slurmLine(slurm: ReturnType<typeof slurmClient>): string {
 }
 
 function engineLine(engine: EngineInfo & { openblas: string | null }): string {
-  if (engine.backend === 'webgpu') return `engine: WebGPU on ${adapterLine(engine.adapter!)}`;
   if (engine.native) return `engine: native OpenBLAS kernels, ${engine.threads} thread(s); ${engine.openblas}`;
   return `engine: the slower stock wasm kernels, because ${engine.fallbackReason}; for the fast path, ${FAST_PATH_HINT}`;
 }
@@ -85,10 +87,9 @@ function gpuLine(gpu: AdapterProbe): string {
   if ('unavailable' in gpu) return `none: ${gpu.unavailable}`;
   const { adapter } = gpu;
   const { maxBufferSize, maxStorageBufferBindingSize, maxComputeWorkgroupStorageSize } = adapter.limits;
-  const use = adapter.software ? '--backend webgpu uses it (auto does not: the CPU engine is faster)' : '--backend auto or webgpu uses it';
   return (
     `${adapterLine(adapter)}; limits: buffers ${Math.round(maxBufferSize / MB)} MB, storage bindings ${Math.round(maxStorageBufferBindingSize / MB)} MB, ` +
-    `workgroup storage ${maxComputeWorkgroupStorageSize / 1024} KB; ${use}`
+    `workgroup storage ${maxComputeWorkgroupStorageSize / 1024} KB`
   );
 }
 
@@ -98,6 +99,7 @@ function printReport(doctor: Awaited<ReturnType<typeof report>>): void {
     `gankit ${doctor.gankit} on Node ${doctor.node} (${doctor.platform})`,
     engineLine(engine),
     `GPU (WebGPU): ${gpuLine(doctor.gpu)}`,
+    `--backend auto (the default): ${doctor.auto.backend === 'webgpu' ? 'the GPU' : 'the CPU engine'}; ${doctor.auto.why}`,
     'missing' in network ? `feature network: ${network.missing}` : `feature network: ${network.network} (sha256 ${network.sha256}), ${network.file}`,
     `Chromium (the report's rendering test): ${services.chromium ?? 'not found'}`,
     `Slurm client (studies on a cluster): ${slurmLine(services.slurm)}`,

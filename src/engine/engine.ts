@@ -75,9 +75,9 @@ function backendFromEnvironment(): BackendChoice {
  * The adapter to compute on, or undefined for the CPU, with the one line
  * that says why where it is not plain: `webgpu` takes any adapter (a
  * software one with a warning) and refuses to go on without one; `auto`
- * takes a hardware adapter only, and loads Dawn only where a GPU device exists.
+ * takes a hardware adapter only, and asks Dawn only where a GPU device exists.
  */
-async function chooseAdapter(choice: BackendChoice): Promise<{ adapter?: GpuAdapterDescription; line?: string }> {
+export function chooseBackend(choice: BackendChoice): { adapter?: GpuAdapterDescription; line?: string } {
   if (choice === 'cpu' || (choice === 'auto' && !gpuDevicePresent())) return {};
   const probe = probeWebGpu();
   if (choice === 'webgpu') {
@@ -116,14 +116,27 @@ async function withoutNewProcessHandlers(start: () => Promise<void>): Promise<vo
  */
 export async function startEngine(options: { quiet?: boolean; backend?: BackendChoice } = {}): Promise<EngineInfo> {
   if (started) return started;
-  const { adapter, line } = await chooseAdapter(options.backend ?? backendFromEnvironment());
-  if (line && !options.quiet) process.stderr.write(`gankit: ${line}.\n`);
+  // Checked on every path: a bad GANKIT_THREADS is a mistake even where the GPU or the fallback would ignore it.
+  const threads = threadCount();
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(`gankit: ${line}.\n`);
+  };
+  const choice = options.backend ?? backendFromEnvironment();
+  const { adapter, line } = chooseBackend(choice);
   if (adapter) {
-    await useWebGpuBackend();
-    registerMissingGradients();
-    started = { backend: 'webgpu', adapter, native: false, threads: 0 };
-    return started;
-  }
+    try {
+      await useWebGpuBackend();
+      registerMissingGradients();
+      say(line!);
+      started = { backend: 'webgpu', adapter, native: false, threads: 0 };
+      return started;
+    } catch (error) {
+      // An adapter that cannot give TF.js a device (limits it will not grant, a lost driver): auto goes on on the CPU.
+      const why = `the WebGPU backend failed to start (${(error as Error).message.split('\n')[0]})`;
+      if (choice === 'webgpu') throw new UsageError(`--backend webgpu: ${why}.`);
+      say(`computing on the CPU: ${why}`);
+    }
+  } else if (line) say(line);
   await withoutNewProcessHandlers(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
@@ -137,8 +150,6 @@ export async function startEngine(options: { quiet?: boolean; backend?: BackendC
     tf.registerKernel(conv2DBackpropInputConfig(stockInputGradient));
   }
 
-  // Checked on either path: a bad GANKIT_THREADS is a mistake even where the fallback would ignore it.
-  const threads = threadCount();
   const disabled = process.env.GANKIT_NATIVE === '0';
   const loaded = disabled ? { unavailable: 'GANKIT_NATIVE=0 is set' } : loadNativeGemm();
   if ('unavailable' in loaded) {

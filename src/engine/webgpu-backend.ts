@@ -43,13 +43,12 @@ const PROBE = `
 const { create } = await import(process.argv[1]);
 const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
 const info = adapter && adapter.info;
-console.log(JSON.stringify(adapter && {
+process.stdout.write(JSON.stringify(adapter && {
   vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
   software: info.isFallbackAdapter === true || info.architecture === 'software',
   limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize },
-}));
-process.exit(0);
+}) + '\\n', () => process.exit(0));
 `;
 
 let probed: AdapterProbe | undefined;
@@ -69,7 +68,12 @@ export function probeWebGpu(): AdapterProbe {
     const why = child.stderr?.split('\n').find((line) => /error/i.test(line)) ?? `the probe exited with ${child.status ?? child.signal}`;
     return (probed = { unavailable: `Dawn could not start (${why.trim()})` });
   }
-  const adapter = JSON.parse(said) as GpuAdapterDescription | null;
+  let adapter: GpuAdapterDescription | null;
+  try {
+    adapter = JSON.parse(said) as GpuAdapterDescription | null;
+  } catch {
+    return (probed = { unavailable: `Dawn's probe said something unexpected ("${said.slice(0, 200)}")` });
+  }
   probed = adapter ? { adapter } : { unavailable: 'Dawn found no WebGPU adapter (it needs a Vulkan driver, and the Vulkan loader libvulkan1, on Linux)' };
   return probed;
 }
@@ -82,12 +86,13 @@ export function adapterLine(adapter: GpuAdapterDescription): string {
 
 /**
  * Whether this machine may have a GPU, without loading Dawn: on Linux a GPU
- * shows as a DRM render node or an NVIDIA device (/dev/dri/renderD*, /dev/nvidia0,
+ * shows as a DRM render node or an NVIDIA device (/dev/dri/renderD*, /dev/nvidiaN,
  * WSL's /dev/dxg). Elsewhere only Dawn can say.
  */
 export function gpuDevicePresent(): boolean {
   if (platform() !== 'linux') return true;
-  if (existsSync('/dev/nvidia0') || existsSync('/dev/dxg')) return true;
+  // A container or a Slurm job may see only its own /dev/nvidiaN.
+  if (existsSync('/dev/dxg') || readdirSync('/dev').some((name) => /^nvidia\d+$/.test(name))) return true;
   try {
     return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
   } catch {

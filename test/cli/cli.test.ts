@@ -46,6 +46,15 @@ test('unknown or invalid flags get one sentence and exit code 2', () => {
   }
 });
 
+test('GANKIT_BACKEND: empty counts as unset; a bad value is one sentence, exit code 2', () => {
+  const bad = gankitWith({ GANKIT_BACKEND: 'gpu' }, 'train', '--out', join(tempDir(), 'run'));
+  assert.equal(bad.code, 2);
+  assertOneSentence(bad.stderr);
+  assert.match(bad.stderr, /'gpu' from env 'GANKIT_BACKEND' is invalid\. Allowed choices are cpu, webgpu, auto/);
+  const empty = gankitWith({ GANKIT_BACKEND: '' }, 'train', '--limit', '64', '--epochs', '1', '--out', join(tempDir(), 'run'));
+  assert.equal(empty.code, 0, empty.stderr);
+});
+
 test('settings that conflict past the parser are command-line mistakes too: one sentence, exit code 2', () => {
   const out = join(tempDir(), 'run');
   // Small runs: a mistake that slipped through would train briefly and fail the test, not hang it.

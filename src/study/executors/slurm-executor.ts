@@ -41,6 +41,8 @@ function taskScript(dir: string, id: string): string {
   return [
     '#!/bin/sh',
     'export GANKIT_THREADS="${GANKIT_THREADS:-${SLURM_CPUS_PER_TASK:-1}}"',
+    // The study's --backend, whatever sbatch exports (--export=NONE exports nothing).
+    ...(process.env.GANKIT_BACKEND ? [`export GANKIT_BACKEND=${shellQuote(process.env.GANKIT_BACKEND)}`] : []),
     `exec ${[process.execPath, GANKIT_BIN, 'study', 'task', dir, id].map(shellQuote).join(' ')}`,
     '',
   ].join('\n');
