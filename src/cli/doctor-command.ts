@@ -64,7 +64,7 @@ async function report(version: string) {
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
     // Asked whatever the backend: where a GPU is, or why none is usable.
     gpu: probeWebGpu(),
-    auto: { backend: auto.adapter ? 'webgpu' : 'cpu', why: auto.line ?? 'no GPU device (/dev/dri/renderD*, /dev/nvidiaN) is present' },
+    auto: { backend: auto.adapter ? 'webgpu' : 'cpu', why: auto.line ?? 'no GPU device (/dev/dri/renderD*, /dev/nvidiaN, /dev/dxg) is present' },
     featureNetwork: featureNetwork(),
     services: { chromium: chromium && versionOrPath(chromium), slurm: slurmClient() },
   };

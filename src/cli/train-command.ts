@@ -24,6 +24,8 @@ type TrainFlags = Omit<Partial<TrainConfig>, 'dp' | 'adaptiveDSteps'> & {
   out: string;
   resume?: boolean;
   limit?: number;
+  /** Where to compute (main.ts adds the flag): not a setting of the run, which may move between backends. */
+  backend?: string;
   dp?: boolean;
   dpClip: number;
   dpNoise?: number;
@@ -77,6 +79,7 @@ export function trainSettingsFrom(flags: TrainFlags, command: Command): { config
   const {
     out,
     resume,
+    backend: _backend,
     limit,
     objective,
     adaptiveDSteps,

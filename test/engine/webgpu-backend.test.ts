@@ -90,7 +90,9 @@ test('D+G steps on webgpu match the CPU engine; a run moves from GPU to CPU and 
   assert.match(first.stderr, /gankit: computing on the GPU through WebGPU: /);
   succeeded(onCpu('train', ...TRAIN, '--epochs', '3', '--out', cpu));
   assertSameTraining(gpu, cpu, 4);
-  succeeded(onCpu('train', '--resume', '--epochs', '2', '--out', gpu));
+  // The flag, not only the environment: the backend is not a setting of the run, so a resume may change it.
+  succeeded(gankitWith({}, 'train', '--resume', '--backend', 'cpu', '--epochs', '2', '--out', gpu));
+  assert.equal('backend' in JSON.parse(readFileSync(join(gpu, 'config.json'), 'utf8')), false);
   succeeded(onGpu('train', '--resume', '--epochs', '3', '--out', gpu));
   assertSameTraining(gpu, cpu, 12);
 
