@@ -3,44 +3,19 @@
 // backend, and an MNIST epoch of the study preset at batch 64 through `gankit
 // train`; beside PyTorch's same step and epoch on CUDA where a CUDA build of
 // torch is at hand, in the same run. Writes bench/results/gpu-step.json, naming the adapter.
-import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../src/engine/engine.js';
-import { Rng } from '../src/engine/rng.js';
-import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { readMetrics } from '../src/run/metrics-log.js';
-import { newGan } from '../src/training/gan-parts.js';
-import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
-import { configFor, requireObjective } from '../src/training/train-config.js';
-import { bestMs, gankit, machineInfo, root, save } from './bench-io.js';
+import { gankit, machineInfo, root, save } from './bench-io.js';
+import { timeTrainingStep } from './training-step.js';
 
 const BATCHES = [64, 256, 1024];
 const MNIST_IMAGES = 60000;
 // A software adapter (lavapipe) takes about a second a step: its epoch is timed on 100 steps and scaled.
 const SOFTWARE_EPOCH_IMAGES = 6400;
-
-/** Best mean ms of a D step and a G step; each step ends reading its losses, so the GPU has finished. */
-async function stepMs(batch: number): Promise<number> {
-  const gan = newGan(configFor('nonsaturating', { preset: 'course' }), requireObjective('nonsaturating'), new Rng(0));
-  const rng = new Rng(1);
-  const real = tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
-  const latents = () => tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
-  const ms = await bestMs(
-    async () => {
-      const [z1, z2] = [latents(), latents()];
-      await discriminatorStep(gan, real, z1, rng);
-      await generatorStep(gan, z2);
-      tf.dispose([z1, z2]);
-    },
-    10,
-    3,
-  );
-  real.dispose();
-  return ms;
-}
 
 /** PyTorch's step and epoch on CUDA, or why they were not measured. */
 function torchCuda() {
@@ -59,7 +34,7 @@ function torchCuda() {
 const engine = await startEngine({ backend: 'webgpu' });
 const webgpuMs: Record<string, number> = {};
 for (const batch of BATCHES) {
-  webgpuMs[batch] = await stepMs(batch);
+  webgpuMs[batch] = await timeTrainingStep(batch, 10, 3);
   process.stderr.write(`bench: webgpu batch ${batch}: ${webgpuMs[batch].toFixed(1)} ms/step\n`);
 }
 

@@ -15,12 +15,10 @@ import { startEngine } from '../src/engine/engine.js';
 import { bestMs, gankit, gankitWithRss, machineInfo, resultsDir, root, save } from './bench-io.js';
 import { useMatMulKernels, type MatMulKernels } from '../src/engine/matmul-kernels.js';
 import { Rng } from '../src/engine/rng.js';
-import { IMAGE_SIZE, LATENT_SIZE } from '../src/models/gan-models.js';
 import { OBJECTIVE_NAMES } from '../src/objectives/registry.js';
 import { newGan } from '../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep } from '../src/training/gan-step.js';
 import { configFor, requireObjective } from '../src/training/train-config.js';
-import { type PresetName } from '../src/run/run-config.js';
 import { DP_D_STEPS, DP_DEFAULTS, type DpConfig } from '../src/privacy/dp-config.js';
 import { dpDiscriminatorStep, poissonSample } from '../src/training/dp-discriminator-step.js';
 import { loadImageSet, type ImageSet } from '../src/data/image-set.js';
@@ -32,38 +30,14 @@ import { fid } from '../src/metrics/fid.js';
 import { neighbourhoodMetrics, neighbourRadii } from '../src/metrics/prdc.js';
 import { probabilisticPrecisionRecall } from '../src/metrics/probabilistic-precision-recall.js';
 import { flopsOf, stepProducts, timeProducts } from './step-floor.js';
+import { imageBatch, latentBatch, timeTrainingStep } from './training-step.js';
 
 const BATCHES = [64, 256];
 
-const latentBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.normals(batch * LATENT_SIZE), [batch, LATENT_SIZE]);
-const imageBatch = (rng: Rng, batch: number) => tf.tensor2d(rng.uniforms(batch * IMAGE_SIZE, -1, 1), [batch, IMAGE_SIZE]);
-
-/**
- * Best mean over rounds of `steps` training steps (one D step, one G step), in ms.
- * The course preset (no dropout) by default: the PyTorch reference has none.
- */
-async function timeStep(
-  kernels: MatMulKernels,
-  batch: number,
-  steps: number,
-  rounds: number,
-  objective = 'nonsaturating',
-  preset: PresetName = 'course',
-): Promise<number> {
+/** timeTrainingStep on one implementation of the matrix-product kernels. */
+async function timeStep(kernels: MatMulKernels, ...step: Parameters<typeof timeTrainingStep>): Promise<number> {
   useMatMulKernels(kernels);
-  const gan = newGan(configFor(objective, { preset }), requireObjective(objective), new Rng(0));
-  const rng = new Rng(1);
-  const real = imageBatch(rng, batch);
-  const step = async () => {
-    const z1 = latentBatch(rng, batch);
-    await discriminatorStep(gan, real, z1, rng);
-    const z2 = latentBatch(rng, batch);
-    await generatorStep(gan, z2);
-    tf.dispose([z1, z2]);
-  };
-  const ms = await bestMs(step, steps, rounds);
-  real.dispose();
-  return ms;
+  return timeTrainingStep(...step);
 }
 
 /**

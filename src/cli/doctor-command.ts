@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chooseBackend, FAST_PATH_HINT, nativeAddon, startEngine, type EngineInfo } from '../engine/engine.js';
-import { adapterLine, probeWebGpu, type AdapterProbe } from '../engine/webgpu-backend.js';
+import { adapterLine, GPU_DEVICE_NODES, probeWebGpu, type AdapterProbe } from '../engine/webgpu-backend.js';
 import { DEFAULT_FEATURE_NETWORK, identifyFeatureNetwork } from '../metrics/feature-extractor.js';
 import { DataError } from '../errors.js';
 import { GANKIT_BIN } from '../study/gankit-process.js';
@@ -64,7 +64,7 @@ async function report(version: string) {
     engine: { ...engine, openblas: nativeAddon()?.blasConfig() ?? null },
     // Asked whatever the backend: where a GPU is, or why none is usable.
     gpu: probeWebGpu(),
-    auto: { backend: auto.adapter ? 'webgpu' : 'cpu', why: auto.line ?? 'no GPU device (/dev/dri/renderD*, /dev/nvidiaN, /dev/dxg) is present' },
+    auto: { backend: auto.adapter ? 'webgpu' : 'cpu', why: auto.line ?? `no GPU device (${GPU_DEVICE_NODES}) is present` },
     featureNetwork: featureNetwork(),
     services: { chromium: chromium && versionOrPath(chromium), slurm: slurmClient() },
   };

@@ -16,6 +16,11 @@ export async function takeValues(tensor: tf.Tensor): Promise<Float32Array> {
   }
 }
 
+/** A scalar's value, disposing it. */
+export async function takeScalar(tensor: tf.Tensor): Promise<number> {
+  return (await takeScalars([tensor]))[0];
+}
+
 /** The first value of each tensor, then every tensor disposed (one may appear twice). */
 export async function takeScalars(tensors: tf.Tensor[]): Promise<number[]> {
   try {

@@ -84,11 +84,10 @@ export function adapterLine(adapter: GpuAdapterDescription): string {
   return `${name}${adapter.description ? ` (${adapter.description})` : ''}${adapter.software ? ', a software adapter' : ''}`;
 }
 
-/**
- * Whether this machine may have a GPU, without loading Dawn: on Linux a GPU
- * shows as a DRM render node or an NVIDIA device (/dev/dri/renderD*, /dev/nvidiaN,
- * WSL's /dev/dxg). Elsewhere only Dawn can say.
- */
+/** Where a GPU shows on Linux: a DRM render node, an NVIDIA device, WSL's GPU. */
+export const GPU_DEVICE_NODES = '/dev/dri/renderD*, /dev/nvidiaN, /dev/dxg';
+
+/** Whether this machine may have a GPU, without loading Dawn: one of GPU_DEVICE_NODES on Linux; elsewhere only Dawn can say. */
 export function gpuDevicePresent(): boolean {
   if (platform() !== 'linux') return true;
   // A container or a Slurm job may see only its own /dev/nvidiaN.

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveRng, type Rng } from '../engine/rng.js';
-import { takeScalars, takeValues } from '../engine/tensor-values.js';
+import { takeScalar, takeValues } from '../engine/tensor-values.js';
 import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../errors.js';
 import { buildFeatureNetwork, CLASSES, NOT_A_DIGIT, standardiseFeatures, type FeatureNetwork } from './feature-network.js';
@@ -135,7 +135,7 @@ export async function trainFeatureNetwork(
         return loss as tf.Scalar;
       }, true)!;
       tf.dispose([x, y]);
-      const [loss] = await takeScalars([cost]);
+      const loss = await takeScalar(cost);
       onStep?.(epoch, step + 1, stepsPerEpoch, loss);
     }
   }

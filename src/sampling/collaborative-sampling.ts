@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
-import { takeValues } from '../engine/tensor-values.js';
+import { takeScalar, takeValues } from '../engine/tensor-values.js';
 import { gatherRows } from '../data/image-set.js';
 import { classColumns, discriminatorForward, isConditional } from '../models/class-condition.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
@@ -131,5 +131,5 @@ export async function collaborativeSample(generator: tfl.LayersModel, discrimina
 
 /** η's default: the mean D score on real images (the paper's probabilistic criterion, read as a threshold). */
 export async function meanRealScore(discriminator: tfl.LayersModel, real: tf.Tensor2D): Promise<number> {
-  return (await takeValues(tf.tidy(() => tf.mean(tf.sigmoid(discriminatorForward(discriminator, real))))))[0];
+  return takeScalar(tf.tidy(() => tf.mean(tf.sigmoid(discriminatorForward(discriminator, real)))));
 }

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
-import { takeValues } from '../engine/tensor-values.js';
+import { takeScalar } from '../engine/tensor-values.js';
 import type { ImageSet } from '../data/image-set.js';
 import {
   asDiscriminatorInput,
@@ -73,7 +73,7 @@ export async function shapeDiscriminator(
         variables,
       )!;
       tf.dispose([z, real, fake]);
-      const loss = (await takeValues(cost))[0];
+      const loss = await takeScalar(cost);
       hooks.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss });
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../engine/rng.js';
-import { takeScalars } from '../engine/tensor-values.js';
+import { takeScalar, takeScalars } from '../engine/tensor-values.js';
 import type { Dropout } from '../models/dropout.js';
 import { asDiscriminatorInput, discriminatorForward } from '../models/class-condition.js';
 import { mlpForward, PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
@@ -129,7 +129,7 @@ export async function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): Promise<numbe
     const output = discriminatorForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
     return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32'));
   });
-  return (await takeScalars([accuracy]))[0];
+  return takeScalar(accuracy);
 }
 
 /** Updates G through D on fresh latents, then G's moving average. */
