@@ -3,9 +3,11 @@ import { makeAccountant, type AccountantName } from '../privacy/accountant.js';
 import { calibrateNoise } from '../privacy/noise-calibration.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { positiveInteger, positiveNumber, usage } from './arguments.js';
+import { privacyAuditCommand } from './privacy-audit-command.js';
 
 interface PrivacyFlags {
-  q: number;
+  /** Required; not declared so to commander, which would then require it of `privacy audit` too. */
+  q?: number;
   sigma?: number;
   steps?: number;
   epochs?: number;
@@ -17,6 +19,7 @@ interface PrivacyFlags {
 }
 
 function runPrivacy(flags: PrivacyFlags): void {
+  if (flags.q === undefined) usage('give --q, the sampling rate B/N.');
   if (flags.q > 1) usage('--q is a sampling rate: it must be at most 1.');
   if ((flags.steps === undefined) === (flags.epochs === undefined)) usage('give exactly one of --steps and --epochs.');
   // An epoch at rate q is 1/q steps (Opacus's convention: int(epochs / q)).
@@ -51,7 +54,7 @@ function runPrivacy(flags: PrivacyFlags): void {
 export function privacyCommand(): Command {
   return new Command('privacy')
     .description('the (ε, δ) of DP-SGD with the Poisson-subsampled Gaussian mechanism, or the σ that reaches a target ε')
-    .requiredOption('--q <rate>', 'sampling rate B/N', positiveNumber)
+    .option('--q <rate>', 'sampling rate B/N (required)', positiveNumber)
     .option('--sigma <s>', 'noise multiplier σ', positiveNumber)
     .option('--epsilon <e>', 'target ε: print the σ that reaches it (bisection to within 0.01, as Opacus)', positiveNumber)
     .option('--steps <t>', 'number of steps', positiveInteger)
@@ -66,5 +69,6 @@ export function privacyCommand(): Command {
         .default('improved'),
     )
     .option('--json', 'print one JSON object')
-    .action(runPrivacy);
+    .action(runPrivacy)
+    .addCommand(privacyAuditCommand());
 }
