@@ -96,3 +96,39 @@ export function forestChart(
     ],
   });
 }
+
+/**
+ * The privacy–utility curve: each private row's CAS against its ε (log scale), a line through each group's
+ * points (the rows of one schedule at several ε), and the rows without privacy as dashed levels: the ceiling.
+ */
+export function privacyUtilityChart(
+  title: string,
+  points: Array<{ group: string; epsilon: number; cas: number }>,
+  ceilings: Array<{ method: string; cas: number }>,
+): Promise<string> {
+  const y = { field: 'cas', type: 'quantitative' as const, title: 'CAS (real test accuracy)', scale: { domain: [0, 1] } };
+  const color = { field: 'group', type: 'nominal' as const, title: null };
+  return svgOf({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 320,
+    height: 200,
+    layer: [
+      {
+        data: { values: points },
+        mark: { type: 'line', point: { filled: true, size: 50 } },
+        encoding: { x: { field: 'epsilon', type: 'quantitative', title: 'ε (δ = 1e-5)', scale: { type: 'log' } }, y, color },
+      },
+      {
+        data: { values: ceilings },
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
+        encoding: { y: { field: 'cas', type: 'quantitative' } },
+      },
+      {
+        data: { values: ceilings },
+        mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#555' },
+        encoding: { y: { field: 'cas', type: 'quantitative' }, x: { value: 0 }, text: { field: 'method' } },
+      },
+    ],
+  });
+}

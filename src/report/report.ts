@@ -18,6 +18,7 @@ import {
   METRICS,
   shownMetrics,
   readResultsFile,
+  type ResultRow,
   type ResultsFile,
 } from '../study/study-results.js';
 import type { PairedDifference } from '../study/paired-comparison.js';
@@ -26,7 +27,7 @@ import { readMetrics } from '../run/metrics-log.js';
 import { epochGrid, epochGrids, readEvaluationFile, readPrivacyRecord, runPaths } from '../run/run-directory.js';
 import { hasRunRecord, readRunRecord } from '../run/run-record.js';
 import { describeGenerator } from '../run/trained-run.js';
-import { classHistogram, curveChart, forestChart, spreadChart } from './charts.js';
+import { classHistogram, curveChart, forestChart, privacyUtilityChart, spreadChart } from './charts.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString('base64')}`;
@@ -71,7 +72,7 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
   }</p>
 <table class="results"><thead><tr><th>method</th><th>G</th><th>n</th>${metrics.map((m) => `<th>${escape(COLUMNS[m].heading)}</th>`).join('')}<th>samples</th><th>settings</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
-  const comparison = await comparisonSection(results);
+  const comparison = (await privacyUtilityFigure(results)) + (await comparisonSection(results));
   if (seeds < 2) return table + comparison;
   const charts = (['fid', 'precision', 'recall'] as const).map((m) =>
     spreadChart(
@@ -81,6 +82,23 @@ async function resultsTable(results: ResultsFile, root: string): Promise<string>
   );
   const svgs = await Promise.all(charts);
   return `${table}<div class="charts">${svgs.map((svg) => `<figure class="chart">${svg}</figure>`).join('')}</div>${comparison}`;
+}
+
+/**
+ * CAS against ε where private rows have both (the mean over seeds), one line per schedule: the rows whose
+ * methods differ only in their "ε = …"; the rows without privacy are the ceiling. Empty without private rows.
+ */
+async function privacyUtilityFigure(results: ResultsFile): Promise<string> {
+  const cas = (row: ResultRow) => row.spread.cas?.mean ?? null;
+  const points = results.rows.flatMap((row) => {
+    const [epsilon, utility] = [row.spread.epsilon?.mean ?? null, cas(row)];
+    if (epsilon === null || utility === null) return [];
+    return [{ group: row.method.replace(/ε\s*=\s*[\d.]+,?\s*/, '') || row.method, epsilon, cas: utility }];
+  });
+  if (!points.length) return '';
+  const ceilings = results.rows.flatMap((row) => (row.spread.epsilon?.mean == null && cas(row) !== null ? [{ method: row.method, cas: cas(row)! }] : []));
+  const svg = await privacyUtilityChart('privacy against utility: CAS at each ε', points, ceilings);
+  return `<figure class="chart">${svg}</figure>`;
 }
 
 /** Each row against the baseline: the paired differences' table, and forest plots of Δ FID and Δ recall. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEngine } from '../../src/engine/engine.js';
 import { writeReport } from '../../src/report/report.js';
+import { METRICS } from '../../src/study/study-results.js';
 import { configFor } from '../../src/training/train-config.js';
 import { train } from '../../src/training/trainer.js';
 import { gankit } from '../helpers/gankit-cli.js';
@@ -84,6 +85,36 @@ test("an older gankit's results.json (no seeds) leaves the table out and says wh
   const page = readFileSync(await writeReport(old, join(old, 'report')), 'utf8');
   assert.match(page, /<p>No results table: .*results\.json is damaged: rows\.0\.seeds: expected array, received undefined\. \(an older gankit/);
   assert.match(page, /<h2>vanilla<\/h2>/);
+});
+
+test('a study whose rows have ε and CAS gets the privacy–utility curve: one line per schedule, the non-private row as the ceiling', async () => {
+  const study = tempDir();
+  cpSync(run, join(study, 'runs', 'vanilla'), { recursive: true });
+  const spread = (values: Record<string, number>) =>
+    Object.fromEntries(METRICS.map((m) => [m, m in values ? { mean: values[m], std: null, n: 1 } : { mean: null, std: null, n: 0 }]));
+  const row = (method: string, values: Record<string, number>) => ({ method, run: 'vanilla', generator: 'raw', note: '', seeds: [], spread: spread(values) });
+  const results = {
+    description: 'DP sweep',
+    date: '2026-12-07',
+    command: 'gankit study run',
+    machine: 'test',
+    samples: 200,
+    real: 'test',
+    seeds: [0],
+    taskSeconds: 1,
+    features: 'mnist-v3',
+    rows: [
+      row('non-private', { fid: 50, cas: 0.9 }),
+      row('ε = 10, n_D 5', { fid: 100, cas: 0.4, epsilon: 10 }),
+      row('ε = 1, n_D 5', { fid: 200, cas: 0.2, epsilon: 1 }),
+    ],
+  };
+  writeFileSync(join(study, 'results.json'), JSON.stringify(results));
+  const page = readFileSync(await writeReport(study, join(study, 'report')), 'utf8');
+  assert.match(page, /<figure class="chart"><svg[^>]*>[\s\S]*privacy against utility: CAS at each ε[\s\S]*?<\/svg><\/figure>/);
+  // The ceiling's label, and the schedule's name without its ε as the legend.
+  assert.match(page, />non-private</);
+  assert.match(page, />n_D 5</);
 });
 
 test('gankit report takes a run directory itself (with or without a trailing slash); a missing one is bad data, exit code 1', () => {
