@@ -42,6 +42,8 @@ export const EXIT_CODES = {
   usage: 2,
   /** A training that diverged: a study records it as a result, not a failure. */
   diverged: 3,
+  /** gankit privacy audit: the empirical ε passed the accountant's, so the run's guarantee does not hold. */
+  guaranteeBroken: 4,
   /** Stopped by Ctrl-C after saving its work, as a shell reports it. */
   interrupted: 130,
   /** Stopped by SIGTERM (Slurm's scancel and time limits) after saving its work. */

@@ -18,7 +18,11 @@ function logFactorials(n: number): Float64Array {
 function binomialPmf(r: number, q: number): Float64Array {
   const logFactorial = logFactorials(r);
   const [logQ, logP] = [Math.log(q), Math.log1p(-q)];
-  return Float64Array.from({ length: r + 1 }, (_, k) => Math.exp(logFactorial[r] - logFactorial[k] - logFactorial[r - k] + k * logQ + (r - k) * logP));
+  // A term with no factor of q (or of 1 − q) adds nothing: skipped, since 0·log 0 would be NaN where q rounds to 0 or 1.
+  const times = (count: number, log: number) => (count === 0 ? 0 : count * log);
+  return Float64Array.from({ length: r + 1 }, (_, k) =>
+    Math.exp(logFactorial[r] - logFactorial[k] - logFactorial[r - k] + times(k, logQ) + times(r - k, logP)),
+  );
 }
 
 /** What the attacker's guesses on the canaries came to. */
@@ -66,6 +70,7 @@ export function epsilonLowerBound(result: Guesses, delta: number, confidence: nu
 
 /** The guesses of one attack: the `k` top-scored canaries called members, the `k` lowest called non-members. */
 export function guessesAt(scores: ArrayLike<number>, included: ArrayLike<boolean>, k: number): Guesses {
+  if (!(k >= 1 && 2 * k <= scores.length)) throw new RangeError(`k = ${k} guesses each way need at least ${2 * k} canaries; there are ${scores.length}.`);
   const order = Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   let correct = 0;
   for (let rank = 0; rank < k; rank++) {
@@ -73,6 +78,12 @@ export function guessesAt(scores: ArrayLike<number>, included: ArrayLike<boolean
     if (!included[order[order.length - 1 - rank]]) correct++;
   }
   return { canaries: order.length, guesses: 2 * k, correct };
+}
+
+/** The most any of the attacks could show: the bound when every guess of the largest is right. A larger ε goes undetected. */
+export function detectableEpsilon(canaries: number, ks: number[], delta: number, confidence: number): number {
+  const each = 1 - (1 - confidence) / ks.length;
+  return Math.max(...ks.map((k) => epsilonLowerBound({ canaries, guesses: 2 * k, correct: 2 * k }, delta, each)));
 }
 
 /** The bound of one attack, and which it was. */

@@ -17,7 +17,8 @@ import { toBytes, fromBytes } from '../data/pixels.js';
 import type { ImageSet } from '../data/image-set.js';
 import { discriminatorForward, isConditional, rowsWithClasses } from '../models/class-condition.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
-import { bestAttack, type AttackBound } from './audit-bound.js';
+import { DataError } from '../errors.js';
+import { bestAttack, detectableEpsilon, type AttackBound } from './audit-bound.js';
 
 export interface Canaries {
   /** count × 784 bytes, each 0 or 255. */
@@ -42,6 +43,7 @@ export function craftCanaries(count: number, seed: number): Canaries {
  * `base` (and their labels, when it has them) followed by the included canaries.
  */
 export function writeCanaryTrainingSet(directory: string, base: ImageSet, canaries: Canaries): number {
+  checkAuditedImages(base);
   const members = canaries.included.flatMap((inside, i) => (inside ? [i] : []));
   const count = base.count + members.length;
   const images = new Uint8Array(count * IMAGE_SIZE);
@@ -58,6 +60,12 @@ export function writeCanaryTrainingSet(directory: string, base: ImageSet, canari
   return count;
 }
 
+/** Refuses data the canaries cannot join: they are 28×28, as the fixed models' images. */
+export function checkAuditedImages(base: ImageSet): void {
+  if (base.height * base.width !== IMAGE_SIZE)
+    throw new DataError(`${base.source} holds ${base.height}×${base.width} images; the canaries, as the fixed models, are 28×28.`);
+}
+
 /** D's logit on each canary (with its class, for a conditional D), in eval mode: the attack's scores. */
 export async function canaryScores(discriminator: tfl.LayersModel, canaries: Canaries): Promise<Float32Array> {
   const input = rowsWithClasses(fromBytes(canaries.bytes), IMAGE_SIZE, isConditional(discriminator) ? canaries.labels : null);
@@ -65,6 +73,9 @@ export async function canaryScores(discriminator: tfl.LayersModel, canaries: Can
   input.dispose();
   return takeValues(logits);
 }
+
+/** Fewer canaries bound nothing useful: a perfect attack on 100 shows only ε ≥ 2.3 (δ = 1e-5). */
+export const MIN_CANARIES = 100;
 
 /** The attacks tried: k canaries guessed each way, as fractions of the canaries (fixed before any score is seen). */
 const GUESS_FRACTIONS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
@@ -74,7 +85,15 @@ export function attackSizes(count: number): number[] {
   return [...new Set(GUESS_FRACTIONS.map((fraction) => Math.max(1, Math.floor((fraction * count) / 2))))];
 }
 
+/** The audit's finding: the best attack's bound, and the largest ε any attack could have shown. */
+export interface AuditFinding {
+  bound: AttackBound;
+  detectable: number;
+}
+
 /** The empirical lower bound on ε from the canaries' scores, at `confidence` over all the attacks tried. */
-export function auditBound(scores: ArrayLike<number>, canaries: Canaries, delta: number, confidence: number): AttackBound {
-  return bestAttack(scores, canaries.included, attackSizes(canaries.count), delta, confidence);
+export function auditFinding(scores: ArrayLike<number>, canaries: Canaries, delta: number, confidence: number): AuditFinding {
+  if (!Array.from(scores).every(Number.isFinite)) throw new DataError("D's logits on the canaries are not all finite: the audited run diverged.");
+  const ks = attackSizes(canaries.count);
+  return { bound: bestAttack(scores, canaries.included, ks, delta, confidence), detectable: detectableEpsilon(canaries.count, ks, delta, confidence) };
 }

@@ -117,7 +117,7 @@ export function privacyUtilityChart(
       {
         data: { values: points },
         mark: { type: 'line', point: { filled: true, size: 50 } },
-        encoding: { x: { field: 'epsilon', type: 'quantitative', title: 'ε (δ = 1e-5)', scale: { type: 'log' } }, y, color },
+        encoding: { x: { field: 'epsilon', type: 'quantitative', title: 'ε', scale: { type: 'log' } }, y, color },
       },
       {
         data: { values: ceilings },

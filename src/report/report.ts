@@ -93,7 +93,7 @@ async function privacyUtilityFigure(results: ResultsFile): Promise<string> {
   const points = results.rows.flatMap((row) => {
     const [epsilon, utility] = [row.spread.epsilon?.mean ?? null, cas(row)];
     if (epsilon === null || utility === null) return [];
-    return [{ group: row.method.replace(/ε\s*=\s*[\d.]+,?\s*/, '') || row.method, epsilon, cas: utility }];
+    return [{ group: row.method.replace(/ε\s*=\s*[\d.]+,?\s*/, '') || 'private runs', epsilon, cas: utility }];
   });
   if (!points.length) return '';
   const ceilings = results.rows.flatMap((row) => (row.spread.epsilon?.mean == null && cas(row) !== null ? [{ method: row.method, cas: cas(row)! }] : []));

@@ -36,14 +36,34 @@ export type AuditSettings = z.infer<typeof SETTINGS_SCHEMA>;
 export function claimAuditSettings(out: string, settings: AuditSettings): void {
   const paths = auditPaths(out);
   const saved = readOptionalJsonFile(paths.settings, SETTINGS_SCHEMA);
-  if (saved && hasRunRecord(paths.run) && JSON.stringify(saved) !== JSON.stringify(settings)) {
-    throw new DataError(`${out} holds an audit with other settings (${paths.settings}); give another --out, or the same flags.`);
+  if (hasRunRecord(paths.run)) {
+    // The run trained on canaries made from these settings: others would be scored against the wrong coins.
+    if (!saved) throw new DataError(`${paths.run} holds a run but ${paths.settings} is missing, so its canaries are unknown; give another --out.`);
+    if (JSON.stringify(saved) !== JSON.stringify(settings))
+      throw new DataError(`${out} holds an audit with other settings (${paths.settings}); give another --out, or the same flags.`);
   }
   mkdirSync(out, { recursive: true });
   writeFileAtomic(paths.settings, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
+/** audit.json: the verdict, both ε, the attack and what was audited. */
+export interface AuditResult {
+  /** The empirical bound is at most the accountant's ε. */
+  holds: boolean;
+  empiricalEpsilon: number;
+  accountantEpsilon: number;
+  /** The largest ε any of the attacks could have shown (every guess right). */
+  detectableEpsilon: number;
+  delta: number;
+  confidence: number;
+  attack: { kEachWay: number; guesses: number; correct: number };
+  canaries: { count: number; included: number; kind: string };
+  trainingImages: number;
+  method: string;
+  run: string;
+}
+
 /** Writes audit.json. */
-export function writeAuditResult(out: string, result: object): void {
+export function writeAuditResult(out: string, result: AuditResult): void {
   writeFileAtomic(auditPaths(out).result, `${JSON.stringify(result, null, 2)}\n`);
 }

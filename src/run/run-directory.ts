@@ -68,6 +68,8 @@ const PRIVACY_RECORD_SCHEMA = z.looseObject({
   delta: z.number().positive(),
   noiseMultiplier: z.number().positive(),
   steps: count,
+  /** The training images N (absent from records of older gankits). */
+  examples: count.optional(),
 });
 export type PrivacyRecord = z.infer<typeof PRIVACY_RECORD_SCHEMA>;
 

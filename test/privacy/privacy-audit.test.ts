@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT_CODES } from '../../src/errors.js';
 import { makeAccountant } from '../../src/privacy/accountant.js';
 import { gankit } from '../helpers/gankit-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -39,7 +40,8 @@ test('an honest DP run passes its audit: the empirical ε stays below the accoun
   const report = readJson(join(out, 'audit.json'));
   assert.equal(report.holds, true);
   assert.ok(report.empiricalEpsilon <= report.accountantEpsilon && report.accountantEpsilon < 1.5, JSON.stringify(report));
-  assert.match(result.stdout, /The guarantee holds up\./);
+  assert.match(result.stdout, /No violation found: this audit detects ε up to \d/);
+  assert.ok(report.detectableEpsilon > report.accountantEpsilon, 'the audit could have caught a violation');
 });
 
 test('the audit catches a run whose noise was off while its accountant was told σ = 4', () => {
@@ -54,7 +56,7 @@ test('the audit catches a run whose noise was off while its accountant was told 
   writeFileSync(privacyFile, JSON.stringify({ ...privacy, noiseMultiplier: CLAIMED_NOISE, epsilon: told }));
   // A rerun finds the run finished and scores it again.
   const rerun = audit(out, 1e-9);
-  assert.equal(rerun.code, 1, rerun.stderr);
+  assert.equal(rerun.code, EXIT_CODES.guaranteeBroken, rerun.stderr);
   const report = readJson(join(out, 'audit.json'));
   assert.equal(report.holds, false);
   assert.equal(report.accountantEpsilon, told);
@@ -71,6 +73,7 @@ test('the audit refuses train flags it sets itself, a run without --dp, and pass
   for (const [flags, pattern] of [
     [['--dp', '--dp-noise', '1', '--limit', '50'], /--limit is the audit's to set/],
     [['--epochs', '1'], /The audit tests a DP run/],
+    [['--dp', '--dp-noise', '1', '--eval-every', '1'], /--eval-every scores against a test split/],
     // gankit train's own refusal, passed on.
     [['--dp', '--epochs', '1'], /gankit train: --dp needs --dp-noise σ/],
   ] as const) {
@@ -78,4 +81,7 @@ test('the audit refuses train flags it sets itself, a run without --dp, and pass
     assert.equal(result.code, 2);
     assert.match(result.stderr, pattern);
   }
+  const few = gankit('privacy', 'audit', '--out', out, '--canaries', '99', '--', '--dp', '--dp-noise', '1');
+  assert.equal(few.code, 2);
+  assert.match(few.stderr, /--canaries must be at least 100/);
 });
