@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baselineOf, parseStudy, readStudyFile } from '../../src/study/study-file.js';
-import { claimStudyDirectory } from '../../src/study/study-directory.js';
+import { claimStudyDirectory, readStudyDirectory } from '../../src/study/study-directory.js';
 import { estimateTaskSeconds } from '../../src/study/cost-estimate.js';
 import { studyTasks } from '../../src/study/study-tasks.js';
 import { gankitWith } from '../helpers/gankit-cli.js';
@@ -120,14 +120,21 @@ test('settings a run would refuse are refused by --dry-run, before anything runs
   }
 });
 
-test('a study directory made for another study is refused, not mixed', () => {
+test('a study directory made for another study is refused, not mixed; a study that only adds runs and rows continues it', () => {
   const dir = join(tempDir(), 'study');
   claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml');
   claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml');
-  assert.throws(
-    () => claimStudyDirectory(dir, parseStudy(TINY.replace('seeds: 2', 'seeds: 3'), 'b.yaml'), 'b.yaml'),
-    /holds the results of a different study than b\.yaml/,
+  for (const other of [TINY.replace('seeds: 2', 'seeds: 3'), TINY.replace('--epochs 1 --limit 256', '--epochs 2 --limit 256')]) {
+    assert.throws(() => claimStudyDirectory(dir, parseStudy(other, 'b.yaml'), 'b.yaml'), /holds the results of a different study than b\.yaml/);
+  }
+  const grown = TINY.replace('runs:\n', 'runs:\n  - name: b\n    train: --epochs 2 --limit 256\n').replace('rows:\n', 'rows:\n  - method: B\n    run: b\n');
+  claimStudyDirectory(dir, parseStudy(grown, 'grown.yaml'), 'grown.yaml');
+  assert.deepEqual(
+    readStudyDirectory(dir).runs.map((run) => run.name),
+    ['b', 'a'],
   );
+  // Dropping a run is not growing: the grown study's directory refuses the first one now.
+  assert.throws(() => claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml'), /different study than a\.yaml/);
   const oldReproduce = join(tempDir(), 'reproduce-quick');
   mkdirSync(join(oldReproduce, 'done'), { recursive: true });
   assert.throws(() => claimStudyDirectory(oldReproduce, parseStudy(TINY, 'a.yaml'), 'a.yaml'), /was written by gankit reproduce before study files existed/);
