@@ -4,14 +4,17 @@
 // keeping each one's fastest of three; for the DP recipe's settings (studies/
 // dp-recipe.yaml: conditional, D without dropout, batch 128, n_D 5) and for
 // --dp's defaults (study preset, batch 64, n_D 10). Target: a DP epoch at most
-// 1.5× the non-private one. Writes bench/results/dp-epoch.json.
+// 1.5× the non-private one. `--repeats N` (default 3) for a quicker or steadier
+// figure. Writes bench/results/dp-epoch.json.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startEngine } from '../src/engine/engine.js';
 import { gankit, machineInfo, save } from './bench-io.js';
 
-const REPEATS = 3;
+const REPEATS = Number(parseArgs({ options: { repeats: { type: 'string', default: '3' } } }).values.repeats);
+if (!Number.isInteger(REPEATS) || REPEATS < 1) throw new Error('--repeats takes a positive integer.');
 const SETTINGS = [
   { name: 'DP recipe: conditional, D without dropout, batch 128, n_D 5', train: ['--conditional', '--dropout-d', '0', '--batch', '128', '--d-steps', '5'] },
   { name: "--dp's defaults: study preset, batch 64, n_D 10", train: ['--d-steps', '10'] },

@@ -1,7 +1,7 @@
 // gankit privacy audit end to end on a small DP run (1,000 MNIST images plus
 // about 200 of 400 canaries, 20 epochs at batch 64): an honest run's bound stays
 // below its accountant's ε, and a run whose noise was switched off while its
-// accountant was told σ = 4 is caught (the audit exits 1).
+// accountant was told σ = 4 is caught (the audit exits 4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
