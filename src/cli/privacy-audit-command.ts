@@ -29,11 +29,12 @@ const OWNED_FLAGS = ['--data', '--out', '--limit', '--resume'];
 const TEST_SPLIT_FLAGS = ['--eval-every'];
 
 function checkTrainFlags(trainFlags: string[]): void {
-  const owned = trainFlags.find((flag) => OWNED_FLAGS.includes(flag.split('=')[0]));
-  if (owned)
-    usage(`${owned.split('=')[0]} is the audit's to set (it trains on the data plus canaries, in --out): give it to gankit privacy audit, before the --.`);
-  const scoring = trainFlags.find((flag) => TEST_SPLIT_FLAGS.includes(flag.split('=')[0]));
-  if (scoring) usage(`${scoring.split('=')[0]} scores against a test split, which the audit's data (the training images plus canaries) has not; leave it out.`);
+  // A flag's name, given as --name value or --name=value.
+  const names = trainFlags.map((flag) => flag.split('=')[0]);
+  const owned = names.find((name) => OWNED_FLAGS.includes(name));
+  if (owned) usage(`${owned} is the audit's to set (it trains on the data plus canaries, in --out): give it to gankit privacy audit, before the --.`);
+  const scoring = names.find((name) => TEST_SPLIT_FLAGS.includes(name));
+  if (scoring) usage(`${scoring} scores against a test split, which the audit's data (the training images plus canaries) has not; leave it out.`);
   if (!trainFlags.includes('--dp'))
     usage('The audit tests a DP run: give gankit train --dp and its privacy flags after the --, e.g. -- --dp --dp-epsilon 10 --epochs 2.');
 }

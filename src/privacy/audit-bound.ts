@@ -80,9 +80,12 @@ export function guessesAt(scores: ArrayLike<number>, included: ArrayLike<boolean
   return { canaries: order.length, guesses: 2 * k, correct };
 }
 
+/** The confidence each of `tests` attacks is held to, so that the best of them holds at `confidence` (Bonferroni). */
+const eachAt = (confidence: number, tests: number) => 1 - (1 - confidence) / tests;
+
 /** The most any of the attacks could show: the bound when every guess of the largest is right. A larger ε goes undetected. */
 export function detectableEpsilon(canaries: number, ks: number[], delta: number, confidence: number): number {
-  const each = 1 - (1 - confidence) / ks.length;
+  const each = eachAt(confidence, ks.length);
   return Math.max(...ks.map((k) => epsilonLowerBound({ canaries, guesses: 2 * k, correct: 2 * k }, delta, each)));
 }
 
@@ -98,7 +101,7 @@ export interface AttackBound extends Guesses {
  * divided among them (Bonferroni), so the best still holds at `confidence`.
  */
 export function bestAttack(scores: ArrayLike<number>, included: ArrayLike<boolean>, ks: number[], delta: number, confidence: number): AttackBound {
-  const each = 1 - (1 - confidence) / ks.length;
+  const each = eachAt(confidence, ks.length);
   const bounds = ks.map((k) => {
     const guesses = guessesAt(scores, included, k);
     return { k, ...guesses, epsilon: epsilonLowerBound(guesses, delta, each) };
