@@ -6,9 +6,11 @@ import { checkClassLabels, isConditional, realDiscriminatorInput } from '../mode
 import { CS_DEFAULTS, meanRealScore, type CsOptions } from '../sampling/collaborative-sampling.js';
 import { integerInRange, nonNegativeInteger, positiveNumber } from './arguments.js';
 import { GENERATOR_WIDTHS } from '../models/gan-models.js';
+import { isDcgan } from '../models/dcgan-models.js';
+import { UsageError } from '../errors.js';
 
 export interface CsFlags {
-  csLayer: number;
+  csLayer?: number;
   csSteps: number;
   csRate: number;
   csEta?: number;
@@ -21,7 +23,11 @@ const HIDDEN_LAYERS = GENERATOR_WIDTHS.length - 2;
 
 export function addCsOptions(command: Command): Command {
   return command
-    .option('--cs-layer <l>', "refine the output of G's hidden layer l (1-3); 0: the pixels", integerInRange(0, HIDDEN_LAYERS), CS_DEFAULTS.layer)
+    .option(
+      '--cs-layer <l>',
+      `refine the output of G's hidden layer l (1-3); 0: the pixels (default: ${CS_DEFAULTS.layer}; a DCGAN's: 0, its only choice)`,
+      integerInRange(0, HIDDEN_LAYERS),
+    )
     .option('--cs-steps <K>', 'at most K refinement steps', nonNegativeInteger, CS_DEFAULTS.steps)
     .option('--cs-rate <λ>', 'refinement step size', positiveNumber, CS_DEFAULTS.rate)
     .option('--cs-eta <η>', 'stop refining a sample once D(x) ≥ η (default: mean D(x) on 1,000 real images)', positiveNumber)
@@ -42,5 +48,10 @@ export async function csOptionsFrom(flags: CsFlags, discriminator: tfl.LayersMod
     eta = await meanRealScore(discriminator, batch);
     batch.dispose();
   }
-  return { layer: flags.csLayer, steps: flags.csSteps, rate: flags.csRate, eta, select: flags.csSelect };
+  // A DCGAN's hidden layers are feature maps: it is refined at its pixels.
+  const dcgan = isDcgan(discriminator);
+  if (dcgan && flags.csLayer !== undefined && flags.csLayer !== 0) {
+    throw new UsageError(`--cs-layer ${flags.csLayer}: a DCGAN run is refined at its pixels only (--cs-layer 0).`);
+  }
+  return { layer: flags.csLayer ?? (dcgan ? 0 : CS_DEFAULTS.layer), steps: flags.csSteps, rate: flags.csRate, eta, select: flags.csSelect };
 }

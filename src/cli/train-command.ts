@@ -4,9 +4,10 @@ import { F_DIVERGENCE_NAMES } from '../objectives/f-divergences.js';
 import { OBJECTIVE_NAMES } from '../objectives/registry.js';
 import type { AccountantName } from '../privacy/accountant.js';
 import { CLASS_IN_D, modelWidths, parameterCount } from '../models/gan-models.js';
+import { dcganParameterCounts } from '../models/dcgan-models.js';
 import type { RdpConversion } from '../privacy/rdp-accountant.js';
 import { checkTrainConfig, configFor } from '../training/train-config.js';
-import { PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
+import { ARCHITECTURES, PRESET_NAMES, PRESETS, TRAIN_DEFAULTS, type TrainConfig } from '../run/run-config.js';
 import { DP_DEFAULTS, type DpConfig } from '../privacy/dp-config.js';
 import { describeGenerator } from '../run/trained-run.js';
 import { runPaths } from '../run/run-directory.js';
@@ -199,6 +200,9 @@ function parameterCounts() {
     discriminator: count(conditional.discriminator),
     projection: count(modelWidths(true, 'projection').discriminator),
     unconditional: `G ${count(unconditional.generator)}, D ${count(unconditional.discriminator)}`,
+    dcgan: Object.entries(dcganParameterCounts(true))
+      .map(([network, n]) => `${network === 'generator' ? 'G' : 'D'} ${n.toLocaleString('en-US')}`)
+      .join(', '),
   };
 }
 
@@ -223,9 +227,19 @@ export function trainCommand(): Command {
       `G and D take the class: G beside z (one-hot; G ${counts.generator} parameters), D as --class-in-d says (projection: D ${counts.projection}; concatenated: ${counts.discriminator}); unconditional: ${counts.unconditional}`,
     )
     .addOption(
-      new Option('--class-in-d <how>', 'with --conditional: how D takes the class, by projection or concatenated beside the image')
-        .choices(CLASS_IN_D)
-        .default(d.classInD),
+      // No default here: the MLP's is projection, the DCGAN's concat (configFor).
+      new Option(
+        '--class-in-d <how>',
+        `with --conditional: how D takes the class, by projection or concatenated beside the image (default: ${d.classInD}; the DCGAN's: concat)`,
+      ).choices(CLASS_IN_D),
+    )
+    .addOption(
+      new Option(
+        '--arch <name>',
+        `the networks: the fixed MLPs, or Bie et al.'s DCGAN (2023; no dropout, no batch norm; conditional: ${counts.dcgan} parameters), slow on a CPU`,
+      )
+        .choices(ARCHITECTURES)
+        .default(d.arch),
     )
     .option('--dropout-g <p>', "dropout after each hidden layer of G in training (default: the preset's)", fraction)
     .option('--dropout-d <p>', "dropout after each hidden layer of D in training (default: the preset's; BEGAN's autoencoder D has none)", fraction)

@@ -13,6 +13,7 @@ import { registerMissingGradients } from './missing-gradients.js';
 import { registerDenseKernels } from './dense-layer.js';
 import { registerDropoutMaskKernel } from './dropout-mask-kernel.js';
 import { shareMemoryOnClone } from './shared-identity.js';
+import { registerImagePatchesKernel } from './image-patches-kernel.js';
 import { conv2DBackpropFilterConfig } from './conv-filter-gradient.js';
 import { conv2DBackpropInputConfig } from './conv-input-gradient.js';
 import {
@@ -144,6 +145,7 @@ export async function startEngine(options: { quiet?: boolean; backend?: BackendC
   registerMissingGradients();
   shareMemoryOnClone();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel(conv2DBackpropFilterConfig);
+  registerImagePatchesKernel();
   const stockInputGradient = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (stockInputGradient) {
     tf.unregisterKernel('Conv2DBackpropInput', 'wasm');

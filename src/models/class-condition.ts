@@ -10,6 +10,8 @@ import { gatherImages, type ImageSet } from '../data/image-set.js';
 import { DataError } from '../errors.js';
 import { CLASS_COUNT, IMAGE_SIZE, LATENT_SIZE } from './gan-models.js';
 import { mlpForward, type ForwardOptions } from './mlp-forward.js';
+import { isDcgan } from './dcgan-models.js';
+import { dcganDiscriminatorForward } from './dcgan-forward.js';
 import { EVERY_CLASS_IN_TURN, plannedClasses, withClasses, type ClassPlan } from './class-rows.js';
 
 /** Rows of `width` as a tensor, each with its one-hot class beside it when `classes` are given. */
@@ -38,9 +40,11 @@ export function isConditional(model: tfl.LayersModel): boolean {
 
 /**
  * D's logit for inputs as D takes them ([x | one-hot class] in a conditional GAN). A projection D runs on x and adds
- * its class's output to output 0; the others are the plain MLP. Every caller runs D through here.
+ * its class's output to output 0; the others are the plain MLP, or the DCGAN (which has no dropout). Every caller
+ * runs D through here.
  */
 export function discriminatorForward(discriminator: tfl.LayersModel, input: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+  if (isDcgan(discriminator)) return dcganDiscriminatorForward(discriminator, input, options.tap);
   if (!isProjection(discriminator)) return mlpForward(discriminator, input, options);
   const outputs = mlpForward(discriminator, tf.slice(input, [0, 0], [-1, IMAGE_SIZE]), options);
   const classOutput = tf.sum(tf.mul(tf.slice(outputs, [0, 1], [-1, CLASS_COUNT]), tf.slice(input, [0, IMAGE_SIZE], [-1, CLASS_COUNT])), 1, true);

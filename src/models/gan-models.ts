@@ -85,16 +85,20 @@ function buildMlp(role: 'generator' | 'discriminator', widths: readonly number[]
 }
 
 /**
- * Sets every Dense layer's weights as PyTorch's nn.Linear initialises them:
- * kernel and bias uniform in ±1/√fan_in (kaiming_uniform with a = √5).
+ * Sets every weighted layer as PyTorch initialises it: kernel and bias uniform in ±1/√fan_in, fan_in being the
+ * inputs a unit sums for nn.Linear and nn.Conv2d (kaiming_uniform with a = √5), and for nn.ConvTranspose2d
+ * PyTorch's reading of its weight, out channels × k². `fanInOf` sets a layer's fan-in by name (a layer standing for
+ * another PyTorch layer).
  */
-export function initialiseLikePyTorch(model: tfl.LayersModel, rng: Rng): void {
+export function initialiseLikePyTorch(model: tfl.LayersModel, rng: Rng, fanInOf: Record<string, number> = {}): void {
   for (const layer of model.layers) {
-    if (layer.getClassName() !== 'Dense') continue;
-    // getWeights() returns the layer's live variables: read their shape, never dispose them.
-    const [fanIn, fanOut] = layer.getWeights()[0].shape;
+    // getWeights() returns the layer's live variables: read their shapes, never dispose them.
+    const weights = layer.getWeights();
+    if (weights.length !== 2) continue;
+    // Every dimension but the last: Dense [in, out]; Conv2D [k, k, in, out]; Conv2DTranspose [k, k, out, in].
+    const fanIn = fanInOf[layer.name] ?? weights[0].shape.slice(0, -1).reduce((product, size) => product * size, 1);
     const bound = 1 / Math.sqrt(fanIn);
-    const values = [tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut]), tf.tensor1d(rng.uniforms(fanOut, -bound, bound))];
+    const values = weights.map((w) => tf.tensor(rng.uniforms(w.size, -bound, bound), w.shape));
     layer.setWeights(values);
     tf.dispose(values);
   }
@@ -109,7 +113,8 @@ export function buildGenerator(rng: Rng, conditional = false): tfl.Sequential {
 
 /** A new generator holding a copy of `source`'s weights (the start of its moving average). */
 export function copyGenerator(source: tfl.LayersModel): tfl.Sequential {
-  const model = buildMlp('generator', modelWidths(source.inputs[0].shape[1] !== LATENT_SIZE).generator, 'tanh');
+  // From the source's own config: the same layers and names, MLP or DCGAN.
+  const model = tfl.Sequential.fromConfig<tfl.Sequential>(tfl.Sequential, source.getConfig() as tf.serialization.ConfigDict);
   model.setWeights(source.getWeights());
   return model;
 }

@@ -4,8 +4,9 @@
 // part-way through the network.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { dense, type DenseParameters, type DenseRun, type GradientsNeeded } from '../engine/dense-layer.js';
+import { dense, type DenseParameters, type GradientsNeeded } from '../engine/dense-layer.js';
 import { applyDropout, dropoutMask, type Dropout } from './dropout.js';
+import type { LayerTap } from './layer-run.js';
 
 interface DenseLike {
   kernel: { read(): tf.Tensor };
@@ -17,14 +18,11 @@ interface LeakyLike {
   alpha: number;
 }
 
-/** Sees each dense layer as it ran (`index`: 0 for the first) and returns the output to go on with (DP-SGD reads and probes them here). */
-export type DenseTap = (layer: DenseRun & { index: number }) => tf.Tensor2D;
-
 export interface ForwardOptions {
   /** Run layers [from, to) only (default: all). */
   from?: number;
   to?: number;
-  tap?: DenseTap;
+  tap?: LayerTap;
   /** Training mode: dropout after every hidden activation. Absent: eval mode. */
   dropout?: Dropout | null;
   /**
@@ -66,7 +64,7 @@ export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, options: Fo
       const mask = next && dropout ? dropoutMask([x.shape[0], parameters.w.shape[1]], dropout) : null;
       const input = x;
       x = dense(input, parameters, mask, { input: denseIndex > 0 || gradients.input, weights: gradients.weights });
-      if (tap) x = tap({ input, output: x, mask, parameters, index: denseIndex });
+      if (tap) x = tap({ kind: 'dense', input, output: x, mask, parameters, index: denseIndex }) as tf.Tensor2D;
       if (next) i++;
       denseIndex++;
     } else if (kind === 'LeakyReLU') {
@@ -79,13 +77,19 @@ export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, options: Fo
   return x;
 }
 
-/** Each Dense layer's kernel and bias variables, in order (for gradients computed by hand). */
-export function denseVariables(model: tfl.LayersModel): Array<{ layer: string; kernel: tf.Variable; bias: tf.Variable | null }> {
+/** Each weighted layer's (Dense or Conv2D) kernel and bias variables and output shape, in order (for gradients computed by hand). */
+export function weightedLayerVariables(model: tfl.LayersModel): Array<{ layer: string; kernel: tf.Variable; bias: tf.Variable | null; outputShape: number[] }> {
   return model.layers
-    .filter((layer) => layer.getClassName() === 'Dense')
+    .filter((layer) => ['Dense', 'Conv2D'].includes(layer.getClassName()))
     .map((layer) => {
-      const dense = layer as unknown as DenseLike;
-      return { layer: layer.name, kernel: dense.kernel.read() as tf.Variable, bias: (dense.bias?.read() as tf.Variable | undefined) ?? null };
+      const weighted = layer as unknown as Pick<DenseLike, 'kernel' | 'bias'>;
+      return {
+        layer: layer.name,
+        kernel: weighted.kernel.read() as tf.Variable,
+        bias: (weighted.bias?.read() as tf.Variable | undefined) ?? null,
+        // One example's output: the layer's shape without its batch dimension.
+        outputShape: (layer.outputShape as number[]).slice(1),
+      };
     });
 }
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.js';
 import { readJsonFile } from '../files/json-file.js';
+// Registers the DCGAN's D's first layer, so that its saved models load.
+import './dcgan-models.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 

@@ -5,14 +5,17 @@
 // backward pass through the fused layers, computing input gradients only,
 // gives each layer's output gradient and so every δ; the clipped sum is then
 // aᵀ(c ⊙ δ) and Σ c ⊙ δ per layer (Bu et al. 2022's book-keeping): the same
-// products as a non-private step's weight gradients.
+// products as a non-private step's weight gradients. Convolutions take the
+// same path through their patches (conv-example-gradients.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
 import type { Dropout } from '../models/dropout.js';
-import { exampleGradientNorms, parameterGradients, type DenseRun } from '../engine/dense-layer.js';
+import { exampleGradientNorms, parameterGradients } from '../engine/dense-layer.js';
 import { discriminatorForward } from '../models/class-condition.js';
-import { denseVariables } from '../models/mlp-forward.js';
+import type { LayerRun } from '../models/layer-run.js';
+import { weightedLayerVariables } from '../models/mlp-forward.js';
+import { convExampleSquaredNorms, convParameterGradients, examplePatches } from './conv-example-gradients.js';
 import type { ExampleLosses } from '../objectives/objective.js';
 
 export interface ClippedSum {
@@ -24,16 +27,19 @@ export interface ClippedSum {
   norms: tf.Tensor1D;
 }
 
+/** Layers without weights, which act on each example alone. */
+const EXAMPLEWISE = ['LeakyReLU', 'Flatten', 'ImageWithClassMaps'];
+
 /** Refuses a model whose per-example gradient norms this module cannot compute. */
 export function checkPerExampleLayers(model: tfl.LayersModel): void {
   for (const layer of model.layers) {
     const kind = layer.getClassName();
     const config = layer.getConfig() as { activation?: string; useBias?: boolean };
-    if (kind === 'LeakyReLU') continue;
-    if (kind === 'Dense' && config.activation === 'linear' && config.useBias !== false) continue;
+    if (EXAMPLEWISE.includes(kind)) continue;
+    if ((kind === 'Dense' || kind === 'Conv2D') && config.activation === 'linear' && config.useBias !== false) continue;
     throw new DataError(
-      `DP training needs each example's gradient norm, which gankit computes for Dense layers (with a bias, linear) and LeakyReLU only; ` +
-        `${layer.name} is ${kind}${kind === 'Dense' ? ` with activation ${config.activation}` : ''}` +
+      `DP training needs each example's gradient norm, which gankit computes for Dense and Conv2D layers (with a bias, linear), LeakyReLU and Flatten only; ` +
+        `${layer.name} is ${kind}${kind === 'Dense' || kind === 'Conv2D' ? ` with activation ${config.activation}` : ''}` +
         `${kind === 'BatchNormalization' ? ', which mixes examples, so no per-example bound holds' : ''}.`,
     );
   }
@@ -53,12 +59,12 @@ export function clippedGradientSum(
   clip: number,
   dropout: Dropout | null = null,
 ): ClippedSum {
-  const layers = denseVariables(model);
+  const layers = weightedLayerVariables(model);
   const rows = x.shape[0];
   // dy_l = ∂(Σ ℓ_i)/∂y_l, read as the gradient of zero probes added to each layer's output y_l.
   // tf.fill runs the backend's Fill kernel; tf.zeros would build each in JavaScript and copy it over.
-  const probes = layers.map(({ kernel }) => tf.fill([rows, kernel.shape[1]!], 0));
-  const runs: DenseRun[] = [];
+  const probes = layers.map(({ outputShape }) => tf.fill([rows, ...outputShape], 0));
+  const runs: LayerRun[] = [];
   let output: tf.Tensor2D | undefined;
   const outputGradients = tf.grads((...probe: tf.Tensor[]) => {
     output = tf.keep(
@@ -69,8 +75,11 @@ export function clippedGradientSum(
         tap: (run) => {
           // x is the caller's, kept by the caller; a projection D's first input is a slice of it, made here.
           const input = run.input === x ? run.input : tf.keep(run.input);
-          runs[run.index] = { ...run, input, output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) };
-          return tf.add(run.output, probe[run.index]) as tf.Tensor2D;
+          runs[run.index] =
+            run.kind === 'dense'
+              ? { ...run, input: input as tf.Tensor2D, output: tf.keep(run.output), mask: run.mask && tf.keep(run.mask) }
+              : { ...run, input: input as tf.Tensor4D, output: tf.keep(run.output) };
+          return tf.add(run.output, probe[run.index]);
         },
       }),
     );
@@ -78,21 +87,32 @@ export function clippedGradientSum(
     if (realRows > 0) parts.push(losses.real(tf.slice(output, [0, 0], [realRows, -1])));
     if (rows > realRows) parts.push(losses.fake(tf.slice(output, [realRows, 0], [-1, -1])));
     return tf.sum(tf.concat(parts));
-  })(probes) as tf.Tensor2D[];
+  })(probes);
+  // A convolution's unfolded input serves both its norms and its clipped sum.
+  const patches = runs.map((run) => (run.kind === 'conv' ? examplePatches(run) : null));
   const result = tf.tidy(() => {
-    const norms = tf.sqrt(tf.addN(runs.map((run, l) => exampleGradientNorms(outputGradients[l], run)))) as tf.Tensor1D;
+    const squaredNorms = runs.map((run, l) =>
+      run.kind === 'dense'
+        ? exampleGradientNorms(outputGradients[l] as tf.Tensor2D, run)
+        : convExampleSquaredNorms(outputGradients[l] as tf.Tensor4D, patches[l]!),
+    );
+    const norms = tf.sqrt(tf.addN(squaredNorms)) as tf.Tensor1D;
     // Opacus's factor: min(1, C / (‖g_i‖ + 1e-6)).
-    const factors = tf.expandDims(tf.minimum(1, tf.div(clip, tf.add(norms, 1e-6))), 1);
+    const factors = tf.minimum(1, tf.div(clip, tf.add(norms, 1e-6)));
     const gradients: tf.NamedTensorMap = {};
     layers.forEach(({ kernel, bias }, l) => {
-      // Each example's δ is linear in its dy: scaling the rows of dy by c scales its gradient by c.
-      const { w, b } = parameterGradients(tf.mul(outputGradients[l], factors), runs[l]);
+      // Each example's gradient is linear in its dy: scaling its rows of dy by c scales its gradient by c.
+      const run = runs[l];
+      const { w, b } =
+        run.kind === 'dense'
+          ? parameterGradients(tf.mul(outputGradients[l], tf.expandDims(factors, 1)) as tf.Tensor2D, run)
+          : convParameterGradients(tf.mul(outputGradients[l], tf.reshape(factors, [rows, 1, 1, 1])) as tf.Tensor4D, run, patches[l]!);
       gradients[kernel.name] = w;
       gradients[bias!.name] = b;
     });
     return { gradients, norms };
   });
   const inputs = runs.map((run) => run.input).filter((input) => input !== x);
-  tf.dispose([probes, outputGradients, inputs, runs.map((run) => [run.output, run.mask ?? []])]);
+  tf.dispose([probes, outputGradients, inputs, patches.filter((p) => p !== null), runs.map((run) => [run.output, (run.kind === 'dense' && run.mask) || []])]);
   return { ...result, output: output! };
 }

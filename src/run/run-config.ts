@@ -13,6 +13,9 @@ const rate = z.number().min(0).lt(1);
 export const PRESET_NAMES = ['study', 'course'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
+/** The networks: the fixed MLPs (docs/architecture.md), or Bie et al.'s conditional DCGAN (models/dcgan-models.ts). */
+export const ARCHITECTURES = ['mlp', 'dcgan'] as const;
+
 /** The adaptive D-step schedule's settings (the paper's code: threshold 0.6 at ε = 10, grace 200, β 0.99). */
 export const ADAPTIVE_D_STEPS_SCHEMA = z.object({
   /** Raise n_D when the averaged accuracy on generated samples is at most this. */
@@ -28,6 +31,8 @@ export type AdaptiveDSteps = z.infer<typeof ADAPTIVE_D_STEPS_SCHEMA>;
 const TRAIN_CONFIG_SCHEMA = z.object({
   /** Which preset the model settings started from (docs/architecture.md's two presets). */
   preset: z.enum(PRESET_NAMES),
+  /** The networks: the fixed MLPs, or the DCGAN (which has no dropout, and takes the class as maps beside the image). */
+  arch: z.enum(ARCHITECTURES),
   /** Inverted dropout after every hidden layer of G and of D in training steps (0: none). */
   dropoutG: rate,
   dropoutD: rate,
@@ -106,6 +111,7 @@ export function optimizerSettings({ optimizer, lrG, lrD, beta1, beta2, dSteps }:
 /** Every default, once: the study preset of the non-saturating GAN with the course's optimizer settings, batch 64, 100 epochs. */
 export const TRAIN_DEFAULTS: TrainConfig = {
   preset: 'study',
+  arch: 'mlp',
   ...PRESETS.study,
   conditional: false,
   classInD: 'projection',

@@ -6,6 +6,7 @@ import type { EngineInfo } from '../engine/engine.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { readJsonFile } from '../files/json-file.js';
 import { describeModels } from '../models/gan-models.js';
+import { describeDcgan } from '../models/dcgan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import { completeSavedConfig, SAVED_CONFIG_SCHEMA, type TrainConfig } from './run-config.js';
 import { runPaths } from './run-directory.js';
@@ -44,7 +45,10 @@ export function readRunConfig(runDir: string): TrainConfig {
 
 /** Writes a new run's config.json. */
 export function writeRunRecord(runDir: string, config: TrainConfig, { objective, optimizer, data, engine }: RunRecordParts): void {
-  const models = describeModels(config.dropoutG, config.dropoutD, objective.discriminator, config.conditional, config.classInD);
+  const models =
+    config.arch === 'dcgan'
+      ? describeDcgan(config.conditional)
+      : describeModels(config.dropoutG, config.dropoutD, objective.discriminator, config.conditional, config.classInD);
   const record = {
     config,
     objective: {

@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpForward, PASSED_THROUGH } from '../models/mlp-forward.js';
+import { generatorForward } from '../models/dcgan-forward.js';
+import { isDcgan } from '../models/dcgan-models.js';
 import { takeScalar, takeValues } from '../engine/tensor-values.js';
 import { gatherRows } from '../data/image-set.js';
 import { classColumns, discriminatorForward, isConditional } from '../models/class-condition.js';
@@ -37,6 +39,7 @@ export interface CsResult {
 
 /** Index in the Sequential G of the first layer after hidden layer l (Dense, LeakyReLU pairs). */
 function splitIndex(generator: tfl.LayersModel, layer: number): number {
+  if (isDcgan(generator) && layer !== 0) throw new RangeError(`A DCGAN generator is refined at its pixels only (CS layer 0), got ${layer}.`);
   const hidden = (generator.layers.length - 1) / 2;
   if (!Number.isInteger(layer) || layer < 0 || layer > hidden) {
     throw new RangeError(`The CS layer must be an integer from 0 (pixels) to ${hidden}, got ${layer}.`);
@@ -84,7 +87,7 @@ async function scoreAndGradient(generator: tfl.LayersModel, discriminator: tfl.L
 export async function collaborativeSample(generator: tfl.LayersModel, discriminator: tfl.LayersModel, z: tf.Tensor2D, options: CsOptions): Promise<CsResult> {
   const split = splitIndex(generator, options.layer);
   const count = z.shape[0];
-  const activation = tf.tidy(() => mlpForward(generator, z, { to: split }));
+  const activation = tf.tidy(() => (split === generator.layers.length ? generatorForward(generator, z) : mlpForward(generator, z, { to: split })));
   const width = activation.shape[1];
   // A copy of its own: it is written as the samples move.
   const values = (await takeValues(activation)).slice();

@@ -8,7 +8,7 @@ import { takeValues } from '../engine/tensor-values.js';
 import { discriminatorForward, generatorInputs } from '../models/class-condition.js';
 import type { ClassPlan } from '../models/class-rows.js';
 import { IMAGE_SIZE } from '../models/gan-models.js';
-import { mlpForward } from '../models/mlp-forward.js';
+import { generatorForward } from '../models/dcgan-forward.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
 import type { LatentSampler } from './latent-samplers.js';
 import { RejectionSampler, type DrsOptions } from './rejection-sampling.js';
@@ -33,7 +33,7 @@ function nextInputs(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng
 /** G(z) with z from the sampler, and from a conditional G the classes of `classes` (every class in turn when absent). */
 export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng, classes?: ClassPlan): ImageSource {
   const inputs = nextInputs(generator, sampler, rng, classes);
-  return { next: (count) => takeValues(tf.tidy(() => mlpForward(generator, inputs(count)))), report: () => ({}) };
+  return { next: (count) => takeValues(tf.tidy(() => generatorForward(generator, inputs(count)))), report: () => ({}) };
 }
 
 /** `count` images of 28×28 from a source, drawn in batches of `batch`. */

@@ -17,7 +17,7 @@ import { featureExtractorFor, type FeatureExtractor } from '../metrics/feature-e
 import { stackRows, type FeatureMatrix } from '../metrics/feature-matrix.js';
 import { exactSquaredDistance, keepSmallest } from '../metrics/nearest-neighbours.js';
 import { CLASS_COUNT, LATENT_SIZE } from '../models/gan-models.js';
-import { mlpForward } from '../models/mlp-forward.js';
+import { generatorForward } from '../models/dcgan-forward.js';
 import { loadModel } from '../models/model-files.js';
 import { generatorDirectory } from '../run/checkpoints.js';
 import { readRunConfig } from '../run/run-record.js';
@@ -121,7 +121,7 @@ export class NearestImages {
     if (training.failure) throw new Refusal(503, `The training images' features could not be computed: ${training.failure}`);
     if (!training.features) return { pending: true, featureNetwork: describeNetwork(training.extractor), progress: training.done / training.images.count };
     const generator = await this.generator(checkpoint, kind);
-    const sample = await takeValues(tf.tidy(() => mlpForward(generator, tf.tensor2d(z, [1, width]))));
+    const sample = await takeValues(tf.tidy(() => generatorForward(generator, tf.tensor2d(z, [1, width]))));
     const { features } = await extractAll(training.extractor, { pixels: sample, count: 1, height: 28, width: 28, source: 'the sample' }, () => {});
     const rows = Math.min(config.limit ?? Infinity, training.features.rows);
     const distances = new Float64Array(rows);

@@ -8,7 +8,7 @@ import { writeGridPng } from '../data/sample-grid.js';
 import { rowsWithClasses } from '../models/class-condition.js';
 import { plannedClasses } from '../models/class-rows.js';
 import { LATENT_SIZE } from '../models/gan-models.js';
-import { mlpForward } from '../models/mlp-forward.js';
+import { generatorForward } from '../models/dcgan-forward.js';
 import type { TrainConfig } from '../run/run-config.js';
 import { epochGrid } from '../run/run-directory.js';
 import type { GeneratorKind } from '../run/trained-run.js';
@@ -34,6 +34,6 @@ export function keepsEpoch(config: TrainConfig, epoch: number): boolean {
 }
 
 export async function writeEpochGrid(runDir: string, generator: tfl.LayersModel, gridZ: tf.Tensor2D, epoch: number): Promise<void> {
-  const images = await takeValues(tf.tidy(() => mlpForward(generator, gridZ)));
+  const images = await takeValues(tf.tidy(() => generatorForward(generator, gridZ)));
   writeGridPng(epochGrid(runDir, epoch), images, GRID_SIDE * GRID_SIDE, { columns: GRID_SIDE });
 }

@@ -7,6 +7,7 @@ import { activeNativeGemm } from '../engine/matmul-kernels.js';
 import { deriveRng, type Rng } from '../engine/rng.js';
 import { dropoutOf } from '../models/dropout.js';
 import { buildAutoencoderDiscriminator, buildDiscriminator, buildGenerator } from '../models/gan-models.js';
+import { buildDcganDiscriminator, buildDcganGenerator } from '../models/dcgan-models.js';
 import { trainableVariables } from '../models/mlp-forward.js';
 import type { Objective } from '../objectives/objective.js';
 import type { GanParts } from './gan-step.js';
@@ -65,8 +66,14 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
 
 /** New models, initialised from `weightsRng`, with D shaped as the objective needs. */
 export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rng): GanParts {
+  if (config.arch === 'dcgan') {
+    const generator = buildDcganGenerator(weightsRng, config.conditional);
+    return assembleGan(generator, buildDcganDiscriminator(weightsRng, config.conditional), config, objective, {
+      dropoutRng: deriveRng(config.seed, 'dropout'),
+    });
+  }
   const generator = buildGenerator(weightsRng, config.conditional);
-  // checkTrainConfig refuses a conditional autoencoder.
+  // checkTrainConfig refuses a conditional autoencoder, and an autoencoder with the DCGAN.
   const discriminator =
     objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng, config.conditional, config.classInD);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });

@@ -7,7 +7,8 @@ import type { Rng } from '../engine/rng.js';
 import { takeScalar, takeScalars } from '../engine/tensor-values.js';
 import type { Dropout } from '../models/dropout.js';
 import { asDiscriminatorInput, discriminatorForward } from '../models/class-condition.js';
-import { mlpForward, PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
+import { PASSED_THROUGH, TRAINED_ON_DATA } from '../models/mlp-forward.js';
+import { generatorForward } from '../models/dcgan-forward.js';
 import type { GradientsNeeded } from '../engine/dense-layer.js';
 import type { Critic, Loss, Objective } from '../objectives/objective.js';
 import { updateGeneratorEma, type GeneratorEma } from './generator-ema.js';
@@ -98,7 +99,7 @@ function pairedCritic(critic: Critic, real: tf.Tensor2D, fake: tf.Tensor2D): Cri
 
 /** G(z) in training mode, as D takes it (with z's class beside each image in a conditional GAN). */
 export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
-  return asDiscriminatorInput(mlpForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA }), z);
+  return asDiscriminatorInput(generatorForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA }), z);
 }
 
 /** Updates D on a real batch (images, with their classes beside them in a conditional GAN) against G(z); G is not differentiated. */
@@ -126,7 +127,7 @@ export async function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): Promise<numbe
   const losses = gan.objective.exampleLosses;
   if (!losses) throw new Error(`${gan.objective.name} has no per-example D loss.`);
   const accuracy = tf.tidy(() => {
-    const output = discriminatorForward(gan.discriminator, asDiscriminatorInput(mlpForward(gan.generator, z), z));
+    const output = discriminatorForward(gan.discriminator, asDiscriminatorInput(generatorForward(gan.generator, z), z));
     return tf.mean(tf.cast(tf.less(losses.fake(output), losses.real(output)), 'float32'));
   });
   return takeScalar(accuracy);

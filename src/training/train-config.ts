@@ -34,7 +34,9 @@ export function configFor(objective: string, overrides: Partial<TrainConfig> = {
     objective,
     preset,
   };
-  return discriminator === 'autoencoder' ? { ...config, dropoutD: 0 } : config;
+  // The DCGAN has no dropout, and its D takes the class as maps beside the image (concatenated), unless the user says otherwise (refused).
+  const dcgan = config.arch === 'dcgan' ? { dropoutG: 0, dropoutD: 0, classInD: 'concat' as const, ...given } : {};
+  return discriminator === 'autoencoder' ? { ...config, dropoutD: 0 } : { ...config, ...dcgan };
 }
 
 /** The objectives whose D loss is a sum over examples: the ones DP-SGD can clip and the adaptive schedule can measure. */
@@ -56,6 +58,14 @@ export function checkTrainConfig(config: TrainConfig): void {
     throw new UsageError(
       `--conditional gives D the class beside the image; ${objective.name}'s D is an autoencoder of the image alone. Choose another objective.`,
     );
+  }
+  if (config.arch === 'dcgan') {
+    if (objective.discriminator !== 'logit') throw new UsageError(`--arch dcgan has a D with one logit; ${objective.name}'s D is an autoencoder.`);
+    if (config.dropoutG > 0 || config.dropoutD > 0)
+      throw new UsageError("--arch dcgan has no dropout (Bie et al.'s DCGAN): leave out --dropout-g and --dropout-d.");
+    if (config.conditional && config.classInD === 'projection') {
+      throw new UsageError("--arch dcgan's D takes the class as ten maps beside the image: leave out --class-in-d projection.");
+    }
   }
   const perClassSamples = CLASS_COUNT * (NEIGHBOURHOOD_K.k + 1);
   if (config.conditional && config.evalEvery !== null && config.evalN < perClassSamples) {

@@ -13,7 +13,7 @@ import { loadImageSet } from '../../src/data/image-set.js';
 import { startEngine } from '../../src/engine/engine.js';
 import { deriveRng, Rng } from '../../src/engine/rng.js';
 import { buildDiscriminator, buildGenerator, DISCRIMINATOR_WIDTHS, GENERATOR_WIDTHS, IMAGE_SIZE, LATENT_SIZE } from '../../src/models/gan-models.js';
-import { denseVariables } from '../../src/models/mlp-forward.js';
+import { weightedLayerVariables } from '../../src/models/mlp-forward.js';
 import { assembleGan } from '../../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep, type GanParts } from '../../src/training/gan-step.js';
 import { configFor, requireObjective } from '../../src/training/train-config.js';
@@ -48,7 +48,7 @@ class RecordingRng extends Rng {
 /** G's then D's weights as PyTorch lays them out: each weight [out, in], then its bias. */
 function pytorchLayout(gan: GanParts): Float32Array[] {
   return [gan.generator, gan.discriminator].flatMap((model) =>
-    denseVariables(model).flatMap(({ kernel, bias }) => [tf.transpose(kernel).dataSync() as Float32Array, bias!.dataSync() as Float32Array]),
+    weightedLayerVariables(model).flatMap(({ kernel, bias }) => [tf.transpose(kernel).dataSync() as Float32Array, bias!.dataSync() as Float32Array]),
   );
 }
 
