@@ -140,7 +140,7 @@ test('a study directory made for another study is refused, not mixed; a study th
   assert.throws(() => claimStudyDirectory(oldReproduce, parseStudy(TINY, 'a.yaml'), 'a.yaml'), /was written by gankit reproduce before study files existed/);
 });
 
-test('the cost estimate grows with the epochs, the seeds and the samples', () => {
+test('the cost estimate grows with the epochs, the seeds, the samples and the architecture', () => {
   const cost = (text: string) => {
     const study = parseStudy(text, 's.yaml');
     return [...estimateTaskSeconds(study, studyTasks(study)).values()].reduce((a, b) => a + b, 0);
@@ -150,6 +150,8 @@ test('the cost estimate grows with the epochs, the seeds and the samples', () =>
   assert.ok(Math.abs((epochs(11) - base) / (epochs(2) - base) - 10) < 1e-6, 'training cost ∝ epochs');
   assert.ok(Math.abs(cost(TINY.replace('seeds: 2', 'seeds: 4')) - 2 * base) < 6, 'two more seeds: twice the tasks (the table once)');
   assert.ok(cost(`${TINY}evaluation: {n: 50000}\n`) > base);
+  const perEpoch = (text: string) => cost(text.replace('--epochs 1', '--epochs 2')) - cost(text);
+  assert.ok(perEpoch(TINY.replace('--epochs 1', '--arch dcgan --epochs 1')) > 10 * perEpoch(TINY), 'a DCGAN epoch costs many MLP epochs');
 });
 
 test('the command refuses bad flags and files in one line each, and makes nothing', () => {
