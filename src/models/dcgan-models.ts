@@ -3,11 +3,13 @@
 // DCLabelledDiscriminator at dim = 128), the option `--arch dcgan`. No batch
 // norm and no dropout: DP-SGD needs each example's gradient on its own.
 // It takes its inputs as the MLPs do (G: [z | one-hot class], D: [x | one-hot
-// class]) so that every caller treats the two architectures alike. Two
-// simplifications of theirs, both plain cGAN practice: G's first layer maps
-// [z | y] together (theirs maps z and y apart and stacks the two halves), and
-// D's first convolution reads the image and the class's ten constant maps as
-// eleven channels (theirs convolves them apart into 64 + 64 channels).
+// class]) so that every caller treats the two architectures alike. Where it
+// differs from theirs: G's first layer maps [z | y] together (theirs maps z
+// and y apart and stacks the two halves), and D's first convolution reads the
+// image and the class's ten constant maps as eleven channels (theirs
+// convolves them apart into 64 + 64), both plain cGAN practice; z has the
+// MLP's 100 numbers (theirs 128), and pixels stay in tanh's [-1, 1] as all of
+// gankit's data (theirs are rescaled to [0, 1]).
 // PyTorch's ConvTranspose2d(k, s, p) is TF.js's 'valid' transposed
 // convolution with p cropped from every side.
 import * as tf from '@tensorflow/tfjs-core';
