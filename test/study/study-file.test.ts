@@ -24,20 +24,23 @@ rows:
     run: a
 `;
 
-test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, against vanilla; the sweeps and the 5-seed vanilla study parse', () => {
+test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, against vanilla; the sweeps, the DP sweeps and the 5-seed vanilla study parse', () => {
   const files = readdirSync(STUDIES)
     .filter((file) => file.startsWith('reproduce-'))
     .sort();
   assert.deepEqual(files, ['reproduce-full.yaml', 'reproduce-quick.yaml', 'reproduce-standard.yaml']);
   assert.deepEqual(
     readdirSync(STUDIES).filter((file) => !files.includes(file)),
-    ['dp-recipe.yaml', 'ema-and-cs-sweep.yaml', 'standard-vanilla-seeds.yaml'],
+    ['dp-dcgan.yaml', 'dp-recipe.yaml', 'ema-and-cs-sweep.yaml', 'standard-vanilla-seeds.yaml'],
   );
   assert.equal(readStudyFile(join(STUDIES, 'ema-and-cs-sweep.yaml')).seeds.length, 1);
-  // The DP sweep scores every row by the CAS of its labelled samples.
-  const dp = readStudyFile(join(STUDIES, 'dp-recipe.yaml'));
-  assert.equal(dp.evaluation.cas, 'short');
-  assert.ok(dp.runs.every((run) => run.train.includes('--conditional')));
+  // The DP sweeps (the MLP's and the DCGAN's) score every row by the CAS of its labelled samples.
+  const [mlp, dcgan] = ['dp-recipe.yaml', 'dp-dcgan.yaml'].map((file) => readStudyFile(join(STUDIES, file)));
+  for (const dp of [mlp, dcgan]) {
+    assert.equal(dp.evaluation.cas, 'short');
+    assert.ok(dp.runs.every((run) => run.train.includes('--conditional')));
+  }
+  assert.ok(dcgan.runs.every((run) => run.train.includes('dcgan') && run.train.includes('--dp')));
   // The 5-seed study reuses the standard study's vanilla runs and shapings: the same flags, so they can be copied in.
   const standard = readStudyFile(join(STUDIES, 'reproduce-standard.yaml'));
   const vanillaSeeds = readStudyFile(join(STUDIES, 'standard-vanilla-seeds.yaml'));
