@@ -66,16 +66,14 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
 
 /** New models, initialised from `weightsRng`, with D shaped as the objective needs. */
 export function newGan(config: TrainConfig, objective: Objective, weightsRng: Rng): GanParts {
-  if (config.arch === 'dcgan') {
-    const generator = buildDcganGenerator(weightsRng, config.conditional);
-    return assembleGan(generator, buildDcganDiscriminator(weightsRng, config.conditional), config, objective, {
-      dropoutRng: deriveRng(config.seed, 'dropout'),
-    });
-  }
-  const generator = buildGenerator(weightsRng, config.conditional);
-  // checkTrainConfig refuses a conditional autoencoder, and an autoencoder with the DCGAN.
-  const discriminator =
-    objective.discriminator === 'autoencoder' ? buildAutoencoderDiscriminator(weightsRng) : buildDiscriminator(weightsRng, config.conditional, config.classInD);
+  // G is drawn first, then D, for either architecture. checkTrainConfig refuses a conditional autoencoder, and an autoencoder with the DCGAN.
+  const dcgan = config.arch === 'dcgan';
+  const generator = dcgan ? buildDcganGenerator(weightsRng, config.conditional) : buildGenerator(weightsRng, config.conditional);
+  const discriminator = dcgan
+    ? buildDcganDiscriminator(weightsRng, config.conditional)
+    : objective.discriminator === 'autoencoder'
+      ? buildAutoencoderDiscriminator(weightsRng)
+      : buildDiscriminator(weightsRng, config.conditional, config.classInD);
   return assembleGan(generator, discriminator, config, objective, { dropoutRng: deriveRng(config.seed, 'dropout') });
 }
 
