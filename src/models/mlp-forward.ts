@@ -77,10 +77,13 @@ export function mlpForward(model: tfl.LayersModel, input: tf.Tensor, options: Fo
   return x;
 }
 
+/** The layers with a kernel and a bias that gradients are computed for by hand. */
+export const WEIGHTED_LAYERS = ['Dense', 'Conv2D'];
+
 /** Each weighted layer's (Dense or Conv2D) kernel and bias variables and output shape, in order (for gradients computed by hand). */
 export function weightedLayerVariables(model: tfl.LayersModel): Array<{ layer: string; kernel: tf.Variable; bias: tf.Variable | null; outputShape: number[] }> {
   return model.layers
-    .filter((layer) => ['Dense', 'Conv2D'].includes(layer.getClassName()))
+    .filter((layer) => WEIGHTED_LAYERS.includes(layer.getClassName()))
     .map((layer) => {
       const weighted = layer as unknown as Pick<DenseLike, 'kernel' | 'bias'>;
       return {

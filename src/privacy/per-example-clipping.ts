@@ -14,7 +14,7 @@ import type { Dropout } from '../models/dropout.js';
 import { exampleGradientNorms, parameterGradients } from '../engine/dense-layer.js';
 import { discriminatorForward } from '../models/class-condition.js';
 import type { LayerRun } from '../models/layer-run.js';
-import { weightedLayerVariables } from '../models/mlp-forward.js';
+import { WEIGHTED_LAYERS, weightedLayerVariables } from '../models/mlp-forward.js';
 import { convExampleSquaredNorms, convParameterGradients, examplePatches } from './conv-example-gradients.js';
 import type { ExampleLosses } from '../objectives/objective.js';
 
@@ -36,10 +36,11 @@ export function checkPerExampleLayers(model: tfl.LayersModel): void {
     const kind = layer.getClassName();
     const config = layer.getConfig() as { activation?: string; useBias?: boolean };
     if (EXAMPLEWISE.includes(kind)) continue;
-    if ((kind === 'Dense' || kind === 'Conv2D') && config.activation === 'linear' && config.useBias !== false) continue;
+    const weighted = WEIGHTED_LAYERS.includes(kind);
+    if (weighted && config.activation === 'linear' && config.useBias !== false) continue;
     throw new DataError(
       `DP training needs each example's gradient norm, which gankit computes for Dense and Conv2D layers (with a bias, linear), LeakyReLU and Flatten only; ` +
-        `${layer.name} is ${kind}${kind === 'Dense' || kind === 'Conv2D' ? ` with activation ${config.activation}` : ''}` +
+        `${layer.name} is ${kind}${weighted ? ` with activation ${config.activation}` : ''}` +
         `${kind === 'BatchNormalization' ? ', which mixes examples, so no per-example bound holds' : ''}.`,
     );
   }
