@@ -264,6 +264,12 @@ export function trainCommand(): Command {
     )
     .option('--grad-clip <norm>', "clip each network's gradients to this global L2 norm (default: off)", positiveNumber)
     .option('--d-weight-decay <w>', 'L2 weight decay of the discriminator', nonNegativeNumber, d.dWeightDecay)
+    .option(
+      '--mode-seeking <weight>',
+      "weight of mode seeking in G's loss (Mao et al. 2019): two latents of one class must give different images; reads only G, so it costs no privacy (default: off)",
+      nonNegativeNumber,
+      d.modeSeeking,
+    )
     .option('--wgan-warmup', "WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th", d.wganWarmup)
     .option(
       '--adaptive-d-steps',

@@ -21,6 +21,13 @@ export function uniformClasses(rng: Rng, count: number): Uint8Array {
   return Uint8Array.from({ length: count }, () => rng.integer(CLASS_COUNT));
 }
 
+/** `count` uniform classes in two equal halves (row i and row i + ⌊count/2⌋ share one): mode seeking's pairs. */
+export function pairedClasses(rng: Rng, count: number): Uint8Array {
+  const half = Math.floor(count / 2);
+  const drawn = uniformClasses(rng, count - half);
+  return Uint8Array.from({ length: count }, (_, i) => drawn[i < half ? i : i - half]);
+}
+
 /** The class of each of `count` samples from index `first` on: one class, or every class in turn in blocks of `block` (balanced). */
 export type ClassPlan = { kind: 'one'; digit: number } | { kind: 'balanced'; block: number };
 

@@ -65,6 +65,8 @@ const TRAIN_CONFIG_SCHEMA = z.object({
   gradClip: z.number().positive().nullable(),
   /** L2 weight decay of D. */
   dWeightDecay: z.number().nonnegative(),
+  /** Weight of mode seeking in G's loss (training/mode-seeking.ts); 0: off. */
+  modeSeeking: z.number().nonnegative(),
   /** WGAN's official schedule: 100 D steps for the first 25 G steps and every 500th. */
   wganWarmup: z.boolean(),
   /** Raise n_D (from dSteps) as D's accuracy on generated samples drops; null: a constant n_D. */
@@ -126,6 +128,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   fganGLoss: 'standard',
   gradClip: null,
   dWeightDecay: 0,
+  modeSeeking: 0,
   wganWarmup: false,
   adaptiveDSteps: null,
   dp: null,

@@ -61,6 +61,7 @@ export function assembleGan(generator: tfl.LayersModel, discriminator: tfl.Layer
     objective,
     gradClip: config.gradClip,
     dWeightDecay: config.dWeightDecay,
+    modeSeeking: config.modeSeeking,
   };
 }
 

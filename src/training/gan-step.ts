@@ -12,6 +12,7 @@ import { generatorForward } from '../models/dcgan-forward.js';
 import type { GradientsNeeded } from '../engine/dense-layer.js';
 import type { Critic, Loss, Objective } from '../objectives/objective.js';
 import { updateGeneratorEma, type GeneratorEma } from './generator-ema.js';
+import { modeSeekingTerm } from './mode-seeking.js';
 
 export interface GanParts {
   generator: tfl.LayersModel;
@@ -33,6 +34,8 @@ export interface GanParts {
   gradClip: number | null;
   /** L2 weight decay of D, added to its gradients as PyTorch's weight_decay does. */
   dWeightDecay: number;
+  /** Weight of mode seeking in G's loss (0: off); G's batch then comes in pairs of one class. */
+  modeSeeking: number;
 }
 
 export interface StepResult {
@@ -133,15 +136,17 @@ export async function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): Promise<numbe
   return takeScalar(accuracy);
 }
 
-/** Updates G through D on fresh latents, then G's moving average. */
+/** G's loss on the latents z: the objective's, plus mode seeking's term when the run weighs it. */
+function generatorLoss(gan: GanParts, z: tf.Tensor2D): Loss {
+  const images = generatorForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA });
+  const { loss, logs } = gan.objective.generatorLoss(criticOf(gan, PASSED_THROUGH), asDiscriminatorInput(images, z));
+  if (gan.modeSeeking === 0) return { loss, logs };
+  return { loss: tf.add(loss, tf.mul(gan.modeSeeking, modeSeekingTerm(images, z))), logs };
+}
+
+/** Updates G through D on fresh latents (in pairs of one class under mode seeking), then G's moving average. */
 export async function generatorStep(gan: GanParts, z: tf.Tensor2D): Promise<StepResult> {
-  const result = await update(
-    gan.generatorOptimizer,
-    gan.generatorVariables,
-    () => gan.objective.generatorLoss(criticOf(gan, PASSED_THROUGH), trainingFakes(gan, z)),
-    gan.gradClip,
-    0,
-  );
+  const result = await update(gan.generatorOptimizer, gan.generatorVariables, () => generatorLoss(gan, z), gan.gradClip, 0);
   if (gan.generatorEma) updateGeneratorEma(gan.generatorEma, gan.generatorVariables);
   return result;
 }

@@ -78,6 +78,7 @@ export function checkTrainConfig(config: TrainConfig): void {
       `--adaptive-d-steps measures D's accuracy from per-example losses, which ${objective.name} has not; use a cross-entropy, LSGAN, hinge or f-GAN objective.`,
     );
   }
+  if (config.modeSeeking > 0 && config.batch < 2) throw new UsageError('--mode-seeking compares pairs of latents: it needs --batch 2 or more.');
   if (config.gEmaStart > 0 && config.gEma === null) throw new UsageError('--g-ema-start delays a moving average that is not kept: give --g-ema DECAY too.');
   if (config.dp) {
     if (!objective.exampleLosses) {

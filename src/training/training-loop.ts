@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/rng.js';
 import type { ImageSet } from '../data/image-set.js';
 import { realDiscriminatorInput, rowsWithClasses } from '../models/class-condition.js';
-import { uniformClasses } from '../models/class-rows.js';
+import { pairedClasses, uniformClasses } from '../models/class-rows.js';
 import { LATENT_SIZE } from '../models/gan-models.js';
 import type { Objective } from '../objectives/objective.js';
 import type { TrainingPosition } from '../run/checkpoints.js';
@@ -62,16 +62,16 @@ export interface LoopEvents {
 /** Why the loop returned. A divergence returns at once, with nothing saved, from the position where the loss became non-finite. */
 export type LoopEnd = { status: 'completed' } | { status: 'stopped' } | { status: 'budget-spent'; reason: string } | { status: 'diverged'; network: 'D' | 'G' };
 
-/** G's inputs: `count` latents, each with a class drawn uniformly beside it in a conditional GAN. */
-function latents(rng: Rng, count: number, conditional: boolean): tf.Tensor2D {
+/** G's inputs: `count` latents, each with a class drawn uniformly beside it in a conditional GAN (`paired`: the two halves' classes alike). */
+function latents(rng: Rng, count: number, conditional: boolean, paired = false): tf.Tensor2D {
   const z = rng.normals(count * LATENT_SIZE);
-  return rowsWithClasses(z, LATENT_SIZE, conditional ? uniformClasses(rng, count) : null);
+  return rowsWithClasses(z, LATENT_SIZE, conditional ? (paired ? pairedClasses : uniformClasses)(rng, count) : null);
 }
 
 /** The G step after D's, and the schedule's measurement of D on a fresh generated batch. */
 async function takeGeneratorStep(state: TrainingState, batch: number): Promise<Pick<StepTaken, 'gLoss' | 'fakeAccuracy' | 'nextDSteps'>> {
   const { gan, rng, position, schedule } = state;
-  const z = latents(rng, batch, gan.conditional);
+  const z = latents(rng, batch, gan.conditional, gan.modeSeeking > 0);
   const gLoss = (await generatorStep(gan, z)).loss;
   z.dispose();
   if (!schedule.measuresAccuracy) return { gLoss };
