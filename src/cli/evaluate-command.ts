@@ -11,12 +11,12 @@ import { EVERY_CLASS_IN_TURN, plannedClasses } from '../models/class-rows.js';
 import { fromBytes } from '../data/pixels.js';
 import { featureExtractorFor, SHIPPED_FEATURE_NETWORKS } from '../metrics/feature-extractor.js';
 import { evaluate, NEIGHBOURHOOD_K, type EvaluationResult, type Images } from '../metrics/evaluation.js';
-import { drawImages, generatorSource } from '../sampling/generate-images.js';
+import { drawImages, mixtureSource } from '../sampling/generate-images.js';
 import { gaussian } from '../sampling/latent-samplers.js';
 import { describeGenerator, openRun, type TrainedRun } from '../run/trained-run.js';
 import { CAS_PROTOCOLS, type CasProtocol } from '../metrics/classification-accuracy-score.js';
 import { casWithCeiling, type CasReport } from '../metrics/cas-run.js';
-import { addRunOptions, type RunFlags } from './run-options.js';
+import { addMixtureOption, addRunOptions, checkMixture, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
 
@@ -61,14 +61,15 @@ function readSamples(path: string): Images {
 
 /** `count` samples of the run's G (a conditional G's of every class in turn) from the seed's `stream`, with their classes. */
 async function drawSamples(run: TrainedRun, count: number, seed: number, stream: string): Promise<{ pixels: Float32Array; labels?: Uint8Array }> {
-  const pixels = await drawImages(generatorSource(run.generator, gaussian(1), deriveRng(seed, stream), EVERY_CLASS_IN_TURN), count);
+  const pixels = await drawImages(mixtureSource(run.generators, gaussian(1), deriveRng(seed, stream), EVERY_CLASS_IN_TURN), count);
   return { pixels, labels: run.config.conditional ? plannedClasses(EVERY_CLASS_IN_TURN, 0, count) : undefined };
 }
 
 async function generated(flags: EvaluateFlags, run: TrainedRun): Promise<Images> {
   const { pixels, labels } = await drawSamples(run, flags.n, flags.seed, 'generate');
   const classes = run.config.conditional ? ', every class in turn' : '';
-  const source = `${flags.run} (${describeGenerator(run.generatorKind)}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
+  const mixture = flags.mixture ? ` of ${flags.mixture.length} checkpoints in turn` : '';
+  const source = `${flags.run} (${describeGenerator(run.generatorKind)}${mixture}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
   return { pixels, count: flags.n, height: 28, width: 28, labels, source };
 }
 
@@ -150,6 +151,8 @@ async function casOf(flags: EvaluateFlags, run: TrainedRun | undefined, fake: Im
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   if (Boolean(flags.samples) === Boolean(flags.run)) throw new UsageError('Give exactly one of --samples and --run.');
   if (flags.layer && !flags.features) throw new UsageError('--layer needs --features.');
+  if (flags.mixture && !flags.run) throw new UsageError('--mixture draws from a run: give --run.');
+  checkMixture(flags);
   await startEngine();
   const extractor = await featureExtractorFor(flags.data, flags.features, flags.layer);
   const run = flags.run ? await openRun(flags.run, flags) : undefined;
@@ -200,5 +203,5 @@ export function evaluateCommand(): Command {
       ).choices(['full', 'short']),
     )
     .option('--json', 'print the result as JSON instead of a table');
-  return addRunOptions(command).action(runEvaluate);
+  return addMixtureOption(addRunOptions(command)).action(runEvaluate);
 }

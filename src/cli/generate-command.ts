@@ -12,11 +12,11 @@ import { plannedClasses, type ClassPlan } from '../models/class-rows.js';
 import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { writeGridPng } from '../data/sample-grid.js';
 import { loadShapedDiscriminator, shapedAgainst } from '../run/shaped-discriminator.js';
-import { collaborativeSource, generateImages, generatorSource, rejectionSource, type ImageSource } from '../sampling/generate-images.js';
+import { collaborativeSource, generateImages, generatorSource, mixtureSource, rejectionSource, type ImageSource } from '../sampling/generate-images.js';
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
 import { describeGenerator, logitDiscriminator, openRun, type TrainedRun } from '../run/trained-run.js';
-import { addRunOptions, type RunFlags } from './run-options.js';
+import { addMixtureOption, addRunOptions, checkMixture, type RunFlags } from './run-options.js';
 import { integerInRange, nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -80,7 +80,7 @@ async function imageSource(flags: GenerateFlags, run: TrainedRun, classes: Class
     dirichletK: flags.dirichletK,
     truncation: flags.truncation,
   });
-  const base = generatorSource(run.generator, sampler, deriveRng(flags.seed, 'generate'), classes);
+  const base = mixtureSource(run.generators, sampler, deriveRng(flags.seed, 'generate'), classes);
   if (flags.refine === 'cs') {
     const shaped = await loadShapedDiscriminator(run.directory);
     const against = shapedAgainst(run.directory) ?? 'raw';
@@ -119,6 +119,9 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   if (!flags.out && !flags.grid && !flags.interpolate) {
     throw new UsageError('Nothing to write: give --out, --grid, --interpolate or several.');
   }
+  const needsOneGenerator = flags.refine !== 'none' ? `--refine ${flags.refine}` : flags.interpolate ? '--interpolate' : undefined;
+  const grouped = GROUP_SAMPLERS.includes(flags.sampler) ? `--sampler ${flags.sampler}` : undefined;
+  checkMixture(flags, needsOneGenerator ?? grouped);
   await startEngine();
   const run = await openRun(flags.run, flags);
   const classes = classPlan(flags, run);
@@ -176,7 +179,8 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
     flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
-  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${describeGenerator(run.generatorKind)} with ${description}.\n`);
+  const mixture = flags.mixture ? ` of ${flags.mixture.join(', ')} in turn` : '';
+  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${describeGenerator(run.generatorKind)}${mixture} with ${description}.\n`);
   const report = Object.entries(source.report());
   if (report.length > 0) process.stdout.write(`${report.map(([key, value]) => `${key} ${Number(value.toFixed(4))}`).join(', ')}\n`);
 }
@@ -217,5 +221,5 @@ export function generateCommand(): Command {
     )
     .option('--drs-burn-in <n>', "proposals that estimate D's maximum logit", positiveInteger, DRS_DEFAULTS.burnIn)
     .option('--drs-percentile <p>', 'γ: this percentile of F over the burn-in', positiveNumber, DRS_DEFAULTS.gammaPercentile);
-  return addRunOptions(addCsOptions(command)).action(runGenerate);
+  return addMixtureOption(addRunOptions(addCsOptions(command))).action(runGenerate);
 }

@@ -23,6 +23,8 @@ export interface TrainedRun {
   /** The generator sampling uses: the moving average when the run keeps one, unless the raw G was asked for. */
   generator: tfl.LayersModel;
   generatorKind: GeneratorKind;
+  /** What sampling draws from in turn: `generator` alone, or a mixture's generators (the first is `generator`). */
+  generators: tfl.LayersModel[];
   discriminator: tfl.LayersModel;
 }
 
@@ -31,6 +33,8 @@ export interface OpenOptions {
   ema?: boolean;
   /** A checkpoint by name (e.g. a scored epoch's, kept by --eval-every); default: the newest. */
   checkpoint?: string;
+  /** Several kept checkpoints by name, whose generators sampling draws from in turn (instead of `checkpoint`). */
+  mixture?: string[];
 }
 
 /** Checks a checkpoint before loading it; a damaged one's sentence offers the previous complete checkpoint. */
@@ -47,6 +51,7 @@ function checkBeforeLoading(directory: string, checkpoint: string): void {
 }
 
 export async function openRun(directory: string, options: OpenOptions = {}): Promise<TrainedRun> {
+  if (options.mixture) return openMixture(directory, options.mixture, options.ema);
   if (!hasRunRecord(directory)) throw new DataError(`${directory} holds no trained run; train one first with gankit train --out ${directory}.`);
   const config = readRunConfig(directory);
   const checkpoint = options.checkpoint ? join(checkpointsDirectory(directory), options.checkpoint) : latestCheckpoint(directory);
@@ -57,7 +62,16 @@ export async function openRun(directory: string, options: OpenOptions = {}): Pro
   checkBeforeLoading(directory, checkpoint);
   const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpoint);
   const useEma = generatorEma !== null && options.ema !== false;
-  return { directory, checkpoint, config, generator: useEma ? generatorEma : generator, generatorKind: useEma ? 'ema' : 'raw', discriminator };
+  const sampled = useEma ? generatorEma : generator;
+  return { directory, checkpoint, config, generator: sampled, generatorKind: useEma ? 'ema' : 'raw', generators: [sampled], discriminator };
+}
+
+/** The run at its first named checkpoint, drawing from every named checkpoint's generator in turn. */
+async function openMixture(directory: string, checkpoints: string[], ema: boolean | undefined): Promise<TrainedRun> {
+  const runs = [];
+  for (const checkpoint of checkpoints) runs.push(await openRun(directory, { ema, checkpoint }));
+  for (const other of runs.slice(1)) other.discriminator.dispose();
+  return { ...runs[0], generators: runs.map((run) => run.generator) };
 }
 
 /** The run's D for the refiners (collaborative sampling, shaping, rejection sampling), which read it as one logit. */

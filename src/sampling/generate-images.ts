@@ -7,7 +7,7 @@ import type { Rng } from '../engine/rng.js';
 import { takeValues } from '../engine/tensor-values.js';
 import { discriminatorForward, generatorInputs } from '../models/class-condition.js';
 import type { ClassPlan } from '../models/class-rows.js';
-import { IMAGE_SIZE } from '../models/gan-models.js';
+import { CLASS_COUNT, IMAGE_SIZE } from '../models/gan-models.js';
 import { generatorForward } from '../models/dcgan-forward.js';
 import { collaborativeSample, type CsOptions } from './collaborative-sampling.js';
 import type { LatentSampler } from './latent-samplers.js';
@@ -34,6 +34,35 @@ function nextInputs(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng
 export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampler, rng: Rng, classes?: ClassPlan): ImageSource {
   const inputs = nextInputs(generator, sampler, rng, classes);
   return { next: (count) => takeValues(tf.tidy(() => generatorForward(generator, inputs(count)))), report: () => ({}) };
+}
+
+/**
+ * G(z) from several generators in turn: sample i from generator ⌊i / T⌋ mod K,
+ * with T a turn of every class once (ten samples, or ten blocks of a
+ * balanced plan), so that each generator draws every class. One generator: generatorSource.
+ */
+export function mixtureSource(generators: tfl.LayersModel[], sampler: LatentSampler, rng: Rng, classes?: ClassPlan): ImageSource {
+  if (generators.length === 1) return generatorSource(generators[0], sampler, rng, classes);
+  const inputs = nextInputs(generators[0], sampler, rng, classes);
+  const turn = CLASS_COUNT * (classes?.kind === 'balanced' ? classes.block : 1);
+  let drawn = 0;
+  return {
+    async next(count) {
+      const z = inputs(count);
+      const rows = generators.map(() => [] as number[]);
+      for (let i = 0; i < count; i++) rows[Math.floor((drawn + i) / turn) % generators.length].push(i);
+      drawn += count;
+      const images = new Float32Array(count * IMAGE_SIZE);
+      for (const [k, own] of rows.entries()) {
+        if (own.length === 0) continue;
+        const drawnHere = await takeValues(tf.tidy(() => generatorForward(generators[k], tf.gather(z, own))));
+        own.forEach((row, j) => images.set(drawnHere.subarray(j * IMAGE_SIZE, (j + 1) * IMAGE_SIZE), row * IMAGE_SIZE));
+      }
+      z.dispose();
+      return images;
+    },
+    report: () => ({}),
+  };
 }
 
 /** `count` images of 28×28 from a source, drawn in batches of `batch`. */
