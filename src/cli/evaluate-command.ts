@@ -68,7 +68,7 @@ async function drawSamples(run: TrainedRun, count: number, seed: number, stream:
 async function generated(flags: EvaluateFlags, run: TrainedRun): Promise<Images> {
   const { pixels, labels } = await drawSamples(run, flags.n, flags.seed, 'generate');
   const classes = run.config.conditional ? ', every class in turn' : '';
-  const mixture = flags.mixture ? ` of ${flags.mixture.length} checkpoints in turn` : '';
+  const mixture = flags.mixture ? ` of ${flags.mixture.join(', ')} in turn` : '';
   const source = `${flags.run} (${describeGenerator(run.generatorKind)}${mixture}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
   return { pixels, count: flags.n, height: 28, width: 28, labels, source };
 }

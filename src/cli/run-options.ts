@@ -32,6 +32,8 @@ export function addMixtureOption(command: Command): Command {
 export function checkMixture(flags: RunFlags, alone?: string): void {
   if (!flags.mixture) return;
   if (flags.checkpoint) throw new UsageError('Give --checkpoint or --mixture, not both.');
+  if (flags.mixture.some((name) => name === '')) throw new UsageError('--mixture has an empty checkpoint name: give names separated by single commas.');
+  if (new Set(flags.mixture).size < flags.mixture.length) throw new UsageError('--mixture names a checkpoint twice.');
   if (flags.mixture.length < 2) throw new UsageError('--mixture needs two checkpoints or more; for one, give --checkpoint.');
   if (alone) throw new UsageError(`${alone} works on one generator: leave out --mixture.`);
 }

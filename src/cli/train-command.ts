@@ -266,7 +266,7 @@ export function trainCommand(): Command {
     .option('--d-weight-decay <w>', 'L2 weight decay of the discriminator', nonNegativeNumber, d.dWeightDecay)
     .option(
       '--mode-seeking <weight>',
-      "weight of mode seeking in G's loss (Mao et al. 2019): two latents of one class must give different images; reads only G, so it costs no privacy (default: off)",
+      "weight of mode seeking in G's loss (Mao et al. 2019): two latents of one class must give different images; reads only G, so it costs no privacy (0: off)",
       nonNegativeNumber,
       d.modeSeeking,
     )

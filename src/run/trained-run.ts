@@ -62,7 +62,8 @@ export async function openRun(directory: string, options: OpenOptions = {}): Pro
   checkBeforeLoading(directory, checkpoint);
   const { generator, discriminator, generatorEma } = await loadCheckpointModels(checkpoint);
   const useEma = generatorEma !== null && options.ema !== false;
-  const sampled = useEma ? generatorEma : generator;
+  const [sampled, unused] = useEma ? [generatorEma, generator] : [generator, generatorEma];
+  unused?.dispose();
   return { directory, checkpoint, config, generator: sampled, generatorKind: useEma ? 'ema' : 'raw', generators: [sampled], discriminator };
 }
 

@@ -37,28 +37,29 @@ export function generatorSource(generator: tfl.LayersModel, sampler: LatentSampl
 }
 
 /**
- * G(z) from several generators in turn: sample i from generator ⌊i / T⌋ mod K,
- * with T a turn of every class once (ten samples, or ten blocks of a
- * balanced plan), so that each generator draws every class. One generator: generatorSource.
+ * G(z) from several generators in turn: sample i from generator ⌊i / 10⌋ mod K,
+ * so that under the balanced plan each generator draws every class. One generator: generatorSource.
  */
 export function mixtureSource(generators: tfl.LayersModel[], sampler: LatentSampler, rng: Rng, classes?: ClassPlan): ImageSource {
   if (generators.length === 1) return generatorSource(generators[0], sampler, rng, classes);
   const inputs = nextInputs(generators[0], sampler, rng, classes);
-  const turn = CLASS_COUNT * (classes?.kind === 'balanced' ? classes.block : 1);
   let drawn = 0;
   return {
     async next(count) {
       const z = inputs(count);
-      const rows = generators.map(() => [] as number[]);
-      for (let i = 0; i < count; i++) rows[Math.floor((drawn + i) / turn) % generators.length].push(i);
+      const rowsOf = generators.map(() => [] as number[]);
+      for (let i = 0; i < count; i++) rowsOf[Math.floor((drawn + i) / CLASS_COUNT) % generators.length].push(i);
       drawn += count;
       const images = new Float32Array(count * IMAGE_SIZE);
-      for (const [k, own] of rows.entries()) {
-        if (own.length === 0) continue;
-        const drawnHere = await takeValues(tf.tidy(() => generatorForward(generators[k], tf.gather(z, own))));
-        own.forEach((row, j) => images.set(drawnHere.subarray(j * IMAGE_SIZE, (j + 1) * IMAGE_SIZE), row * IMAGE_SIZE));
+      try {
+        for (const [k, rows] of rowsOf.entries()) {
+          if (rows.length === 0) continue;
+          const ownImages = await takeValues(tf.tidy(() => generatorForward(generators[k], tf.gather(z, rows))));
+          rows.forEach((row, j) => images.set(ownImages.subarray(j * IMAGE_SIZE, (j + 1) * IMAGE_SIZE), row * IMAGE_SIZE));
+        }
+      } finally {
+        z.dispose();
       }
-      z.dispose();
       return images;
     },
     report: () => ({}),

@@ -11,7 +11,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
 const run = join(dir, 'run');
-const trained = gankit('train', '--conditional', '--limit', '256', '--epochs', '1', '--out', run);
+// Two epochs, both kept: --mixture draws from two checkpoints.
+const trained = gankit('train', '--conditional', '--limit', '256', '--epochs', '2', '--keep-every', '1', '--out', run);
 assert.equal(trained.code, 0, trained.stderr);
 
 test('generate --class 3 labels every sample 3: the IDX labels file and the PNG names', () => {
@@ -44,6 +45,23 @@ test('evaluate reads the classes back: label accuracy and per-class scores in ev
     Array.from({ length: 10 }, (_, digit) => [digit, 20]),
   );
   assert.ok(classes.labelAccuracy >= 0 && classes.labelAccuracy <= 1);
+});
+
+test('generate and evaluate --mixture draw from two kept checkpoints in turn, every class in turn as ever', () => {
+  const checkpoints = readdirSync(join(run, 'checkpoints')).filter((name) => name.startsWith('step-'));
+  assert.equal(checkpoints.length, 2);
+  const idx = join(dir, 'mixture-images-idx3-ubyte');
+  const drawn = gankit('generate', '--run', run, '--mixture', checkpoints.join(','), '--n', '40', '--format', 'idx', '--out', idx);
+  assert.equal(drawn.code, 0, drawn.stderr);
+  assert.match(drawn.stdout, new RegExp(`of ${checkpoints.join(', ')} in turn`));
+  assert.deepEqual(
+    [...readIdx(join(dir, 'mixture-labels-idx1-ubyte')).values],
+    Array.from({ length: 40 }, (_, i) => i % 10),
+  );
+  const scored = gankit('evaluate', '--run', run, '--mixture', checkpoints.join(','), '--n', '200', '--out', join(dir, 'mixture-eval.json'));
+  assert.equal(scored.code, 0, scored.stderr);
+  const refused = gankit('generate', '--run', run, '--mixture', checkpoints.join(','), '--n', '10', '--refine', 'cs', '--out', join(dir, 'refused'));
+  assert.deepEqual([refused.code, refused.stderr.trim()], [2, 'gankit: --refine cs works on one generator: leave out --mixture.']);
 });
 
 test("shaping and collaborative sampling give a conditional D the samples' classes", () => {

@@ -30,6 +30,8 @@ test('a mixture draws sample i from generator ⌊i / 10⌋ mod K, with the laten
 test('--mixture is refused with --checkpoint, with one checkpoint, and where one generator is needed', () => {
   assert.throws(() => checkMixture({ ema: true, checkpoint: 'step-000000010', mixture: ['step-000000010', 'step-000000020'] }), /--checkpoint or --mixture/);
   assert.throws(() => checkMixture({ ema: true, mixture: ['step-000000010'] }), /two checkpoints or more/);
+  assert.throws(() => checkMixture({ ema: true, mixture: ['step-000000010', ''] }), /empty checkpoint name/);
+  assert.throws(() => checkMixture({ ema: true, mixture: ['step-000000010', 'step-000000010'] }), /twice/);
   assert.throws(() => checkMixture({ ema: true, mixture: ['step-000000010', 'step-000000020'] }, '--refine cs'), /--refine cs works on one generator/);
   checkMixture({ ema: true, mixture: ['step-000000010', 'step-000000020'] });
 });

@@ -28,8 +28,11 @@ test("mode seeking's term is 1 / (mean|G(z₁) − G(z₂)| / mean|z₁ − z₂
   const images = rng.normals(rows * 12);
   const z = rowsWithClasses(rng.normals(rows * LATENT_SIZE), LATENT_SIZE, pairedClasses(rng, rows));
   const expected = 1 / (meanPairDistance(images, rows, 12, 12) / meanPairDistance(z.dataSync() as Float32Array, rows, LATENT_SIZE + 10, LATENT_SIZE) + 1e-5);
-  const term = modeSeekingTerm(tf.tensor2d(images, [rows, 12]), z);
-  assert.ok(Math.abs(term.dataSync()[0] - expected) < 1e-5 * expected, `${term.dataSync()[0]} vs ${expected}`);
+  const imageTensor = tf.tensor2d(images, [rows, 12]);
+  const term = modeSeekingTerm(imageTensor, z);
+  const value = term.dataSync()[0];
+  tf.dispose([imageTensor, z, term]);
+  assert.ok(Math.abs(value - expected) < 1e-5 * expected, `${value} vs ${expected}`);
 });
 
 test('paired classes: rows i and i + ⌊B/2⌋ share a class, for even and odd B, and every class is drawn', () => {
