@@ -16,7 +16,7 @@ import { gaussian } from '../sampling/latent-samplers.js';
 import { describeGenerator, openRun, type TrainedRun } from '../run/trained-run.js';
 import { CAS_PROTOCOLS, type CasProtocol } from '../metrics/classification-accuracy-score.js';
 import { casWithCeiling, type CasReport } from '../metrics/cas-run.js';
-import { addMixtureOption, addRunOptions, checkMixture, type RunFlags } from './run-options.js';
+import { addMixtureOption, addRunOptions, checkMixture, describeMixture, type RunFlags } from './run-options.js';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { createProgress } from './progress.js';
 
@@ -68,8 +68,7 @@ async function drawSamples(run: TrainedRun, count: number, seed: number, stream:
 async function generated(flags: EvaluateFlags, run: TrainedRun): Promise<Images> {
   const { pixels, labels } = await drawSamples(run, flags.n, flags.seed, 'generate');
   const classes = run.config.conditional ? ', every class in turn' : '';
-  const mixture = flags.mixture ? ` of ${flags.mixture.join(', ')} in turn` : '';
-  const source = `${flags.run} (${describeGenerator(run.generatorKind)}${mixture}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
+  const source = `${flags.run} (${describeGenerator(run.generatorKind)}${describeMixture(flags)}, ${flags.n} Gaussian samples${classes}, seed ${flags.seed})`;
   return { pixels, count: flags.n, height: 28, width: 28, labels, source };
 }
 

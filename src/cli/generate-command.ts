@@ -16,7 +16,7 @@ import { collaborativeSource, generateImages, generatorSource, mixtureSource, re
 import { lsi, makeSampler, SAMPLER_DEFAULTS, SAMPLER_NAMES, slerp, type SamplerName } from '../sampling/latent-samplers.js';
 import { DRS_DEFAULTS } from '../sampling/rejection-sampling.js';
 import { describeGenerator, logitDiscriminator, openRun, type TrainedRun } from '../run/trained-run.js';
-import { addMixtureOption, addRunOptions, checkMixture, type RunFlags } from './run-options.js';
+import { addMixtureOption, addRunOptions, checkMixture, describeMixture, type RunFlags } from './run-options.js';
 import { integerInRange, nonNegativeInteger, positiveInteger, positiveNumber } from './arguments.js';
 import { createProgress } from './progress.js';
 import { addCsOptions, csOptionsFrom, type CsFlags } from './sampling-options.js';
@@ -179,8 +179,9 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
     flags.grid ? `a grid of ${gridCount} to ${flags.grid}` : '',
     flags.interpolate ? `interpolation strips to ${flags.interpolate}` : '',
   ].filter(Boolean);
-  const mixture = flags.mixture ? ` of ${flags.mixture.join(', ')} in turn` : '';
-  process.stdout.write(`Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${describeGenerator(run.generatorKind)}${mixture} with ${description}.\n`);
+  process.stdout.write(
+    `Wrote ${written.join(', ')} in ${seconds.toFixed(1)} s from ${describeGenerator(run.generatorKind)}${describeMixture(flags)} with ${description}.\n`,
+  );
   const report = Object.entries(source.report());
   if (report.length > 0) process.stdout.write(`${report.map(([key, value]) => `${key} ${Number(value.toFixed(4))}`).join(', ')}\n`);
 }

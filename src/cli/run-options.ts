@@ -28,6 +28,11 @@ export function addMixtureOption(command: Command): Command {
   );
 }
 
+/** How messages name the generators sampled: '' for one, else " of step-A, step-B in turn". */
+export function describeMixture(flags: RunFlags): string {
+  return flags.mixture ? ` of ${flags.mixture.join(', ')} in turn` : '';
+}
+
 /** Refuses --mixture with --checkpoint, and with sampling that needs one generator (`alone`: why, e.g. '--refine cs'). */
 export function checkMixture(flags: RunFlags, alone?: string): void {
   if (!flags.mixture) return;

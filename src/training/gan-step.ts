@@ -100,9 +100,14 @@ function pairedCritic(critic: Critic, real: tf.Tensor2D, fake: tf.Tensor2D): Cri
   };
 }
 
+/** G(z) in training mode: the images alone. */
+function trainingImages(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
+  return generatorForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA });
+}
+
 /** G(z) in training mode, as D takes it (with z's class beside each image in a conditional GAN). */
 export function trainingFakes(gan: GanParts, z: tf.Tensor2D): tf.Tensor2D {
-  return asDiscriminatorInput(generatorForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA }), z);
+  return asDiscriminatorInput(trainingImages(gan, z), z);
 }
 
 /** Updates D on a real batch (images, with their classes beside them in a conditional GAN) against G(z); G is not differentiated. */
@@ -138,7 +143,7 @@ export async function fakeAccuracy(gan: GanParts, z: tf.Tensor2D): Promise<numbe
 
 /** G's loss on the latents z: the objective's, plus mode seeking's term when the run weighs it. */
 function generatorLoss(gan: GanParts, z: tf.Tensor2D): Loss {
-  const images = generatorForward(gan.generator, z, { dropout: gan.generatorDropout, gradients: TRAINED_ON_DATA });
+  const images = trainingImages(gan, z);
   const { loss, logs } = gan.objective.generatorLoss(criticOf(gan, PASSED_THROUGH), asDiscriminatorInput(images, z));
   if (gan.modeSeeking === 0) return { loss, logs };
   return { loss: tf.add(loss, tf.mul(gan.modeSeeking, modeSeekingTerm(images, z))), logs };
