@@ -1,6 +1,7 @@
 // The gradient penalty of WGAN-GP and DRAGAN: λ·E[(‖∇ₓD(x)‖₂ − 1)²] at given
 // points. Its gradient with respect to D's weights is a second derivative;
-// test/objectives checks it against finite differences. In a conditional GAN
+// test/engine/second-order.test.ts checks it against finite differences (the
+// MLP) and PyTorch's double backward in float64 (the DCGAN). In a conditional GAN
 // the points are images only, D sees each with its real row's class, and the
 // gradient is the image's: the class is a condition, not a place to be smooth.
 import * as tf from '@tensorflow/tfjs-core';

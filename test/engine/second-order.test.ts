@@ -1,13 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { startEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/engine/rng.js';
-import { buildDiscriminator } from '../../src/models/gan-models.js';
+import { dcganDiscriminatorForward } from '../../src/models/dcgan-forward.js';
+import { buildDcganDiscriminator, DCGAN_WIDTH } from '../../src/models/dcgan-models.js';
+import { buildDiscriminator, CLASS_COUNT, IMAGE_SIZE, LEAKY_SLOPE } from '../../src/models/gan-models.js';
 import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
 import { gradientPenalty } from '../../src/objectives/gradient-penalty.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
+
+const REFERENCE = fileURLToPath(new URL('../../../bench/reference/gradient_penalty.py', import.meta.url));
+const torchMissing = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0;
 
 test("WGAN-GP's and DRAGAN's gradient penalty, through the discriminator as built, has weight gradients that match finite differences", () => {
   const discriminator = buildDiscriminator(new Rng(11));
@@ -46,3 +56,54 @@ test('Greater has a (zero) gradient, so LeakyReLU is twice differentiable', () =
   const values = Array.from(second.dataSync());
   [0.08, 0.08, 2, 2].forEach((expected, i) => assert.ok(Math.abs(values[i] - expected) < 1e-5, `${values}`));
 });
+
+// A LeakyReLU network's input gradient jumps wherever a weight moves a unit across its kink, and a DCGAN
+// kernel weight moves hundreds of units: finite differences of the penalty in the first layers measure the
+// jumps, not the derivative. So the DCGAN is checked against autograd's double backward in float64 instead.
+test(
+  "the gradient penalty's weight gradients through the conditional DCGAN discriminator (convolutions' second derivatives) match PyTorch's",
+  { skip: torchMissing && "Debian's python3-torch is not installed (apt-get install python3-torch): no PyTorch reference to compare with" },
+  () => {
+    const rows = 3;
+    const discriminator = buildDcganDiscriminator(new Rng(13), true);
+    const variables = trainableVariables(discriminator);
+    // As built, ‖∇ₓD‖ is about 0.01 and the penalty's gradient mostly its −2·∇‖∇ₓD‖ term: scaling the last
+    // kernel brings the norm near 3, where both of its terms count (a critic under the penalty sits near 1).
+    variables[6].assign(tf.mul(variables[6], 300));
+    const points = tf.tensor2d(new Rng(14).uniforms(rows * IMAGE_SIZE, -1, 1), [rows, IMAGE_SIZE]);
+    const classes = tf.tensor2d(
+      Float32Array.from({ length: rows * CLASS_COUNT }, (_, i) => (i % CLASS_COUNT === [3, 8, 0][Math.floor(i / CLASS_COUNT)] ? 1 : 0)),
+      [rows, CLASS_COUNT],
+    );
+    const penalty = () => gradientPenalty((input) => dcganDiscriminatorForward(discriminator, input), points, classes);
+    const { value, grads } = tf.variableGrads(penalty, variables);
+
+    const dir = tempDir();
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ width: DCGAN_WIDTH, rows, slope: LEAKY_SLOPE, conditional: true }));
+    const f32 = (arrays: Float32Array[]) => Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+    writeFileSync(join(dir, 'weights.f32'), f32(variables.map((v) => v.dataSync() as Float32Array)));
+    writeFileSync(join(dir, 'points.f32'), f32([points.dataSync() as Float32Array]));
+    writeFileSync(join(dir, 'classes.f32'), f32([classes.dataSync() as Float32Array]));
+    const run = spawnSync('/usr/bin/python3', [REFERENCE, dir], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const f64 = (file: string) => {
+      const bytes = readFileSync(join(dir, file));
+      return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    };
+    const [expectedPenalty] = f64('penalty.f64');
+    assert.ok(Math.abs(value.dataSync()[0] - expectedPenalty) < 1e-4 * expectedPenalty, `penalty ${value.dataSync()[0]} against ${expectedPenalty}`);
+    const expected = f64('grads.f64');
+    let offset = 0;
+    for (const variable of variables) {
+      // TF.js leaves out a variable the penalty never reaches (the last bias): its gradient is zero.
+      const analytic = (grads[variable.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(variable.size);
+      const reference = expected.subarray(offset, offset + analytic.length);
+      offset += analytic.length;
+      // Relative to the variable's largest reference entry: float32 against float64 over sums of thousands of terms.
+      const scale = reference.reduce((most, r) => Math.max(most, Math.abs(r)), 0);
+      const worst = analytic.reduce((most: number, a: number, i: number) => Math.max(most, Math.abs(a - reference[i])), 0);
+      assert.ok(worst <= 1e-4 * scale, `${variable.name}: largest difference ${worst} against a largest entry of ${scale}`);
+    }
+    assert.equal(offset, expected.length);
+  },
+);
