@@ -21,10 +21,10 @@ const DP_FACTOR = 1.47;
 /** Objectives with a gradient penalty or an autoencoder D, against the cross-entropy ones (objectives.json: 45–48 ms against about 28). */
 const OBJECTIVE_FACTOR: Record<string, number> = { 'wgan-gp': 1.6, dragan: 1.6, began: 1.7 };
 /**
- * The DCGAN's steps against the MLP's, per image at the same batch and n_D (dp-epoch.json, non-private: 47.5 ms an
- * image against the MLP recipe's 2.47; both measured beside other work, so a rough factor).
+ * The DCGAN's steps against the MLP's, per image at the same batch and n_D (dp-epoch.json, non-private, each measured
+ * alone: 14.6 ms an image against the MLP recipe's 0.24).
  */
-const ARCH_FACTOR: Record<string, number> = { mlp: 1, dcgan: 19 };
+const ARCH_FACTOR: Record<string, number> = { mlp: 1, dcgan: 60 };
 /** How a step's time grows with the batch (train-step.json: batch 256 took 2.5× batch 64's time). */
 const BATCH_EXPONENT = 0.65;
 /** Discriminator shaping: 400 s an epoch of 60,000 images with CS K=50 at layer 3 (shaping.json). */

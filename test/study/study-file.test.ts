@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { baselineOf, parseStudy, readStudyFile } from '../../src/study/study-file.js';
 import { claimStudyDirectory, readStudyDirectory } from '../../src/study/study-directory.js';
 import { estimateTaskSeconds } from '../../src/study/cost-estimate.js';
@@ -31,7 +32,7 @@ test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, a
   assert.deepEqual(files, ['reproduce-full.yaml', 'reproduce-quick.yaml', 'reproduce-standard.yaml']);
   assert.deepEqual(
     readdirSync(STUDIES).filter((file) => !files.includes(file)),
-    ['dp-dcgan.yaml', 'dp-recipe.yaml', 'ema-and-cs-sweep.yaml', 'standard-vanilla-seeds.yaml'],
+    ['dp-dcgan.yaml', 'dp-recipe-seeds.yaml', 'dp-recipe.yaml', 'ema-and-cs-sweep.yaml', 'standard-vanilla-seeds.yaml'],
   );
   assert.equal(readStudyFile(join(STUDIES, 'ema-and-cs-sweep.yaml')).seeds.length, 1);
   // The DP sweeps (the MLP's and the DCGAN's) score every row by the CAS of its labelled samples.
@@ -41,6 +42,15 @@ test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, a
     assert.ok(dp.runs.every((run) => run.train.includes('--conditional')));
   }
   assert.ok(dcgan.runs.every((run) => run.train.includes('dcgan') && run.train.includes('--dp')));
+  // The recipe's three seeds train the sweep's recipe run and draw it as the sweep does: seed 0's run can be copied in.
+  const recipeSeeds = readStudyFile(join(STUDIES, 'dp-recipe-seeds.yaml'));
+  const recipe = mlp.runs.find((run) => run.name === 'eps10-nd5-lrd7e-5')!;
+  assert.deepEqual(recipeSeeds.seeds, [0, 1, 2]);
+  assert.deepEqual(
+    recipeSeeds.runs.map((run) => run.train),
+    [recipe.train],
+  );
+  assert.ok(mlp.rows.some((row) => row.run === recipe.name && isDeepStrictEqual(row.generate, recipeSeeds.rows[0].generate)));
   // The 5-seed study reuses the standard study's vanilla runs and shapings: the same flags, so they can be copied in.
   const standard = readStudyFile(join(STUDIES, 'reproduce-standard.yaml'));
   const vanillaSeeds = readStudyFile(join(STUDIES, 'standard-vanilla-seeds.yaml'));
