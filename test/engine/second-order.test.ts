@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +12,7 @@ import { buildDcganDiscriminator, DCGAN_WIDTH } from '../../src/models/dcgan-mod
 import { buildDiscriminator, CLASS_COUNT, IMAGE_SIZE, LEAKY_SLOPE } from '../../src/models/gan-models.js';
 import { mlpForward, trainableVariables } from '../../src/models/mlp-forward.js';
 import { gradientPenalty } from '../../src/objectives/gradient-penalty.js';
+import { readFloat64, writeArrays } from '../helpers/reference-files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
@@ -80,19 +81,17 @@ test(
 
     const dir = tempDir();
     writeFileSync(join(dir, 'spec.json'), JSON.stringify({ width: DCGAN_WIDTH, rows, slope: LEAKY_SLOPE, conditional: true }));
-    const f32 = (arrays: Float32Array[]) => Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
-    writeFileSync(join(dir, 'weights.f32'), f32(variables.map((v) => v.dataSync() as Float32Array)));
-    writeFileSync(join(dir, 'points.f32'), f32([points.dataSync() as Float32Array]));
-    writeFileSync(join(dir, 'classes.f32'), f32([classes.dataSync() as Float32Array]));
+    writeArrays(
+      join(dir, 'weights.f32'),
+      variables.map((v) => v.dataSync() as Float32Array),
+    );
+    writeArrays(join(dir, 'points.f32'), [points.dataSync() as Float32Array]);
+    writeArrays(join(dir, 'classes.f32'), [classes.dataSync() as Float32Array]);
     const run = spawnSync('/usr/bin/python3', [REFERENCE, dir], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const f64 = (file: string) => {
-      const bytes = readFileSync(join(dir, file));
-      return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-    };
-    const [expectedPenalty] = f64('penalty.f64');
+    const [expectedPenalty] = readFloat64(join(dir, 'penalty.f64'));
     assert.ok(Math.abs(value.dataSync()[0] - expectedPenalty) < 1e-4 * expectedPenalty, `penalty ${value.dataSync()[0]} against ${expectedPenalty}`);
-    const expected = f64('grads.f64');
+    const expected = readFloat64(join(dir, 'grads.f64'));
     let offset = 0;
     for (const variable of variables) {
       // TF.js leaves out a variable the penalty never reaches (the last bias): its gradient is zero.

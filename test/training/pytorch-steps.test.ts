@@ -18,6 +18,7 @@ import { assembleGan } from '../../src/training/gan-parts.js';
 import { discriminatorStep, generatorStep, type GanParts } from '../../src/training/gan-step.js';
 import { configFor, requireObjective } from '../../src/training/train-config.js';
 import { type PresetName } from '../../src/run/run-config.js';
+import { readFloat64, writeArrays } from '../helpers/reference-files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 await startEngine({ quiet: true });
@@ -52,18 +53,6 @@ function pytorchLayout(gan: GanParts): Float32Array[] {
   );
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-const bytes = (array: Float32Array | Uint32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-
 async function compare(preset: PresetName, steps: number): Promise<{ errors: number[]; lossErrors: number[] }> {
   const dir = tempDir();
   const config = configFor('nonsaturating', { preset });
@@ -97,13 +86,13 @@ async function compare(preset: PresetName, steps: number): Promise<{ errors: num
       batch,
     }),
   );
-  writeFileSync(join(dir, 'initial.f32'), bytes(concat(initial)));
-  writeFileSync(join(dir, 'real.f32'), bytes(real));
-  writeFileSync(join(dir, 'z.f32'), bytes(latents));
-  writeFileSync(join(dir, 'draws.u32'), bytes(Uint32Array.from(dropoutRng.draws)));
+  writeArrays(join(dir, 'initial.f32'), initial);
+  writeArrays(join(dir, 'real.f32'), [real]);
+  writeArrays(join(dir, 'z.f32'), [latents]);
+  writeArrays(join(dir, 'draws.u32'), [Uint32Array.from(dropoutRng.draws)]);
   const result = spawnSync('/usr/bin/python3', [REFERENCE, dir], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
-  const reference = new Float64Array(readFileSync(join(dir, 'final.f64')).buffer.slice(0));
+  const reference = readFloat64(join(dir, 'final.f64'));
   const referenceLosses = JSON.parse(readFileSync(join(dir, 'losses.json'), 'utf8')) as number[][];
   // Each tensor's change over the steps, compared norm-wise: ‖Δgankit − Δtorch‖ / ‖Δtorch‖.
   const final = pytorchLayout(gan);
