@@ -43,12 +43,13 @@ export class Rng {
   }
 
   /**
-   * Lends the live state to native code that draws as `nextUint32` would
-   * (xoshiro128** in src/native) and advances it in place. A subclass whose
-   * draws are not this generator's (a test's replay) returns false without
-   * calling `draw`, and the caller draws with `nextUint32`.
+   * Lends the live state to code that draws as `nextUint32` would (xoshiro128**
+   * in src/native, or the unrolled loop of `bernoulliIndices`) and advances it
+   * in place. A subclass whose draws are not this generator's (a test's
+   * replay) returns false without calling `draw`, and the caller draws with
+   * `nextUint32`.
    */
-  drawNatively(draw: (state: Uint32Array) => void): boolean {
+  drawFromState(draw: (state: Uint32Array) => void): boolean {
     draw(this.s);
     return true;
   }
@@ -106,6 +107,40 @@ export class Rng {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = low + (high - low) * this.uniform();
     return out;
+  }
+
+  /**
+   * The indices i < count for which `uniform() < rate`, drawn in order: the
+   * same numbers and decisions as that loop, with xoshiro128** unrolled over
+   * locals. DP-SGD's Poisson batch asks 60,000 of them a step, which took a
+   * loop of method calls 1 ms; this, under half that.
+   */
+  bernoulliIndices(count: number, rate: number): Uint32Array {
+    const chosen: number[] = [];
+    const drawn = this.drawFromState((state) => {
+      // uniform() < rate ⇔ its 53 bits < rate·2⁵³: both sides are exact in doubles.
+      const limit = rate * 9007199254740992;
+      // The state as int32s (| 0), so that V8 keeps every value a small integer.
+      let [s0, s1, s2, s3] = Array.from(state, (word) => word | 0);
+      let high = 0;
+      // uniform() takes two draws: an even one gives its high 27 bits, the odd one after it the low 26.
+      for (let draw = 0; draw < 2 * count; draw++) {
+        const scrambled = Math.imul(s1, 5);
+        const word = Math.imul((scrambled << 7) | (scrambled >>> 25), 9);
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        if ((draw & 1) === 0) high = word >>> 5;
+        else if (high * 67108864 + (word >>> 6) < limit) chosen.push(draw >>> 1);
+      }
+      state.set([s0, s1, s2, s3]);
+    });
+    if (!drawn) for (let i = 0; i < count; i++) if (this.uniform() < rate) chosen.push(i);
+    return Uint32Array.from(chosen);
   }
 
   /** A random permutation of 0..n−1 (Fisher–Yates). */

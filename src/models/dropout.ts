@@ -28,7 +28,7 @@ export function dropoutMask(shape: [number, number], { rate, rng }: Dropout): tf
   const keep = 1 / (1 - rate);
   let mask: tf.Tensor2D | undefined;
   // A replaying subclass (a test's) draws in JavaScript instead.
-  const drawn = rng.drawNatively((state) => (mask = nativeDropoutMask(shape, threshold, keep, state)));
+  const drawn = rng.drawFromState((state) => (mask = nativeDropoutMask(shape, threshold, keep, state)));
   if (drawn && mask) return mask;
   const values = new Float32Array(shape[0] * shape[1]);
   for (let i = 0; i < values.length; i++) values[i] = rng.nextUint32() >= threshold ? keep : 0;

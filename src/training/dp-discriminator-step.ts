@@ -22,9 +22,7 @@ export interface DpStepSettings {
 
 /** Each of `count` examples independently with probability `rate`: a batch of varying size. */
 export function poissonSample(count: number, rate: number, rng: Rng): Uint32Array {
-  const chosen: number[] = [];
-  for (let i = 0; i < count; i++) if (rng.uniform() < rate) chosen.push(i);
-  return Uint32Array.from(chosen);
+  return rng.bernoulliIndices(count, rate);
 }
 
 export async function dpDiscriminatorStep(gan: GanParts, real: tf.Tensor2D, z: tf.Tensor2D, rng: Rng, dp: DpStepSettings): Promise<StepResult> {

@@ -33,3 +33,32 @@ test('uniforms and normals have the right moments; permutations are permutations
     Array.from({ length: 1000 }, (_, i) => i),
   );
 });
+
+/** Draws through `nextUint32` only, as a test's replaying subclass does. */
+class MethodOnlyRng extends Rng {
+  override drawFromState(): boolean {
+    return false;
+  }
+}
+
+test("bernoulliIndices makes uniform()'s decisions from the same draws, and leaves the state where that loop would", () => {
+  // Rates from DP's batch-64 Poisson sample to ones where most indices are chosen, and the rate 1·2⁻⁵³ edge.
+  for (const [count, rate] of [
+    [60_000, 64 / 60_000],
+    [5_000, 0.5],
+    [300, 0.97],
+    [1_000, 2 ** -53],
+  ]) {
+    const unrolled = new Rng(21);
+    const method = new MethodOnlyRng(21);
+    const loop = new Rng(21);
+    const expected: number[] = [];
+    for (let i = 0; i < count; i++) if (loop.uniform() < rate) expected.push(i);
+    assert.deepEqual(Array.from(unrolled.bernoulliIndices(count, rate)), expected, `rate ${rate}`);
+    assert.deepEqual(Array.from(method.bernoulliIndices(count, rate)), expected, `rate ${rate}, drawn by the method`);
+    assert.deepEqual(unrolled.state(), loop.state());
+    assert.deepEqual(method.state(), loop.state());
+  }
+  // Near rate·count examples are chosen: 64 expected from 60,000 at 64/60,000, well within five standard deviations.
+  assert.ok(Math.abs(new Rng(3).bernoulliIndices(60_000, 64 / 60_000).length - 64) < 5 * 8);
+});

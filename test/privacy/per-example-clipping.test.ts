@@ -36,7 +36,7 @@ class ReplayRng extends Rng {
   override nextUint32(): number {
     return this.draws.shift()!;
   }
-  override drawNatively(): boolean {
+  override drawFromState(): boolean {
     return false;
   }
 }

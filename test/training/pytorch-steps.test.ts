@@ -37,9 +37,9 @@ class RecordingRng extends Rng {
   }
 
   /** The native masks draw from the state directly: replays those draws in JavaScript to record them. */
-  override drawNatively(draw: (state: Uint32Array) => void): boolean {
+  override drawFromState(draw: (state: Uint32Array) => void): boolean {
     const replay = Rng.fromState(this.state());
-    super.drawNatively(draw);
+    super.drawFromState(draw);
     const reached = this.state().words.join();
     while (replay.state().words.join() !== reached) this.draws.push(replay.nextUint32());
     return true;
