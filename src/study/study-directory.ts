@@ -54,19 +54,18 @@ function runsOf(study: Study) {
   return { ...rest, runs: unnoted(rest.runs), shapings: unnoted(rest.shapings), rows: unnoted(rest.rows) };
 }
 
-/** Whether `grown` keeps the seeds and every run, shaping and row of `saved` as they were: it may only add to them. */
+/** Whether `grown` keeps every seed, run, shaping and row of `saved` as they were: it may only add to them. */
 function extendsStudy(saved: Study, grown: Study): boolean {
   const [before, after] = [runsOf(saved), runsOf(grown)];
   const kept = <T>(old: T[], now: T[]) => old.every((entry) => now.some((other) => isDeepStrictEqual(entry, other)));
-  return (
-    isDeepStrictEqual(before.seeds, after.seeds) && kept(before.runs, after.runs) && kept(before.shapings, after.shapings) && kept(before.rows, after.rows)
-  );
+  return kept(before.seeds, after.seeds) && kept(before.runs, after.runs) && kept(before.shapings, after.shapings) && kept(before.rows, after.rows);
 }
 
 /**
  * Refuses a directory made for another study, or one that holds something else (an old reproduce's output). A study
  * that differs only in its evaluation, baseline, description or notes is the same runs: its rows are scored again.
- * A study that adds runs, shapings or rows (a sweep that grows) continues: what it had stays done.
+ * A study that adds seeds, runs, shapings or rows (a sweep that grows, a headline given more seeds) continues: what
+ * it had stays done.
  */
 export function checkStudyDirectory(dir: string, study: Study, source: string): void {
   const paths = studyPaths(dir);

@@ -133,20 +133,25 @@ test('settings a run would refuse are refused by --dry-run, before anything runs
   }
 });
 
-test('a study directory made for another study is refused, not mixed; a study that only adds runs and rows continues it', () => {
+test('a study directory made for another study is refused, not mixed; a study that only adds seeds, runs and rows continues it', () => {
   const dir = join(tempDir(), 'study');
   claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml');
   claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml');
-  for (const other of [TINY.replace('seeds: 2', 'seeds: 3'), TINY.replace('--epochs 1 --limit 256', '--epochs 2 --limit 256')]) {
+  for (const other of [TINY.replace('seeds: 2', 'seeds: [0, 2]'), TINY.replace('--epochs 1 --limit 256', '--epochs 2 --limit 256')]) {
     assert.throws(() => claimStudyDirectory(dir, parseStudy(other, 'b.yaml'), 'b.yaml'), /holds the results of a different study than b\.yaml/);
   }
-  const grown = TINY.replace('runs:\n', 'runs:\n  - name: b\n    train: --epochs 2 --limit 256\n').replace('rows:\n', 'rows:\n  - method: B\n    run: b\n');
+  // Seeds 0 and 1 kept, seed 2 added: the same study given one more seed.
+  claimStudyDirectory(dir, parseStudy(TINY.replace('seeds: 2', 'seeds: 3'), 'seeded.yaml'), 'seeded.yaml');
+  assert.deepEqual(readStudyDirectory(dir).seeds, [0, 1, 2]);
+  const grown = TINY.replace('seeds: 2', 'seeds: 3')
+    .replace('runs:\n', 'runs:\n  - name: b\n    train: --epochs 2 --limit 256\n')
+    .replace('rows:\n', 'rows:\n  - method: B\n    run: b\n');
   claimStudyDirectory(dir, parseStudy(grown, 'grown.yaml'), 'grown.yaml');
   assert.deepEqual(
     readStudyDirectory(dir).runs.map((run) => run.name),
     ['b', 'a'],
   );
-  // Dropping a run is not growing: the grown study's directory refuses the first one now.
+  // Dropping a seed or a run is not growing: the grown study's directory refuses the first one now.
   assert.throws(() => claimStudyDirectory(dir, parseStudy(TINY, 'a.yaml'), 'a.yaml'), /different study than a\.yaml/);
   const oldReproduce = join(tempDir(), 'reproduce-quick');
   mkdirSync(join(oldReproduce, 'done'), { recursive: true });
