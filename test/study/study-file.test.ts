@@ -42,7 +42,7 @@ test('the built-in studies hold every row of the study, with 1, 3 and 5 seeds, a
     assert.ok(dp.runs.every((run) => run.train.includes('--conditional')));
   }
   assert.ok(dcgan.runs.every((run) => run.train.includes('dcgan') && run.train.includes('--dp')));
-  // The recipe's three seeds train the sweep's recipe run and draw it as the sweep does: seed 0's run can be copied in.
+  // The recipe's seeds train the sweep's recipe run and draw it as the sweep does: seed 0's run can be copied in.
   const recipeSeeds = readStudyFile(join(STUDIES, 'dp-recipe-seeds.yaml'));
   const recipe = mlp.runs.find((run) => run.name === 'eps10-nd5-lrd7e-5')!;
   assert.deepEqual(recipeSeeds.seeds, [0, 1, 2, 3, 4]);
