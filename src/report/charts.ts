@@ -107,7 +107,8 @@ export function privacyUtilityChart(
   ceilings: Array<{ method: string; cas: number }>,
 ): Promise<string> {
   const y = { field: 'cas', type: 'quantitative' as const, title: 'CAS (real test accuracy)', scale: { domain: [0, 1] } };
-  const color = { field: 'group', type: 'nominal' as const, title: null };
+  // Whole names in the legend (cut at Vega's 160 px, the sweep's variants read alike), and twenty colours, not ten: a sweep has more groups.
+  const color = { field: 'group', type: 'nominal' as const, title: null, scale: { scheme: 'category20' }, legend: { labelLimit: 0 } };
   return svgOf({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
